@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "slashsim",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SlashingRisk", targets: ["SlashingRisk"]),
+        .executable(name: "slashsim", targets: ["slashsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // BLAS + LAPACK from the system (Debian: libblas-dev, liblapack-dev, or OpenBLAS through update-alternatives).
+        .systemLibrary(
+            name: "CLAPACK",
+            path: "Sources/CLAPACK",
+            providers: [.apt(["libblas-dev", "liblapack-dev"])]
+        ),
+        .target(
+            name: "SlashingRisk",
+            dependencies: [
+                "CLAPACK",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "slashsim",
+            dependencies: [
+                "SlashingRisk",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.embedInCode("Resources/default.yaml")]
+        ),
+        .testTarget(
+            name: "SlashingRiskTests",
+            dependencies: ["SlashingRisk"]
+        ),
+        .testTarget(
+            name: "SlashsimCLITests",
+            dependencies: ["slashsim"]
+        ),
+    ]
+)

@@ -1,0 +1,24 @@
+// The few Fortran BLAS/LAPACK entry points slashsim uses, declared by hand so that no particular
+// cblas.h/lapacke.h is needed. The Fortran ABI (gfortran, LP64): every argument by pointer,
+// 32-bit integers, and one hidden length per CHARACTER argument appended at the end.
+// Works unchanged with the reference BLAS/LAPACK and with OpenBLAS (selected by update-alternatives).
+#ifndef SLASHSIM_CLAPACK_SHIM_H
+#define SLASHSIM_CLAPACK_SHIM_H
+
+#include <stddef.h>
+
+/// Cholesky factorisation of a symmetric positive definite matrix (LAPACK).
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);
+
+/// B := alpha * op(A) * B or B * op(A), A triangular (BLAS level 3).
+void dtrmm_(const char *side, const char *uplo, const char *transa, const char *diag,
+            const int *m, const int *n, const double *alpha, const double *a, const int *lda,
+            double *b, const int *ldb,
+            size_t side_len, size_t uplo_len, size_t transa_len, size_t diag_len);
+
+/// C := alpha * op(A) * op(B) + beta * C (BLAS level 3).
+void dgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
+            const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
+            const double *beta, double *c, const int *ldc, size_t transa_len, size_t transb_len);
+
+#endif

@@ -1,0 +1,111 @@
+/// The result of one run, in the shape of the JSON report (a stable contract: see README, "JSON report").
+public struct Report: Sendable, Encodable {
+    /// Version of this report layout; bumped only on incompatible changes.
+    public var formatVersion = 1
+    public var scenario: String
+    public var scenarioFile: String
+    public var trials: Int
+    public var seed: UInt64
+    public var threads: Int
+    public var elapsedSeconds: Double
+    public var batchSize: Int
+    public var correlation: String
+    public var totalStake: Double
+    public var total: Total
+    public var operators: [Operator]
+
+    public struct Total: Sendable, Encodable {
+        public var mean: Double
+        public var meanStandardError: Double
+        public var standardDeviation: Double
+        public var probabilityOfLoss: Double
+        public var probabilityOfLossStandardError: Double
+        public var maximum: Double
+        public var quantiles: [Quantile]
+        public var expectedShortfall: [Shortfall]
+    }
+
+    public struct Quantile: Sendable, Encodable {
+        public var level: Double
+        public var loss: Double
+        /// [lower, upper]; upper is null when the run has too few trials to bound it.
+        public var ci95: [Double?]
+    }
+
+    public struct Shortfall: Sendable, Encodable {
+        public var level: Double
+        public var loss: Double
+        public var standardError: Double
+    }
+
+    public struct Operator: Sendable, Encodable {
+        public var id: String
+        public var stake: Double
+        public var faultProbability: Double
+        /// ETH lost when the operator is slashed: stake · min(1, Σ magnitude · slash_fraction).
+        public var lossIfSlashed: Double
+        public var expectedLoss: Double
+        public var expectedLossStandardError: Double
+        public var probabilityOfSlash: Double
+        public var probabilityOfSlashStandardError: Double
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials, seed, threads
+        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, totalStake = "total_stake", total, operators
+    }
+}
+
+extension Report.Total {
+    enum CodingKeys: String, CodingKey {
+        case mean, meanStandardError = "mean_standard_error", standardDeviation = "standard_deviation"
+        case probabilityOfLoss = "probability_of_loss", probabilityOfLossStandardError = "probability_of_loss_standard_error"
+        case maximum, quantiles, expectedShortfall = "expected_shortfall"
+    }
+}
+
+extension Report.Shortfall {
+    enum CodingKeys: String, CodingKey { case level, loss, standardError = "standard_error" }
+}
+
+extension Report.Operator {
+    enum CodingKeys: String, CodingKey {
+        case id, stake, faultProbability = "fault_probability", lossIfSlashed = "loss_if_slashed"
+        case expectedLoss = "expected_loss", expectedLossStandardError = "expected_loss_standard_error"
+        case probabilityOfSlash = "probability_of_slash", probabilityOfSlashStandardError = "probability_of_slash_standard_error"
+    }
+}
+
+extension Report {
+    /// Assembles the report of a finished run.
+    public init(scenario: Scenario, scenarioFile: String, model: CompiledModel, result: SimulationResult, seed: UInt64,
+                threads: Int, levels: [Double]) {
+        let summary = RiskStatistics.summarize(result.losses, levels: levels)
+        let n = Double(result.losses.trials)
+        self.scenario = scenario.name
+        self.scenarioFile = scenarioFile
+        self.trials = result.losses.trials
+        self.seed = seed
+        self.threads = threads
+        self.elapsedSeconds = result.elapsedSeconds
+        self.batchSize = RunLimits.batchSize
+        self.correlation = model.dependenceDescription
+        self.totalStake = scenario.operators.reduce(0) { $0 + $1.stake }
+        self.total = Total(
+            mean: summary.mean, meanStandardError: summary.meanStandardError, standardDeviation: summary.standardDeviation,
+            probabilityOfLoss: summary.probabilityOfLoss, probabilityOfLossStandardError: summary.probabilityOfLossStandardError,
+            maximum: summary.maximum,
+            quantiles: summary.quantiles.map { Quantile(level: $0.level, loss: $0.loss, ci95: [$0.lower95, $0.upper95]) },
+            expectedShortfall: summary.expectedShortfall.map { Shortfall(level: $0.level, loss: $0.loss, standardError: $0.standardError) })
+        self.operators = scenario.operators.indices.map { i in
+            let loss = model.lossIfFault[i]
+            let p = loss > 0 ? Double(result.faultCounts[i]) / n : 0
+            let se = (p * (1 - p) / n).squareRoot()
+            return Operator(
+                id: scenario.operators[i].id, stake: scenario.operators[i].stake,
+                faultProbability: scenario.operators[i].faultProbability, lossIfSlashed: loss,
+                expectedLoss: loss * p, expectedLossStandardError: loss * se,
+                probabilityOfSlash: p, probabilityOfSlashStandardError: se)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Yams
+
+/// Turns a composed YAML/JSON tree into a `Scenario`, checking structure and types (format 1).
+///
+/// Fields that fail to decode are reported and left as NaN or empty text, so that decoding goes on
+/// and every structural problem in the file is reported in one pass. Ranges and cross-references
+/// are checked afterwards by `ScenarioValidator`.
+struct ScenarioDecoder {
+    let reader: NodeReader
+    let defaultName: String
+
+    static let topLevelKeys = ["format", "name", "simulation", "operators", "services", "allocations", "correlation"]
+
+    func decode(_ root: Node) -> Scenario? {
+        guard let top = reader.mapping(root, at: "", allowed: Self.topLevelKeys, required: ["operators"], what: "a scenario") else {
+            return nil
+        }
+        if let node = top["format"], let version = reader.integer(node, at: "format", what: "the format version", range: 0...1e9),
+           version != 1 {
+            reader.report("format", node.mark, problem: "format \(s(version)) is not supported by this slashsim (it reads format 1)",
+                          fix: "write `format: 1` or upgrade slashsim")
+        }
+        let name = top["name"].flatMap { reader.string($0, at: "name", what: "the scenario name") } ?? defaultName
+        return Scenario(
+            name: name,
+            simulation: top["simulation"].map(simulation) ?? SimulationSettings(),
+            operators: list(top["operators"], at: "operators", what: "the list of operators", element: operatorSpec),
+            services: list(top["services"], at: "services", what: "the list of services", element: serviceSpec),
+            allocations: list(top["allocations"], at: "allocations", what: "the list of allocations", element: allocationSpec),
+            correlation: top["correlation"].map(correlation) ?? .independent)
+    }
+
+    private func list<T>(_ node: Node?, at path: String, what: String, element: (Node, String) -> T) -> [T] {
+        guard let node, let items = reader.sequence(node, at: path, what: what) else { return [] }
+        return items.enumerated().map { element($1, "\(path)[\($0)]") }
+    }
+
+    private func simulation(_ node: Node) -> SimulationSettings {
+        var settings = SimulationSettings()
+        guard let m = reader.mapping(node, at: "simulation", allowed: ["trials", "seed", "quantiles"], required: [],
+                                     what: "the simulation settings") else { return settings }
+        if let n = m["trials"], let t = reader.integer(n, at: "simulation.trials", what: "the number of trials",
+                                                       range: 1...Double(RunLimits.maximumTrials)) {
+            settings.trials = Int(t)
+        }
+        if let n = m["seed"], let seed = seedValue(n, at: "simulation.seed") { settings.seed = seed }
+        if let n = m["quantiles"], let items = reader.sequence(n, at: "simulation.quantiles", what: "the quantile levels") {
+            settings.quantiles = items.enumerated().map { i, item in
+                reader.number(item, at: "simulation.quantiles[\(i)]", what: "a quantile level") ?? .nan
+            }
+        }
+        return settings
+    }
+
+    /// A seed: a whole number from 0 to 2⁶⁴ − 1, read exactly (not through a Double).
+    private func seedValue(_ node: Node, at path: String) -> UInt64? {
+        reader.remember(path, node)
+        if case .scalar(let sc) = node, sc.style == .plain || sc.style == .any, let v = UInt64(sc.string) { return v }
+        if reader.integer(node, at: path, what: "the seed", range: 0...18446744073709551615.0) != nil {
+            reader.report(path, node.mark, problem: "the seed must be written as a whole number without exponent or sign",
+                          fix: "write the seed as digits only, from 0 to 18446744073709551615")
+        }
+        return nil
+    }
+
+    private func operatorSpec(_ node: Node, _ path: String) -> OperatorSpec {
+        let m = reader.mapping(node, at: path, allowed: ["id", "stake", "fault_probability"],
+                               required: ["id", "stake", "fault_probability"], what: "an operator") ?? [:]
+        return OperatorSpec(
+            id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the operator id") } ?? "",
+            stake: m["stake"].flatMap { reader.number($0, at: "\(path).stake", what: "the stake") } ?? .nan,
+            faultProbability: m["fault_probability"].flatMap {
+                reader.number($0, at: "\(path).fault_probability", what: "the fault probability")
+            } ?? .nan)
+    }
+
+    private func serviceSpec(_ node: Node, _ path: String) -> ServiceSpec {
+        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction"], required: ["id", "slash_fraction"],
+                               what: "a service") ?? [:]
+        return ServiceSpec(
+            id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the service id") } ?? "",
+            slashFraction: m["slash_fraction"].flatMap {
+                reader.number($0, at: "\(path).slash_fraction", what: "the slash fraction")
+            } ?? .nan)
+    }
+
+    private func allocationSpec(_ node: Node, _ path: String) -> AllocationSpec {
+        let m = reader.mapping(node, at: path, allowed: ["operator", "service", "magnitude"],
+                               required: ["operator", "service", "magnitude"], what: "an allocation") ?? [:]
+        return AllocationSpec(
+            operator: m["operator"].flatMap { reader.string($0, at: "\(path).operator", what: "the operator id") } ?? "",
+            service: m["service"].flatMap { reader.string($0, at: "\(path).service", what: "the service id") } ?? "",
+            magnitude: m["magnitude"].flatMap { reader.number($0, at: "\(path).magnitude", what: "the magnitude") } ?? .nan)
+    }
+
+    private func correlation(_ node: Node) -> CorrelationSpec {
+        let path = "correlation"
+        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix"], required: [],
+                                     what: "the correlation") else { return .independent }
+        switch (m["constant"], m["matrix"]) {
+        case (nil, nil):
+            reader.report(path, node.mark, problem: "the correlation names no form",
+                          fix: "write `constant: 0.2` or `matrix: [[1, 0.3], [0.3, 1]]`, or omit `correlation` for independent operators")
+            return .independent
+        case (.some, .some):
+            reader.report(path, node.mark, problem: "the correlation gives both `constant` and `matrix`", fix: "keep one of them")
+            return .independent
+        case (let c?, nil):
+            return .constant(reader.number(c, at: "\(path).constant", what: "the constant correlation") ?? .nan)
+        case (nil, let mat?):
+            guard let rows = reader.sequence(mat, at: "\(path).matrix", what: "the correlation matrix") else { return .independent }
+            return .matrix(rows.enumerated().map { i, row in
+                let rowPath = "\(path).matrix[\(i)]"
+                guard let entries = reader.sequence(row, at: rowPath, what: "a matrix row") else { return [] }
+                return entries.enumerated().map { j, e in
+                    reader.number(e, at: "\(rowPath)[\(j)]", what: "a correlation") ?? .nan
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Fixed sizes of a run and the resource checks made before it starts.
+public enum RunLimits {
+    /// Trials per batch. Fixed (never derived from the thread count) so that batch b always draws the
+    /// same random numbers: results are identical for any number of threads.
+    public static let batchSize = 1024
+    /// Most trials one run accepts (the trial index must stay exact in a Double, and no sane run is larger).
+    public static let maximumTrials = 1_000_000_000_000
+    /// Most operators: the engine holds an N×N Cholesky factor and an N×1024 batch per worker.
+    public static let maximumOperators = 20_000
+
+    /// Memory the run needs in the worst case, in bytes: per-trial losses for every trial that can lose
+    /// (the union bound P(any fault) ≤ Σ p_i, with a 6-σ margin), the Cholesky factor, and worker buffers.
+    public static func estimatedBytes(model: CompiledModel, trials: Int, threads: Int) -> Double {
+        let n = Double(model.operatorCount)
+        var pAny = 0.0
+        for (p, loss) in zip(model.faultProbabilities, model.lossIfFault) where loss > 0 { pAny += p }
+        pAny = min(1, pAny)
+        let t = Double(trials)
+        let lossyTrials = min(t, t * pAny + 6 * (t * pAny * (1 - pAny)).squareRoot() + 1024)
+        let lossBytes = lossyTrials * 8 * 2  // the collected sample plus its sorted copy
+        let factorBytes: Double
+        if case .cholesky = model.dependence { factorBytes = n * n * 8 } else { factorBytes = 0 }
+        let workerBytes = Double(threads) * (n * Double(batchSize) * 8 + Double(batchSize) * 8 + n * 8)
+        return lossBytes + factorBytes + workerBytes
+    }
+
+    /// Memory available to this process, in bytes (MemAvailable from /proc/meminfo, else physical memory).
+    public static func availableMemoryBytes() -> Double {
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                let fields = line.split(separator: " ")
+                if fields.count >= 2, let kib = Double(fields[1]) { return kib * 1024 }
+            }
+        }
+        return Double(ProcessInfo.processInfo.physicalMemory)
+    }
+}

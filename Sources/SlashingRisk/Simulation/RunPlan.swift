@@ -1,0 +1,37 @@
+import Foundation
+
+/// A checked run: the compiled model and the settings after command-line overrides, refused with a
+/// clear message when it would not fit in memory.
+public struct RunPlan: Sendable {
+    public let model: CompiledModel
+    public let trials: Int
+    public let seed: UInt64
+    public let threads: Int
+    public let levels: [Double]
+
+    /// Why a run cannot start.
+    public struct Refusal: Error, Sendable, CustomStringConvertible {
+        public let problem: String
+        public let fix: String
+        public var description: String { "\(problem). Fix: \(fix)" }
+    }
+
+    /// Checks memory: refuses when the worst-case estimate exceeds 80 % of available memory.
+    /// `trialsSource` names where the trial count came from (`--trials` or `simulation.trials`).
+    public init(model: CompiledModel, trials: Int, seed: UInt64, threads: Int, levels: [Double], trialsSource: String,
+                availableBytes: Double = RunLimits.availableMemoryBytes()) throws(Refusal) {
+        let needed = RunLimits.estimatedBytes(model: model, trials: trials, threads: threads)
+        if needed > 0.8 * availableBytes {
+            let gib = { (x: Double) in String(format: "%.1f", x / 1_073_741_824) }
+            let suggested = max(1, Int(Double(trials) * 0.8 * availableBytes / needed))
+            throw Refusal(
+                problem: "\(trialsSource) = \(trials) needs up to \(gib(needed)) GiB of memory for per-trial losses and buffers, but only \(gib(availableBytes)) GiB is available",
+                fix: "lower \(trialsSource) to about \(suggested) or fewer")
+        }
+        self.model = model
+        self.trials = trials
+        self.seed = seed
+        self.threads = threads
+        self.levels = levels
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The process exit codes (documented in the README and `slashsim --help`), after BSD sysexits.
+enum ExitCodes {
+    /// Bad flag or flag value (ArgumentParser's own validation code).
+    static let usage = ExitCode(64)
+    /// The scenario or the run settings are invalid.
+    static let invalidScenario = ExitCode(65)
+    /// The scenario file is missing or unreadable.
+    static let noInput = ExitCode(66)
+    /// A bug in slashsim.
+    static let internalError = ExitCode(70)
+    /// The output file cannot be created or written.
+    static let cannotCreateOutput = ExitCode(73)
+}

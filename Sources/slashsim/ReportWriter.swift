@@ -1,0 +1,43 @@
+import Foundation
+
+/// Writes a report to a file atomically: into a temporary file beside it, then renamed into place, so
+/// a reader never sees a half-written report.
+struct ReportWriter {
+    let url: URL
+
+    /// Checks up front that the destination's folder exists and is writable.
+    init(path: String) throws {
+        url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            StandardError.write("error: --output \(path): the folder \(folder) does not exist. Fix: create it or write elsewhere\n")
+            throw ExitCodes.cannotCreateOutput
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            StandardError.write("error: --output \(path): the folder \(folder) is not writable. Fix: choose a folder you can write to\n")
+            throw ExitCodes.cannotCreateOutput
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            StandardError.write("error: --output \(path) is a directory. Fix: name a file\n")
+            throw ExitCodes.cannotCreateOutput
+        }
+    }
+
+    func write(_ text: String) throws {
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            if FileManager.default.fileExists(atPath: url.path) {
+                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: url)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            StandardError.write("error: --output \(url.path): cannot be written (\(error.localizedDescription)). Fix: check the disk and permissions\n")
+            throw ExitCodes.cannotCreateOutput
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import SlashingRisk
+
+/// `slashsim run [SCENARIO]`: simulates a scenario and prints its loss report.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Simulate a scenario and print its loss report.",
+        discussion: "Without SCENARIO, runs the bundled default scenario (Scenarios/default.yaml). Flags override the scenario's `simulation:` settings.")
+
+    @Argument(help: "Scenario file (.yaml, .yml or .json); omitted: the bundled default scenario.")
+    var scenario: String?
+
+    @Option(help: ArgumentHelp("Number of Monte Carlo trials (e.g. 1000000 or 1e6).", valueName: "N"))
+    var trials: TrialCount?
+
+    @Option(help: ArgumentHelp("Seed of the random streams, 0 to 2^64-1.", valueName: "S"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Worker threads (default: one per core). Results do not depend on it.", valueName: "T"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Comma-separated quantile levels in (0, 1), e.g. 0.99,0.999.", valueName: "LEVELS"))
+    var quantiles: QuantileLevels?
+
+    @Option(help: "Report format.")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    @Flag(help: "Do not show progress on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        if let trials, !(1...RunLimits.maximumTrials).contains(trials.value) {
+            throw ValidationError("--trials \(trials.value) is outside 1...\(RunLimits.maximumTrials). Fix: give a positive number of trials, e.g. --trials 1000000")
+        }
+        if let threads, !(1...1024).contains(threads) {
+            throw ValidationError("--threads \(threads) is outside 1...1024. Fix: give the number of worker threads, e.g. --threads \(ProcessInfo.processInfo.activeProcessorCount)")
+        }
+        if let bad = quantiles?.levels.first(where: { !($0 > 0 && $0 < 1) }) {
+            throw ValidationError("--quantiles level \(bad) is outside (0, 1). Fix: give levels strictly between 0 and 1, e.g. --quantiles 0.99,0.999")
+        }
+    }
+
+    func run() throws {
+        let (loaded, file) = try ScenarioSource.load(scenario)
+        let model: CompiledModel
+        do { model = try CompiledModel(scenario: loaded) } catch {
+            StandardError.write("error: \(file): correlation.matrix: not positive definite (leading minor \(error.leadingMinor))\n")
+            throw ExitCodes.invalidScenario
+        }
+        let levels = normalizedLevels(quantiles?.levels ?? loaded.simulation.quantiles)
+        let plan: RunPlan
+        do {
+            plan = try RunPlan(
+                model: model, trials: trials?.value ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed,
+                threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
+                trialsSource: trials != nil ? "--trials" : "\(file): simulation.trials")
+        } catch {
+            StandardError.write("error: \(error)\n")
+            throw ExitCodes.invalidScenario
+        }
+        // Fail before simulating if the report cannot be written.
+        let writer = try output.map { path in try ReportWriter(path: path) }
+
+        let progress = (!quiet && StandardError.isTerminal) ? ProgressLine(totalTrials: plan.trials, operators: model.operatorCount) : nil
+        progress?.start()
+        var onProgress: (@Sendable (Int) -> Void)?
+        if let progress { onProgress = { progress.update($0) } }
+        let result = SimulationEngine(model: model).run(trials: plan.trials, seed: plan.seed, threads: plan.threads,
+                                                        progress: onProgress)
+        progress?.finish()
+
+        let report = Report(scenario: loaded, scenarioFile: file, model: model, result: result, seed: plan.seed,
+                            threads: plan.threads, levels: plan.levels)
+        let text: String
+        switch format {
+        case .text: text = report.text()
+        case .json: text = report.json()
+        case .csv: text = report.csv()
+        }
+        if let writer { try writer.write(text) } else { print(text, terminator: "") }
+    }
+
+    /// Sorted, without repeats.
+    private func normalizedLevels(_ levels: [Double]) -> [Double] {
+        Array(Set(levels)).sorted()
+    }
+}

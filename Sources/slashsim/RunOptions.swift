@@ -1,0 +1,39 @@
+import Foundation
+import ArgumentParser
+import SlashingRisk
+
+/// Report formats of `slashsim run`.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, csv
+}
+
+/// A trial count: digits, with optional `_` separators, or a whole number in exponent form (`1e6`).
+struct TrialCount: ExpressibleByArgument {
+    let value: Int
+
+    init?(argument: String) {
+        let text = argument.replacingOccurrences(of: "_", with: "")
+        if let n = Int(text) {
+            value = n
+        } else if let x = Double(text), x.isFinite, x.rounded() == x, abs(x) < 9e18 {
+            value = Int(x)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// A comma-separated list of quantile levels, each in (0, 1).
+struct QuantileLevels: ExpressibleByArgument {
+    let levels: [Double]
+
+    init?(argument: String) {
+        var levels: [Double] = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let q = Double(part.trimmingCharacters(in: .whitespaces)), q.isFinite else { return nil }
+            levels.append(q)
+        }
+        guard !levels.isEmpty else { return nil }
+        self.levels = levels
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import ArgumentParser
+import SlashingRisk
+
+/// Where the scenario comes from: a file named on the command line, or the bundled default.
+enum ScenarioSource {
+    /// The name the default scenario is reported under.
+    static let defaultName = "Scenarios/default.yaml (bundled)"
+
+    /// Loads the scenario, printing every problem and mapping failures to exit codes.
+    static func load(_ path: String?) throws(ExitCode) -> (scenario: Scenario, file: String) {
+        do {
+            if let path {
+                return (try ScenarioLoader.load(path: path), path)
+            }
+            let data = Data(PackageResources.default_yaml)
+            return (try ScenarioLoader.decode(data: data, file: defaultName, format: .yaml), defaultName)
+        } catch {
+            StandardError.write(error.description + "\n")
+            switch error {
+            case .unreadable: throw ExitCodes.noInput
+            case .invalid:
+                if error.diagnostics.count > 1 { StandardError.write("\(error.diagnostics.count) problems found.\n") }
+                throw ExitCodes.invalidScenario
+            }
+        }
+    }
+}

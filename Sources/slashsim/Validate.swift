@@ -1,0 +1,25 @@
+import ArgumentParser
+import SlashingRisk
+
+/// `slashsim validate SCENARIO`: checks a scenario and reports every problem.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a scenario file and report every problem in it.",
+        discussion: "Exits 0 when the file is valid, 65 when it has problems (each printed with its place and fix), 66 when it cannot be read.")
+
+    @Argument(help: "Scenario file (.yaml, .yml or .json).")
+    var scenario: String
+
+    func run() throws {
+        let (loaded, file) = try ScenarioSource.load(scenario)
+        let model: CompiledModel
+        do { model = try CompiledModel(scenario: loaded) } catch {
+            StandardError.write("error: \(file): correlation.matrix: not positive definite (leading minor \(error.leadingMinor))\n")
+            throw ExitCodes.invalidScenario
+        }
+        let s = loaded
+        print("ok: \(file) — \"\(s.name)\": \(s.operators.count) operators, \(s.services.count) services, "
+            + "\(s.allocations.count) allocations; \(model.dependenceDescription); "
+            + "\(s.simulation.trials) trials, seed \(s.simulation.seed)")
+    }
+}
