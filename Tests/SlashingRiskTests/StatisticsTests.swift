@@ -100,3 +100,31 @@ import Testing
         }
     }
 }
+
+@Suite struct StatisticsEdgeCaseTests {
+    @Test func expectedShortfallOfAnAtomAtTheMaximumIsExact() {
+        // 9,999 zero losses and one loss of 89,600: ES at 0.9999 is exactly 89,600.
+        let sample = LossSample(trials: 10_000, positiveLosses: [89_600])
+        #expect(RiskStatistics.expectedShortfall(sample, level: 0.9999).loss == 89_600)
+        #expect(RiskStatistics.expectedShortfall(sample, level: 0.9998).loss == 44_800)
+    }
+
+    @Test func levelsWithinRoundingOfOneGiveTheMaximum() {
+        let sample = LossSample(allLosses: (1...10).map(Double.init))
+        #expect(RiskStatistics.quantile(sample, level: 1 - 1e-12).loss == 10)
+        #expect(RiskStatistics.expectedShortfall(sample, level: 1 - 1e-12).loss == 10)
+    }
+
+    @Test func aSingleTrialIsItsOwnDistribution() {
+        let summary = RiskStatistics.summarize(LossSample(allLosses: [7]), levels: [0.5, 0.99])
+        #expect(summary.mean == 7 && summary.standardDeviation == 0 && summary.probabilityOfLoss == 1)
+        #expect(summary.quantiles.map(\.loss) == [7, 7])
+        #expect(summary.expectedShortfall.map(\.loss) == [7, 7])
+    }
+
+    @Test func allZeroSample() {
+        let summary = RiskStatistics.summarize(LossSample(trials: 1000, positiveLosses: []), levels: [0.999])
+        #expect(summary.mean == 0 && summary.probabilityOfLoss == 0 && summary.maximum == 0)
+        #expect(summary.quantiles[0].loss == 0 && summary.expectedShortfall[0].loss == 0)
+    }
+}

@@ -12,7 +12,7 @@ struct CorrelationValidator {
             guard rho.isFinite, n > 0 else { return }
             let lower = ConstantCorrelation.lowerBound(operators: n)
             if !(rho >= lower && rho < 1) {
-                let range = n > 1 ? "[\(lower == -1 ? "-1" : "−1/(N−1) = \(s(lower))"), 1)" : "[-1, 1)"
+                let range = n > 1 ? "[\(lower == -1 ? "-1" : "-1/(N-1) = \(s(lower))"), 1)" : "[-1, 1)"
                 reader.report("correlation.constant", problem: "the constant correlation \(s(rho)) is outside \(range) for N = \(n) operators",
                               fix: rho >= 1 ? "use a value below 1 (ρ = 1 makes the matrix singular; 0.99 is close to comonotone)"
                                   : "use a value from \(s(lower)) up to 1: more negative values give no valid correlation matrix for \(n) operators")
@@ -29,7 +29,7 @@ struct CorrelationValidator {
         if reader.diagnostics.contains(where: { $0.path.hasPrefix(path) }) { return }
         guard rows.count == n else {
             reader.report(path, problem: "the matrix has \(rows.count) rows but the scenario has \(n) operators",
-                          fix: "give an \(n)×\(n) matrix, rows and columns in the order of `operators`")
+                          fix: "give a \(n)×\(n) matrix, rows and columns in the order of `operators`")
             return
         }
         var ok = true
@@ -48,7 +48,7 @@ struct CorrelationValidator {
                                       fix: "a correlation matrix has 1 on its diagonal")
                         ok = false
                     }
-                } else if !(-1...1).contains(x) {
+                } else if j > i, !(-1...1).contains(x) {
                     reader.report("\(path)[\(i)][\(j)]", problem: "correlation \(s(x)) is outside [-1, 1]",
                                   fix: "give correlations between -1 and 1")
                     ok = false

@@ -10,6 +10,8 @@ public struct Report: Sendable, Encodable {
     public var elapsedSeconds: Double
     public var batchSize: Int
     public var correlation: String
+    /// The BLAS/LAPACK the run used (OpenBLAS or the reference implementation).
+    public var blas: String
     public var totalStake: Double
     public var total: Total
     public var operators: [Operator]
@@ -52,7 +54,7 @@ public struct Report: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials, seed, threads
-        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, totalStake = "total_stake", total, operators
+        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, blas, totalStake = "total_stake", total, operators
     }
 }
 
@@ -90,6 +92,7 @@ extension Report {
         self.elapsedSeconds = result.elapsedSeconds
         self.batchSize = RunLimits.batchSize
         self.correlation = model.dependenceDescription
+        self.blas = BLAS.implementation
         self.totalStake = scenario.operators.reduce(0) { $0 + $1.stake }
         self.total = Total(
             mean: summary.mean, meanStandardError: summary.meanStandardError, standardDeviation: summary.standardDeviation,

@@ -13,6 +13,7 @@ extension Report {
             + "\(TextFormat.fixed(elapsedSeconds, 2)) s · \(TextFormat.rate(rate)) trials/s · "
             + "\(TextFormat.rate(rate * Double(operators.count))) operator-trials/s")
         out.append("Dependence: \(correlation)")
+        out.append("BLAS: \(blas)")
         out.append("Total stake: \(TextFormat.eth(totalStake)) ETH across \(operators.count) operator\(operators.count == 1 ? "" : "s")")
         out.append("")
         out.append("Total principal loss (ETH)")
@@ -83,8 +84,8 @@ enum TextFormat {
     static func percent(_ p: Double) -> String {
         let x = p * 100
         if x == 0 { return "0 %" }
-        if x >= 0.1 { return String(format: "%.3f %%", x) }
-        return String(format: "%.2g %%", x)
+        if x >= 0.001 { return String(format: "%.3f %%", x) }
+        return String(format: "%.1e %%", x)
     }
 
     static func level(_ q: Double) -> String {

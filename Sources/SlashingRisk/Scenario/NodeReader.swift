@@ -30,6 +30,9 @@ final class NodeReader {
         return marks[""]
     }
 
+    /// Whether `path` itself was present in the file.
+    func hasMark(_ path: String) -> Bool { marks[path] != nil }
+
     func remember(_ path: String, _ node: Node) {
         if marks[path] == nil, let m = node.mark { marks[path] = m }
     }
@@ -45,6 +48,7 @@ final class NodeReader {
             return nil
         }
         var result: [String: Node] = [:]
+        var misspelt: Set<String> = []
         for (keyNode, value) in mapping {
             guard case .scalar(let keyScalar) = keyNode else {
                 report(path, keyNode.mark, problem: "a key must be a plain name, found \(describe(keyNode))", fix: "use one of: \(allowed.joined(separator: ", "))")
@@ -53,7 +57,9 @@ final class NodeReader {
             let key = keyScalar.string
             let childPath = join(path, key)
             guard allowed.contains(key) else {
-                let hint = closest(to: key, in: allowed).map { "did you mean `\($0)`? " } ?? ""
+                let suggestion = closest(to: key, in: allowed)
+                if let suggestion { misspelt.insert(suggestion) }
+                let hint = suggestion.map { "did you mean `\($0)`? " } ?? ""
                 report(childPath, keyNode.mark, problem: "unknown key `\(key)` in \(what)",
                        fix: "\(hint)allowed keys are \(allowed.joined(separator: ", "))")
                 continue
@@ -61,7 +67,7 @@ final class NodeReader {
             remember(childPath, value)
             result[key] = value
         }
-        for key in required where result[key] == nil {
+        for key in required where result[key] == nil && !misspelt.contains(key) {
             report(join(path, key), node.mark, problem: "missing required key `\(key)` in \(what)", fix: "add `\(key): ...`")
         }
         return result
@@ -164,7 +170,7 @@ final class NodeReader {
 
 /// A short rendering of a number for messages: `0.25`, `32000`, `1e-07`.
 func s(_ x: Double) -> String {
-    if x.rounded() == x, abs(x) < 1e15 { return String(Int64(x)) }
+    if x.rounded() == x, abs(x) < 9e18 { return String(Int64(x)) }
     return "\(x)"
 }
 

@@ -52,14 +52,16 @@ struct ScenarioDecoder {
         return settings
     }
 
-    /// A seed: a whole number from 0 to 2⁶⁴ − 1, read exactly (not through a Double).
+    /// A seed: a whole number from 0 to 2⁶⁴ − 1, read exactly from its digits (not through a Double).
     private func seedValue(_ node: Node, at path: String) -> UInt64? {
         reader.remember(path, node)
-        if case .scalar(let sc) = node, sc.style == .plain || sc.style == .any, let v = UInt64(sc.string) { return v }
-        if reader.integer(node, at: path, what: "the seed", range: 0...18446744073709551615.0) != nil {
-            reader.report(path, node.mark, problem: "the seed must be written as a whole number without exponent or sign",
-                          fix: "write the seed as digits only, from 0 to 18446744073709551615")
+        if case .scalar(let sc) = node, sc.style == .plain || sc.style == .any {
+            if let v = UInt64(sc.string) { return v }
+            reader.report(path, node.mark, problem: "the seed \(sc.string) is not a whole number from 0 to \(UInt64.max)",
+                          fix: "write the seed as digits only, e.g. 42")
+            return nil
         }
+        _ = reader.number(node, at: path, what: "the seed")  // reports the wrong type
         return nil
     }
 

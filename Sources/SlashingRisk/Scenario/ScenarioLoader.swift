@@ -49,13 +49,14 @@ public enum ScenarioLoader {
         }
         if format == .json, let problem = jsonSyntaxProblem(data) {
             throw .invalid([Diagnostic(file: file, path: "", line: problem.line, column: problem.column,
-                                       problem: "malformed JSON: \(problem.message)", fix: "correct the JSON syntax at that place")])
+                                       problem: "malformed JSON: \(problem.message)",
+                                       fix: problem.line == nil ? "check the JSON syntax" : "correct the JSON syntax at that place")])
         }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw .invalid([diagnostic(for: error, file: file, format: format)])
+            throw .invalid([diagnostic(for: error, file: file, format: format, text: text)])
         } catch {
             throw .invalid([Diagnostic(file: file, path: "", problem: "cannot be parsed: \(error)", fix: "check the file's syntax")])
         }
@@ -78,7 +79,7 @@ public enum ScenarioLoader {
         URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
     }
 
-    private static func diagnostic(for error: YamlError, file: String, format: ScenarioFormat) -> Diagnostic {
+    private static func diagnostic(for error: YamlError, file: String, format: ScenarioFormat, text: String) -> Diagnostic {
         let kind = format == .json ? "JSON" : "YAML"
         switch error {
         case .scanner(let context, let problem, let mark, _),
@@ -89,13 +90,32 @@ public enum ScenarioLoader {
                               problem: "malformed \(kind): \(detail)", fix: "correct the \(kind) syntax at that place")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.sorted().map { "`\($0)`" }.joined(separator: ", ")
-            return Diagnostic(file: file, path: "", line: context.mark.line, column: context.mark.column,
+            let place = duplicates.sorted().compactMap { secondOccurrence(ofKey: $0, in: text, after: context.mark.line) }
+                .min { ($0.line, $0.column) < ($1.line, $1.column) }
+            return Diagnostic(file: file, path: "", line: place?.line ?? context.mark.line, column: place?.column ?? context.mark.column,
                               problem: "duplicate key \(keys) in one mapping", fix: "keep one of them: a repeated key would silently override the other")
         case .reader(let problem, _, _, _):
             return Diagnostic(file: file, path: "", problem: "unreadable \(kind): \(problem)", fix: "save the scenario as UTF-8 text")
         default:
             return Diagnostic(file: file, path: "", problem: "malformed \(kind): \(error)", fix: "check the file's syntax")
         }
+    }
+
+    /// Line and column of the second `key:` (or `"key":`) at or after `line`: where a duplicate key is.
+    private static func secondOccurrence(ofKey key: String, in text: String, after line: Int) -> (line: Int, column: Int)? {
+        let escaped = NSRegularExpression.escapedPattern(for: key)
+        guard let pattern = try? NSRegularExpression(pattern: #"(^|[\s{,\-])("# + "\"\(escaped)\"|'\(escaped)'|\(escaped)" + #")\s*:"#) else { return nil }
+        var seen = 0
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i + 1 >= line {
+            let lineText = String(raw)
+            for match in pattern.matches(in: lineText, range: NSRange(lineText.startIndex..., in: lineText)) {
+                seen += 1
+                if seen == 2, let range = Range(match.range(at: 2), in: lineText) {
+                    return (i + 1, lineText.distance(from: lineText.startIndex, to: range.lowerBound) + 1)
+                }
+            }
+        }
+        return nil
     }
 
     private static func jsonSyntaxProblem(_ data: Data) -> (message: String, line: Int?, column: Int?)? {
@@ -106,7 +126,12 @@ public enum ScenarioLoader {
             let nsError = error as NSError
             var message = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription
             var line: Int?, column: Int?
-            if let index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int {
+            var index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
+            if index == nil, let range = message.range(of: #"character \d+"#, options: .regularExpression) {
+                index = Int(message[range].dropFirst("character ".count))
+            }
+            if index == nil, message.localizedCaseInsensitiveContains("end of file") { index = data.count }
+            if let index {
                 let prefix = data.prefix(index)
                 line = prefix.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
                 column = index - (prefix.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1

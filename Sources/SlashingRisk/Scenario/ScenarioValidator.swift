@@ -8,9 +8,10 @@ struct ScenarioValidator {
 
     func validate(_ scenario: Scenario) {
         validateSimulation(scenario.simulation)
+        let operatorsComplete = idsDecoded("operators"), servicesComplete = idsDecoded("services")
         let operatorIndex = uniqueIDs(scenario.operators.map(\.id), at: "operators", what: "operator")
         let serviceIndex = uniqueIDs(scenario.services.map(\.id), at: "services", what: "service")
-        if scenario.operators.isEmpty, reader.mark(for: "operators") != nil || reader.diagnostics.isEmpty {
+        if scenario.operators.isEmpty, operatorsComplete, reader.hasMark("operators") {
             reader.report("operators", problem: "the scenario has no operators", fix: "list at least one operator under `operators:`")
         }
         if scenario.operators.count > RunLimits.maximumOperators {
@@ -29,7 +30,9 @@ struct ScenarioValidator {
             probability(service.slashFraction, at: "services[\(i)].slash_fraction", what: "the slash fraction",
                         fix: "give the share of allocated stake slashed per fault, between 0 and 1")
         }
-        validateAllocations(scenario.allocations, operators: operatorIndex, services: serviceIndex, scenario: scenario)
+        validateAllocations(scenario.allocations, operators: operatorsComplete ? scenario.operators.map(\.id) : nil,
+                            services: servicesComplete ? scenario.services.map(\.id) : nil, scenario: scenario)
+        _ = (operatorIndex, serviceIndex)
         CorrelationValidator(reader: reader).validate(scenario.correlation, operators: scenario.operators)
     }
 
@@ -41,6 +44,14 @@ struct ScenarioValidator {
         for (i, q) in settings.quantiles.enumerated() where q.isFinite && !(q > 0 && q < 1) {
             reader.report("simulation.quantiles[\(i)]", problem: "the quantile level \(s(q)) is outside (0, 1)",
                           fix: "give a level strictly between 0 and 1, e.g. 0.99 for the 99 % VaR")
+        }
+    }
+
+    /// False when the list at `path` or one of its ids failed to decode: references to it are then not checked,
+    /// so one mistake is not reported again at every place that names it.
+    private func idsDecoded(_ path: String) -> Bool {
+        !reader.diagnostics.contains { d in
+            d.path == path || (d.path.hasPrefix(path + "[") && (d.path.hasSuffix("]") || d.path.hasSuffix(".id")))
         }
     }
 
@@ -65,24 +76,29 @@ struct ScenarioValidator {
         return index
     }
 
-    private func validateAllocations(_ allocations: [AllocationSpec], operators: [String: Int], services: [String: Int],
+    /// `operators`/`services`: the ids in file order, or nil when they could not all be decoded.
+    private func validateAllocations(_ allocations: [AllocationSpec], operators operatorIDs: [String]?, services serviceIDs: [String]?,
                                      scenario: Scenario) {
+        let operators = Dictionary(operatorIDs.map { ids in ids.enumerated().map { ($1, $0) } } ?? [], uniquingKeysWith: { a, _ in a })
+        let services = Set(serviceIDs ?? [])
+        var outOfRange: Set<Int> = []
         var seen: [String: Int] = [:]
         var total: [Int: (sum: Double, paths: [String])] = [:]
         for (i, a) in allocations.enumerated() {
             let path = "allocations[\(i)]"
             let op = a.operator.isEmpty ? nil : operators[a.operator]
-            if !a.operator.isEmpty, op == nil {
-                let hint = closest(to: a.operator, in: Array(operators.keys)).map { "did you mean \"\($0)\"? " } ?? ""
+            if !a.operator.isEmpty, let operatorIDs, op == nil {
+                let hint = closest(to: a.operator, in: operatorIDs).map { "did you mean \"\($0)\"? " } ?? ""
                 reader.report("\(path).operator", problem: "unknown operator \"\(a.operator)\"",
                               fix: "\(hint)name an operator listed under `operators`")
             }
-            if !a.service.isEmpty, services[a.service] == nil {
-                let hint = closest(to: a.service, in: Array(services.keys)).map { "did you mean \"\($0)\"? " } ?? ""
+            if !a.service.isEmpty, let serviceIDs, !services.contains(a.service) {
+                let hint = closest(to: a.service, in: serviceIDs).map { "did you mean \"\($0)\"? " } ?? ""
                 reader.report("\(path).service", problem: "unknown service \"\(a.service)\"",
                               fix: "\(hint)name a service listed under `services`")
             }
             if a.magnitude.isFinite, !(0...1).contains(a.magnitude) {
+                if let op { outOfRange.insert(op) }
                 reader.report("\(path).magnitude", problem: "the magnitude \(s(a.magnitude)) is outside [0, 1]",
                               fix: "give the share of the operator's stake allocated to the service, between 0 and 1")
             }
@@ -100,7 +116,7 @@ struct ScenarioValidator {
                 total[op, default: (0, [])].paths.append(path)
             }
         }
-        for (op, entry) in total.sorted(by: { $0.key < $1.key }) where entry.sum > 1 + Self.tolerance {
+        for (op, entry) in total.sorted(by: { $0.key < $1.key }) where entry.sum > 1 + Self.tolerance && !outOfRange.contains(op) {
             reader.report(entry.paths.last!, problem: "the magnitudes of operator \"\(scenario.operators[op].id)\" sum to \(entry.sum), above 1 (\(entry.paths.joined(separator: ", ")))",
                           fix: "under unique stake an operator allocates at most 100 % of its stake: lower these magnitudes so they sum to 1 or less")
         }

@@ -23,9 +23,9 @@ public struct RunPlan: Sendable {
         let needed = RunLimits.estimatedBytes(model: model, trials: trials, threads: threads)
         if needed > 0.8 * availableBytes {
             let gib = { (x: Double) in String(format: "%.1f", x / 1_073_741_824) }
-            let suggested = max(1, Int(Double(trials) * 0.8 * availableBytes / needed))
+            let suggested = RunLimits.roundedDown(Double(trials) * 0.8 * availableBytes / needed)
             throw Refusal(
-                problem: "\(trialsSource) = \(trials) needs up to \(gib(needed)) GiB of memory for per-trial losses and buffers, but only \(gib(availableBytes)) GiB is available",
+                problem: "\(trialsSource) \(trials) needs up to \(gib(needed)) GiB of memory for per-trial losses and buffers, but only \(gib(availableBytes)) GiB is available",
                 fix: "lower \(trialsSource) to about \(suggested) or fewer")
         }
         self.model = model

@@ -3,10 +3,15 @@ public enum RiskStatistics {
     /// The rank ⌈q·n⌉ of the lower quantile, with q·n taken as a whole number when it is one up to
     /// rounding (so 0.99 × 1,000,000 is 990,000, not 990,001); clamped to 1...n.
     public static func rank(level q: Double, trials n: Int) -> Int {
+        min(n, max(1, Int(scaledLevel(q, trials: n).rounded(.up))))
+    }
+
+    /// q·n, snapped to the nearest whole number when within 1e-9 (relative) of it, so that decimal levels
+    /// behave as decimals: 0.9999 × 10⁶ is 999,900 and n − q·n is exactly 100.
+    static func scaledLevel(_ q: Double, trials n: Int) -> Double {
         let x = q * Double(n)
         let nearest = x.rounded()
-        let k = abs(x - nearest) <= 1e-9 * max(1, x) ? nearest : x.rounded(.up)
-        return min(n, max(1, Int(k)))
+        return abs(x - nearest) <= 1e-9 * max(1, x) ? nearest : x
     }
 
     /// VaR_q = x_(⌈qn⌉), with the order statistics that bracket the true quantile with ≥ 95 % probability:
@@ -41,8 +46,10 @@ public enum RiskStatistics {
             excessSquares.add((x - v) * (x - v))
         }
         let nd = Double(n)
-        let beyond = max(0, Double(atMost) - q * nd)  // n·(F(v) − q), ≥ 0 up to rounding
-        let es = (sum.value + v * beyond) / (nd * (1 - q))
+        let qn = scaledLevel(q, trials: n)
+        let beyond = max(0, Double(atMost) - qn)  // n·(F(v) − q) ≥ 0
+        // When q·n is n (q within rounding of 1), the tail is the largest loss alone.
+        let es = qn < nd ? (sum.value + v * beyond) / (nd - qn) : v
         let meanExcess = excess.value / nd
         let variance = n > 1 ? max(0, (excessSquares.value - nd * meanExcess * meanExcess) / (nd - 1)) : 0
         let se = variance.squareRoot() / ((1 - q) * nd.squareRoot())

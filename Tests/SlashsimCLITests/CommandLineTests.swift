@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+
+/// The `slashsim` binary end to end: reports, formats, exit codes and messages.
+@Suite struct CommandLineTests {
+    static let scenario = """
+        name: Two AVSs sharing operators
+        simulation: {trials: 50000, seed: 42, quantiles: [0.5, 0.9, 0.99, 0.999]}
+        operators:
+          - {id: op-a, stake: 32000, fault_probability: 0.01}
+          - {id: op-b, stake: 64000, fault_probability: 0.02}
+        services:
+          - {id: oracle-avs, slash_fraction: 0.5}
+          - {id: bridge-avs, slash_fraction: 1.0}
+        allocations:
+          - {operator: op-a, service: oracle-avs, magnitude: 0.4}
+          - {operator: op-a, service: bridge-avs, magnitude: 0.6}
+          - {operator: op-b, service: bridge-avs, magnitude: 1.0}
+        correlation: {matrix: [[1, 0.3], [0.3, 1]]}
+
+        """
+
+    func writeScenario(_ text: String = CommandLineTests.scenario, name: String = "two.yaml") throws -> URL {
+        let url = try SlashsimBinary.temporaryFolder().appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func defaultScenarioRunsWithoutArguments() throws {
+        let outcome = try SlashsimBinary.run(["run", "--trials", "20000", "--quiet"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Default: one LRT, 20 operators, 6 AVSs"))
+        #expect(outcome.stdout.contains("Expected loss"))
+        #expect(outcome.stdout.contains("99.9 %"))
+        #expect(outcome.stderr.isEmpty)
+    }
+
+    @Test func bundledScenarioFileValidates() throws {
+        let outcome = try SlashsimBinary.run(["validate", "Scenarios/default.yaml"], in: SlashsimBinary.packageRoot)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.hasPrefix("ok: Scenarios/default.yaml"))
+    }
+
+    @Test func jsonReportFollowsTheContract() throws {
+        let file = try writeScenario()
+        let outcome = try SlashsimBinary.run(["run", file.path, "--format", "json", "--threads", "2"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        #expect(object["scenario"] as? String == "Two AVSs sharing operators")
+        #expect(object["trials"] as? Int == 50000)
+        #expect(object["seed"] as? Int == 42)
+        #expect(object["threads"] as? Int == 2)
+        #expect(object["elapsed_seconds"] is Double)
+        let total = try #require(object["total"] as? [String: Any])
+        for key in ["mean", "mean_standard_error", "standard_deviation", "probability_of_loss"] {
+            #expect(total[key] is Double || total[key] is Int, "total.\(key)")
+        }
+        let quantiles = try #require(total["quantiles"] as? [[String: Any]])
+        #expect(quantiles.map { $0["level"] as? Double } == [0.5, 0.9, 0.99, 0.999])
+        for q in quantiles {
+            let ci = try #require(q["ci95"] as? [Any])
+            #expect(ci.count == 2)
+            #expect(q["loss"] is Double || q["loss"] is Int)
+        }
+        let shortfall = try #require(total["expected_shortfall"] as? [[String: Any]])
+        #expect(shortfall.count == 4)
+        #expect(shortfall.allSatisfy { $0["standard_error"] != nil && $0["loss"] != nil && $0["level"] != nil })
+        let operators = try #require(object["operators"] as? [[String: Any]])
+        #expect(operators.map { $0["id"] as? String } == ["op-a", "op-b"])
+        #expect(operators.allSatisfy { $0["expected_loss"] != nil && $0["probability_of_slash"] != nil })
+        // op-a loses 32000·(0.4·0.5 + 0.6·1) = 25600 when slashed.
+        #expect(operators[0]["loss_if_slashed"] as? Double == 25600 || operators[0]["loss_if_slashed"] as? Int == 25600)
+    }
+
+    @Test func sameReportWhateverTheThreadCount() throws {
+        let file = try writeScenario()
+        func numbers(_ threads: Int) throws -> String {
+            let outcome = try SlashsimBinary.run(["run", file.path, "--format", "json", "--threads", "\(threads)", "--trials", "70001"])
+            #expect(outcome.status == 0)
+            return outcome.stdout.split(separator: "\n")
+                .filter { !$0.contains("\"elapsed_seconds\"") && !$0.contains("\"threads\"") }.joined(separator: "\n")
+        }
+        let one = try numbers(1)
+        #expect(try numbers(2) == one)
+        #expect(try numbers(7) == one)
+    }
+
+    @Test func csvHasOneRowPerStatistic() throws {
+        let file = try writeScenario()
+        let outcome = try SlashsimBinary.run(["run", file.path, "--format", "csv", "--quantiles", "0.99,0.999"])
+        #expect(outcome.status == 0)
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "scope,id,statistic,level,value,standard_error,ci95_lower,ci95_upper")
+        // run: 2, total: 4 + 2 VaR + 2 ES, operators: 2 × 2.
+        #expect(lines.count == 1 + 2 + 4 + 2 + 2 + 4)
+        #expect(lines.contains { $0.hasPrefix("total,,var,0.99,") })
+        #expect(lines.contains { $0.hasPrefix("operator,op-b,probability_of_slash,,") })
+    }
+
+    @Test func outputFileIsWrittenWholeAndStdoutStaysEmpty() throws {
+        let file = try writeScenario()
+        let output = file.deletingLastPathComponent().appendingPathComponent("report.json")
+        let outcome = try SlashsimBinary.run(["run", file.path, "--format", "json", "--output", output.path])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.isEmpty)
+        let written = try String(contentsOf: output, encoding: .utf8)
+        #expect(written.hasPrefix("{") && written.hasSuffix("}\n"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)
+        #expect(leftovers.sorted() == ["report.json", "two.yaml"])
+    }
+
+    @Test func jsonScenarioFilesRun() throws {
+        let json = """
+            {"operators": [{"id": "a", "stake": 100, "fault_probability": 0.5}],
+             "services": [{"id": "s", "slash_fraction": 1}],
+             "allocations": [{"operator": "a", "service": "s", "magnitude": 1}]}
+            """
+        let file = try writeScenario(json, name: "one.json")
+        let outcome = try SlashsimBinary.run(["run", file.path, "--trials", "10000", "--format", "json"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("\"scenario\" : \"one\""))
+    }
+
+    // MARK: Failures: exit code, one readable message, nothing on stdout
+
+    @Test func missingScenarioFileExits66() throws {
+        let outcome = try SlashsimBinary.run(["run", "/nonexistent/s.yaml"])
+        #expect(outcome.status == 66)
+        #expect(outcome.stderr == "error: /nonexistent/s.yaml: no such file. Fix: check the path; `slashsim run` without a file runs the bundled default scenario\n")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test func invalidScenarioExits65WithEveryProblem() throws {
+        let bad = Self.scenario.replacingOccurrences(of: "fault_probability: 0.02", with: "fault_probability: 1.5")
+            .replacingOccurrences(of: "operator: op-b", with: "operator: op-q")
+        let file = try writeScenario(bad)
+        for command in ["run", "validate"] {
+            let outcome = try SlashsimBinary.run([command, file.path])
+            #expect(outcome.status == 65)
+            #expect(outcome.stdout.isEmpty)
+            #expect(outcome.stderr == """
+                error: \(file.path):5:49: operators[1].fault_probability: the fault probability 1.5 is outside [0, 1]. Fix: give the probability of a fault over the horizon, between 0 and 1
+                error: \(file.path):12:16: allocations[2].operator: unknown operator "op-q". Fix: did you mean "op-a"? name an operator listed under `operators`
+                2 problems found.
+
+                """)
+        }
+    }
+
+    @Test(arguments: [
+        (["--trials", "0"], "Error: --trials 0 is outside 1...1000000000000. Fix: give a positive number of trials, e.g. --trials 1000000"),
+        (["--trials", "many"], "Error: The value 'many' is invalid for '--trials <N>'"),
+        (["--quantiles", "0.5,1.5"], "Error: --quantiles level 1.5 is outside (0, 1). Fix: give levels strictly between 0 and 1, e.g. --quantiles 0.99,0.999"),
+        (["--quantiles", "0.5,,0.9"], "Error: The value '0.5,,0.9' is invalid for '--quantiles <LEVELS>'"),
+        (["--threads", "0"], "Error: --threads 0 is outside 1...1024."),
+        (["--format", "xml"], "Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'text', 'json' or 'csv'."),
+        (["--seed=-3"], "Error: The value '-3' is invalid for '--seed <S>'"),
+    ])
+    func badFlagsExit64(flags: [String], message: String) throws {
+        let outcome = try SlashsimBinary.run(["run"] + flags)
+        #expect(outcome.status == 64)
+        #expect(outcome.stderr.hasPrefix(message), "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test func trialCountsAcceptExponentsAndSeparators() throws {
+        let file = try writeScenario()
+        let outcome = try SlashsimBinary.run(["run", file.path, "--trials", "2e4", "--format", "json"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("\"trials\" : 20000"))
+        let underscored = try SlashsimBinary.run(["run", file.path, "--trials", "20_000", "--format", "json"])
+        #expect(underscored.stdout.contains("\"trials\" : 20000"))
+    }
+
+    @Test func runsTooLargeForMemoryExit65BeforeSimulating() throws {
+        let outcome = try SlashsimBinary.run(["run", "--trials", "1000000000000"])
+        #expect(outcome.status == 65)
+        #expect(outcome.stderr.hasPrefix("error: --trials 1000000000000 needs up to "))
+        #expect(outcome.stderr.contains("Fix: lower --trials to about"))
+    }
+
+    @Test func unwritableOutputExits73BeforeSimulating() throws {
+        let outcome = try SlashsimBinary.run(["run", "--output", "/nonexistent/folder/report.txt"])
+        #expect(outcome.status == 73)
+        #expect(outcome.stderr == "error: --output /nonexistent/folder/report.txt: the folder /nonexistent/folder does not exist. Fix: create it or write elsewhere\n")
+    }
+}
