@@ -1,4 +1,5 @@
 import Foundation
+import SlashingRisk
 import Synchronization
 
 /// A one-line progress display on standard error: trials done, rate and time left, redrawn a few
@@ -37,9 +38,9 @@ final class ProgressLine: Sendable {
         let n = done.load(ordering: .relaxed)
         let elapsed = Date().timeIntervalSince(startDate)
         let rate = elapsed > 0 ? Double(n) / elapsed : 0
-        let eta = rate > 0 ? Double(totalTrials - n) / rate : 0
         let percent = Double(n) / Double(totalTrials) * 100
-        StandardError.write(String(format: "\r\u{1B}[2K%5.1f %%  %@ / %@ trials  %.3g trials/s  ETA %.0f s",
-                                   percent, "\(n)", "\(totalTrials)", rate, eta))
+        let eta = rate > 0 ? "ETA \(Int((Double(totalTrials - n) / rate).rounded(.up))) s" : "ETA …"
+        StandardError.write("\r\u{1B}[2K" + String(format: "%5.1f %%", percent)
+            + "  \(TextFormat.count(n)) / \(TextFormat.count(totalTrials)) trials · \(TextFormat.rate(rate)) trials/s · \(eta)")
     }
 }

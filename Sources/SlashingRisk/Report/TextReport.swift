@@ -59,10 +59,10 @@ extension Report {
     private func lpad(_ s: String, _ width: Int) -> String { s.count >= width ? " " + s : String(repeating: " ", count: width - s.count) + s }
 }
 
-/// Number formats of the text report.
-enum TextFormat {
+/// Number formats of the text report (and the command line's progress line).
+public enum TextFormat {
     /// ETH with thousands separators and two decimals: 12,345.67.
-    static func eth(_ x: Double) -> String {
+    public static func eth(_ x: Double) -> String {
         if abs(x) >= 1e15 { return String(format: "%.6g", x) }
         let rounded = (x * 100).rounded() / 100
         let negative = rounded < 0
@@ -71,7 +71,7 @@ enum TextFormat {
         return (negative ? "-" : "") + whole + "." + String(format: "%02d", Int(cents % 100))
     }
 
-    static func count(_ n: Int) -> String {
+    public static func count(_ n: Int) -> String {
         let digits = String(n)
         var out = ""
         for (i, c) in digits.enumerated() {
@@ -81,23 +81,23 @@ enum TextFormat {
         return out
     }
 
-    static func percent(_ p: Double) -> String {
+    public static func percent(_ p: Double) -> String {
         let x = p * 100
         if x == 0 { return "0 %" }
         if x >= 0.001 { return String(format: "%.3f %%", x) }
         return String(format: "%.1e %%", x)
     }
 
-    static func level(_ q: Double) -> String {
+    public static func level(_ q: Double) -> String {
         var s = String(format: "%.6f", q * 100)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }
         return s + " %"
     }
 
-    static func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+    public static func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 
-    static func rate(_ x: Double) -> String {
+    public static func rate(_ x: Double) -> String {
         if x >= 1e9 { return String(format: "%.2f G", x / 1e9) }
         if x >= 1e6 { return String(format: "%.2f M", x / 1e6) }
         if x >= 1e3 { return String(format: "%.1f k", x / 1e3) }
