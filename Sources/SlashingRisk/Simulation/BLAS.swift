@@ -6,7 +6,7 @@ import Glibc
 /// The BLAS calls of the engine, and keeping an optimised BLAS single-threaded inside each worker.
 public enum BLAS {
     /// B := L·B in place, L lower triangular n×n (column-major), B n×m (column-major).
-    static func lowerTriangularMultiply(_ lower: UnsafePointer<Double>, order n: Int,
+    public static func lowerTriangularMultiply(_ lower: UnsafePointer<Double>, order n: Int,
                                         _ b: UnsafeMutablePointer<Double>, columns m: Int) {
         var side = CChar(UInt8(ascii: "L")), uplo = CChar(UInt8(ascii: "L"))
         var trans = CChar(UInt8(ascii: "N")), diag = CChar(UInt8(ascii: "N"))
