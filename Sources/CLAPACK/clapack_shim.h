@@ -10,6 +10,14 @@
 /// Cholesky factorisation of a symmetric positive definite matrix (LAPACK).
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uplo_len);
 
+/// Estimated reciprocal condition number (1-norm) of a Cholesky-factored matrix (LAPACK).
+void dpocon_(const char *uplo, const int *n, const double *a, const int *lda, const double *anorm,
+             double *rcond, double *work, int *iwork, int *info, size_t uplo_len);
+
+/// Eigenvalues (ascending) and optionally eigenvectors of a symmetric matrix (LAPACK).
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+            double *work, const int *lwork, int *info, size_t jobz_len, size_t uplo_len);
+
 /// B := alpha * op(A) * B or B * op(A), A triangular (BLAS level 3).
 void dtrmm_(const char *side, const char *uplo, const char *transa, const char *diag,
             const int *m, const int *n, const double *alpha, const double *a, const int *lda,

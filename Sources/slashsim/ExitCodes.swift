@@ -10,6 +10,8 @@ enum ExitCodes {
     static let noInput = ExitCode(66)
     /// A bug in slashsim.
     static let internalError = ExitCode(70)
+    /// The run stopped at --max-seconds; the report (labelled partial) was written.
+    static let partialResult = ExitCode(75)
     /// The output file cannot be created or written.
     static let cannotCreateOutput = ExitCode(73)
 }

@@ -27,6 +27,8 @@ struct ReportWriter {
     func write(_ text: String) throws {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        SignalGuard.writing(temporary.path)
+        defer { SignalGuard.writing(nil) }
         do {
             try Data(text.utf8).write(to: temporary)
             if FileManager.default.fileExists(atPath: url.path) {

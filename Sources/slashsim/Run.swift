@@ -32,6 +32,12 @@ struct Run: ParsableCommand {
     @Flag(help: "Do not show progress on standard error.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Stop starting new batches after this many seconds and report the trials done, labelled as partial (exit code 75).", valueName: "SECONDS"))
+    var maxSeconds: Double?
+
+    @Flag(help: "Run even when the memory estimate exceeds 80 % of the available memory.")
+    var noMemoryCheck = false
+
     func validate() throws {
         if let trials, !(1...RunLimits.maximumTrials).contains(trials.value) {
             throw ValidationError("--trials \(trials.value) is outside 1...\(RunLimits.maximumTrials). Fix: give a positive number of trials, e.g. --trials 1000000")
@@ -39,25 +45,31 @@ struct Run: ParsableCommand {
         if let threads, !(1...1024).contains(threads) {
             throw ValidationError("--threads \(threads) is outside 1...1024. Fix: give the number of worker threads, e.g. --threads \(ProcessInfo.processInfo.activeProcessorCount)")
         }
+        if let maxSeconds, !(maxSeconds > 0 && maxSeconds.isFinite) {
+            throw ValidationError("--max-seconds \(maxSeconds) is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600")
+        }
         if let bad = quantiles?.levels.first(where: { !($0 > 0 && $0 < 1) }) {
             throw ValidationError("--quantiles level \(bad) is outside (0, 1). Fix: give levels strictly between 0 and 1, e.g. --quantiles 0.99,0.999")
         }
     }
 
     func run() throws {
+        SignalGuard.install()
         let (loaded, file) = try ScenarioSource.load(scenario)
         let model: CompiledModel
         do { model = try CompiledModel(scenario: loaded) } catch {
             StandardError.write("error: \(file): correlation.matrix: not positive definite (leading minor \(error.leadingMinor))\n")
             throw ExitCodes.invalidScenario
         }
+        for warning in model.warnings { StandardError.write("warning: \(file): \(warning)\n") }
         let levels = normalizedLevels(quantiles?.levels ?? loaded.simulation.quantiles)
         let plan: RunPlan
         do {
             plan = try RunPlan(
                 model: model, trials: trials?.value ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed,
                 threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
-                trialsSource: trials != nil ? "--trials" : "\(file): simulation.trials")
+                trialsSource: trials != nil ? "--trials" : "\(file): simulation.trials",
+                availableBytes: noMemoryCheck ? .infinity : RunLimits.availableMemoryBytes())
         } catch {
             StandardError.write("error: \(error)\n")
             throw ExitCodes.invalidScenario
@@ -69,8 +81,9 @@ struct Run: ParsableCommand {
         progress?.start()
         var onProgress: (@Sendable (Int) -> Void)?
         if let progress { onProgress = { progress.update($0) } }
+        let control = maxSeconds.map { RunControl(maxSeconds: $0) }
         let result = SimulationEngine(model: model).run(trials: plan.trials, seed: plan.seed, threads: plan.threads,
-                                                        progress: onProgress)
+                                                        control: control, progress: onProgress)
         progress?.finish()
 
         let report = Report(scenario: loaded, scenarioFile: file, model: model, result: result, seed: plan.seed,
@@ -82,6 +95,10 @@ struct Run: ParsableCommand {
         case .csv: text = report.csv()
         }
         if let writer { try writer.write(text) } else { print(text, terminator: "") }
+        if result.isPartial {
+            StandardError.write("slashsim: stopped by --max-seconds after \(result.losses.trials) of \(plan.trials) trials; the report is labelled partial\n")
+            throw ExitCodes.partialResult
+        }
     }
 
     /// Sorted, without repeats.

@@ -17,6 +17,7 @@ struct Validate: ParsableCommand {
             StandardError.write("error: \(file): correlation.matrix: not positive definite (leading minor \(error.leadingMinor))\n")
             throw ExitCodes.invalidScenario
         }
+        for warning in model.warnings { StandardError.write("warning: \(file): \(warning)\n") }
         let s = loaded
         print("ok: \(file) — \"\(s.name)\": \(s.operators.count) operators, \(s.services.count) services, "
             + "\(s.allocations.count) allocations; \(model.dependenceDescription); "

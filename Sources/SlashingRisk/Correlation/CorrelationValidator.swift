@@ -18,11 +18,13 @@ struct CorrelationValidator {
                                   : "use a value from \(s(lower)) up to 1: more negative values give no valid correlation matrix for \(n) operators")
             }
         case .matrix(let rows):
-            validateMatrix(rows, operators: operators)
+            validateMatrix(rows, operators: operators, repair: false)
+        case .repairedMatrix(let rows):
+            validateMatrix(rows, operators: operators, repair: true)
         }
     }
 
-    private func validateMatrix(_ rows: [[Double]], operators: [OperatorSpec]) {
+    private func validateMatrix(_ rows: [[Double]], operators: [OperatorSpec], repair: Bool) {
         let path = "correlation.matrix"
         let n = operators.count
         // Structural problems in the matrix were reported while decoding; checking further would only repeat them.
@@ -59,7 +61,7 @@ struct CorrelationValidator {
                 }
             }
         }
-        guard ok else { return }
+        guard ok, !repair else { return }
         do {
             _ = try CholeskyFactor(symmetric: rows)
         } catch {
@@ -67,7 +69,7 @@ struct CorrelationValidator {
             let names = operators.prefix(k).map { "\"\($0.id)\"" }
             let shown = names.count > 6 ? names.prefix(3).joined(separator: ", ") + ", …, " + names.suffix(2).joined(separator: ", ") : names.joined(separator: ", ")
             reader.report(path, problem: "the matrix is not positive definite: its leading \(k)×\(k) minor (operators \(shown)) is not positive, so the Cholesky factorisation fails at operator \"\(operators[k - 1].id)\"",
-                          fix: "these correlations are mutually inconsistent; lower the correlations of operator \"\(operators[k - 1].id)\" with the operators before it, or derive the matrix from common factors")
+                          fix: "these correlations are mutually inconsistent; lower the correlations of operator \"\(operators[k - 1].id)\" with the operators before it, or derive the matrix from common factors, or add `repair: nearest` to use the nearest correlation matrix")
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A scenario compiled into dense arrays ready for the simulation kernels.
 ///
 /// Operator i faults when its latent Z_i < thresholds[i] = Φ⁻¹(p_i) and then loses lossIfFault[i] =
@@ -13,6 +15,10 @@ public struct CompiledModel: Sendable {
     public let lossIfFault: [Double]
     /// How the correlated latents are produced.
     public let dependence: Dependence
+    /// Set when `repair: nearest` replaced a matrix that was not positive definite.
+    public let repair: NearestCorrelation.Result?
+    /// Things the analyst should know that do not stop the run (e.g. a nearly singular matrix).
+    public let warnings: [String]
 
     /// Number of operators N.
     public var operatorCount: Int { operatorIDs.count }
@@ -41,6 +47,7 @@ public struct CompiledModel: Sendable {
             share[operatorIndex[a.operator]!] += a.magnitude * slashFraction[a.service]!
         }
         lossIfFault = zip(scenario.operators, share).map { op, f in op.stake * min(1, f) }
+        var repair: NearestCorrelation.Result?
         switch scenario.correlation {
         case .independent:
             dependence = .independent
@@ -55,8 +62,26 @@ public struct CompiledModel: Sendable {
             dependence = .exchangeable(rho: rho, alpha: alpha, beta: beta)
         case .matrix(let rows):
             dependence = .cholesky(try CholeskyFactor(symmetric: rows))
+        case .repairedMatrix(let rows):
+            if let factor = try? CholeskyFactor(symmetric: rows) {
+                dependence = .cholesky(factor)
+            } else {
+                let repaired = NearestCorrelation.repair(rows)
+                repair = repaired
+                dependence = .cholesky(try CholeskyFactor(symmetric: repaired.matrix))
+            }
         }
+        self.repair = repair
+        var warnings: [String] = []
+        if case .cholesky(let factor) = dependence, factor.conditionNumber > Self.conditionWarningThreshold {
+            warnings.append("correlation.matrix: the matrix is nearly singular (condition number about \(String(format: "%.1e", factor.conditionNumber))): "
+                + "small changes to its entries move the results a lot; check for duplicated or nearly collinear operators")
+        }
+        self.warnings = warnings
     }
+
+    /// Condition numbers above this get a warning.
+    public static let conditionWarningThreshold = 1e10
 
     /// A short description of the dependence for reports.
     public var dependenceDescription: String {
@@ -64,7 +89,12 @@ public struct CompiledModel: Sendable {
         case .independent: return "independent operators"
         case .oneFactor(let rho): return "constant latent correlation \(rho) (one-factor Gaussian copula)"
         case .exchangeable(let rho, _, _): return "constant latent correlation \(rho) (exchangeable Gaussian copula)"
-        case .cholesky(let f): return "explicit \(f.order)×\(f.order) correlation matrix (Gaussian copula, Cholesky by LAPACK dpotrf)"
+        case .cholesky(let f):
+            let base = "explicit \(f.order)×\(f.order) correlation matrix (Gaussian copula, Cholesky by LAPACK dpotrf)"
+            guard let repair else { return base }
+            return base + "; not positive definite as given, repaired to the nearest correlation matrix (Higham 2002): "
+                + "moved \(String(format: "%.4g", repair.frobeniusDistance)) in Frobenius norm, smallest eigenvalue "
+                + "\(String(format: "%.4g", repair.smallestEigenvalueBefore)) before, \(String(format: "%.3g", repair.smallestEigenvalueAfter)) after"
         }
     }
 }

@@ -12,6 +12,7 @@ extension Report {
             rows.append(fields.joined(separator: ","))
         }
         row("run", "", "trials", Double(trials))
+        row("run", "", "trials_requested", Double(trialsRequested))
         row("run", "", "seed", Double(seed))
         row("total", "", "mean", total.mean, se: total.meanStandardError)
         row("total", "", "standard_deviation", total.standardDeviation)

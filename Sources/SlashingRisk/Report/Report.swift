@@ -5,6 +5,11 @@ public struct Report: Sendable, Encodable {
     public var scenario: String
     public var scenarioFile: String
     public var trials: Int
+    /// Trials asked for; larger than `trials` when the run was stopped early (`partial`).
+    public var trialsRequested: Int
+    /// True when the run stopped before all requested trials (`--max-seconds`): every statistic is
+    /// exact for the first `trials` trials, which are the same as in a complete run.
+    public var partial: Bool
     public var seed: UInt64
     public var threads: Int
     public var elapsedSeconds: Double
@@ -12,6 +17,10 @@ public struct Report: Sendable, Encodable {
     public var correlation: String
     /// The BLAS/LAPACK the run used (OpenBLAS or the reference implementation).
     public var blas: String
+    /// Present when `repair: nearest` replaced the matrix: how far it moved.
+    public var correlationRepair: Repair?
+    /// Warnings about the scenario that did not stop the run.
+    public var warnings: [String]
     public var totalStake: Double
     public var total: Total
     public var operators: [Operator]
@@ -25,6 +34,18 @@ public struct Report: Sendable, Encodable {
         public var maximum: Double
         public var quantiles: [Quantile]
         public var expectedShortfall: [Shortfall]
+    }
+
+    public struct Repair: Sendable, Encodable {
+        public var frobeniusDistance: Double
+        public var smallestEigenvalueBefore: Double
+        public var smallestEigenvalueAfter: Double
+        public var iterations: Int
+
+        enum CodingKeys: String, CodingKey {
+            case frobeniusDistance = "frobenius_distance", smallestEigenvalueBefore = "smallest_eigenvalue_before"
+            case smallestEigenvalueAfter = "smallest_eigenvalue_after", iterations
+        }
     }
 
     public struct Quantile: Sendable, Encodable {
@@ -53,8 +74,10 @@ public struct Report: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials, seed, threads
-        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, blas, totalStake = "total_stake", total, operators
+        case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials
+        case trialsRequested = "trials_requested", partial, seed, threads
+        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, blas
+        case correlationRepair = "correlation_repair", warnings, totalStake = "total_stake", total, operators
     }
 }
 
@@ -87,12 +110,19 @@ extension Report {
         self.scenario = scenario.name
         self.scenarioFile = scenarioFile
         self.trials = result.losses.trials
+        self.trialsRequested = result.requestedTrials
+        self.partial = result.isPartial
         self.seed = seed
         self.threads = threads
         self.elapsedSeconds = result.elapsedSeconds
         self.batchSize = RunLimits.batchSize
         self.correlation = model.dependenceDescription
         self.blas = BLAS.implementation
+        self.correlationRepair = model.repair.map {
+            Repair(frobeniusDistance: $0.frobeniusDistance, smallestEigenvalueBefore: $0.smallestEigenvalueBefore,
+                   smallestEigenvalueAfter: $0.smallestEigenvalueAfter, iterations: $0.iterations)
+        }
+        self.warnings = model.warnings
         self.totalStake = scenario.operators.reduce(0) { $0 + $1.stake }
         self.total = Total(
             mean: summary.mean, meanStandardError: summary.meanStandardError, standardDeviation: summary.standardDeviation,

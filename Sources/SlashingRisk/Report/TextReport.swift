@@ -9,11 +9,16 @@ extension Report {
         var out: [String] = []
         let rate = elapsedSeconds > 0 ? Double(trials) / elapsedSeconds : 0
         out.append("slashsim — \(scenario) (\(scenarioFile))")
+        if partial {
+            out.append("PARTIAL RESULT: the run was stopped early; the statistics below cover the first "
+                + "\(TextFormat.count(trials)) of \(TextFormat.count(trialsRequested)) requested trials")
+        }
         out.append("\(TextFormat.count(trials)) trials · seed \(seed) · \(threads) thread\(threads == 1 ? "" : "s") · "
             + "\(TextFormat.fixed(elapsedSeconds, 2)) s · \(TextFormat.rate(rate)) trials/s · "
             + "\(TextFormat.rate(rate * Double(operators.count))) operator-trials/s")
         out.append("Dependence: \(correlation)")
         out.append("BLAS: \(blas)")
+        for warning in warnings { out.append("Warning: \(warning)") }
         out.append("Total stake: \(TextFormat.eth(totalStake)) ETH across \(operators.count) operator\(operators.count == 1 ? "" : "s")")
         out.append("")
         out.append("Total principal loss (ETH)")

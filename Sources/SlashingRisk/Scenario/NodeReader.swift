@@ -143,6 +143,12 @@ final class NodeReader {
             report(path, node.mark, problem: "\(what) is empty", fix: "give a non-empty \(what)")
             return nil
         }
+        if let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            let code = String(control.value, radix: 16, uppercase: true)
+            report(path, node.mark, problem: "\(what) contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)",
+                   fix: "use printable characters only (letters, digits, spaces and punctuation are fine)")
+            return nil
+        }
         return text
     }
 

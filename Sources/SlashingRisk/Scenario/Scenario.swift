@@ -99,4 +99,7 @@ public enum CorrelationSpec: Sendable, Equatable {
     case constant(Double)
     /// An explicit N×N matrix, rows in the order of `operators`.
     case matrix([[Double]])
+    /// `matrix` with `repair: nearest`: used as given when positive definite, otherwise replaced by the
+    /// nearest correlation matrix (Higham 2002), and the report says how far it moved.
+    case repairedMatrix([[Double]])
 }

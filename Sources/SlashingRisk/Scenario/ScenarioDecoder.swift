@@ -97,8 +97,20 @@ struct ScenarioDecoder {
 
     private func correlation(_ node: Node) -> CorrelationSpec {
         let path = "correlation"
-        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix"], required: [],
+        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix", "repair"], required: [],
                                      what: "the correlation") else { return .independent }
+        var repair = false
+        if let r = m["repair"], let method = reader.string(r, at: "\(path).repair", what: "the repair method") {
+            if method != "nearest" {
+                reader.report("\(path).repair", r.mark, problem: "unknown repair method \"\(method)\"",
+                              fix: "write `repair: nearest` (the nearest correlation matrix, Higham 2002) or omit it")
+            } else if m["matrix"] == nil {
+                reader.report("\(path).repair", r.mark, problem: "`repair` applies to a `matrix` only",
+                              fix: "remove `repair`, or give the correlation as a matrix")
+            } else {
+                repair = true
+            }
+        }
         switch (m["constant"], m["matrix"]) {
         case (nil, nil):
             reader.report(path, node.mark, problem: "the correlation names no form",
@@ -111,13 +123,14 @@ struct ScenarioDecoder {
             return .constant(reader.number(c, at: "\(path).constant", what: "the constant correlation") ?? .nan)
         case (nil, let mat?):
             guard let rows = reader.sequence(mat, at: "\(path).matrix", what: "the correlation matrix") else { return .independent }
-            return .matrix(rows.enumerated().map { i, row in
+            let entries: [[Double]] = rows.enumerated().map { i, row in
                 let rowPath = "\(path).matrix[\(i)]"
                 guard let entries = reader.sequence(row, at: rowPath, what: "a matrix row") else { return [] }
                 return entries.enumerated().map { j, e in
                     reader.number(e, at: "\(rowPath)[\(j)]", what: "a correlation") ?? .nan
                 }
-            })
+            }
+            return repair ? .repairedMatrix(entries) : .matrix(entries)
         }
     }
 }

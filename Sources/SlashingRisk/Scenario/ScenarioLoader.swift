@@ -64,6 +64,10 @@ public enum ScenarioLoader {
             throw .invalid([Diagnostic(file: file, path: "", problem: "the file is empty",
                                        fix: "write a scenario: see Scenarios/default.yaml for an example")])
         }
+        if let problem = NodeBudget.exceeded(root) {
+            throw .invalid([Diagnostic(file: file, path: "", problem: problem,
+                                       fix: "write the scenario without YAML aliases (`*name`) that multiply its size")])
+        }
         let reader = NodeReader(file: file)
         let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file)).decode(root)
         if let decoded {

@@ -26,7 +26,7 @@ public struct RunPlan: Sendable {
             let suggested = RunLimits.roundedDown(Double(trials) * 0.8 * availableBytes / needed)
             throw Refusal(
                 problem: "\(trialsSource) \(trials) needs up to \(gib(needed)) GiB of memory for per-trial losses and buffers, but only \(gib(availableBytes)) GiB is available",
-                fix: "lower \(trialsSource) to about \(suggested) or fewer")
+                fix: "lower \(trialsSource) to about \(suggested) or fewer (or pass --no-memory-check to run anyway)")
         }
         self.model = model
         self.trials = trials

@@ -12,6 +12,11 @@ public struct SimulationResult: Sendable {
     public let elapsedSeconds: Double
     /// Worker threads used.
     public let threads: Int
+    /// Trials asked for; more than `losses.trials` when the run was stopped early.
+    public let requestedTrials: Int
+
+    /// Whether the run stopped before all requested trials (its statistics cover `losses.trials` trials).
+    public var isPartial: Bool { losses.trials < requestedTrials }
 }
 
 /// Runs the Monte Carlo: batches of `RunLimits.batchSize` trials, shared out to `threads` Dispatch
@@ -24,7 +29,11 @@ public struct SimulationEngine: Sendable {
 
     /// Simulates `trials` trials. `progress`, if given, is called from a worker with the number of
     /// trials done so far (at most a few times per second is the caller's business).
-    public func run(trials: Int, seed: UInt64, threads: Int, progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
+    ///
+    /// With `control`, the run may stop early; it then covers the first `losses.trials` trials exactly
+    /// (a whole prefix of batches), at least one batch unless `trials` is smaller.
+    public func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil,
+                    progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
         precondition(trials > 0 && threads > 0)
         _ = BLAS.singleThreaded
         let start = DispatchTime.now()
@@ -38,6 +47,8 @@ public struct SimulationEngine: Sendable {
         DispatchQueue.concurrentPerform(iterations: workerCount) { w in
             let worker = workers[w]
             while true {
+                // Batch 0 always runs, so a stopped run still has a sample.
+                if let control, control.shouldStop, nextBatch.load(ordering: .relaxed) > 0 { break }
                 let b = nextBatch.wrappingAdd(1, ordering: .relaxed).oldValue
                 if b >= batchCount { break }
                 let m = min(batchSize, trials - b * batchSize)
@@ -54,8 +65,11 @@ public struct SimulationEngine: Sendable {
             lossy.append(contentsOf: worker.lossyTrials)
             worker.lossyTrials = []
         }
-        let sample = LossSample(trials: trials, positiveLosses: lossy)
+        // Batches are claimed in order and every claimed batch is finished: the done trials are a prefix.
+        let completedTrials = min(trials, min(batchCount, nextBatch.load(ordering: .relaxed)) * batchSize)
+        let sample = LossSample(trials: completedTrials, positiveLosses: lossy)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return SimulationResult(losses: sample, faultCounts: faultCounts, elapsedSeconds: elapsed, threads: workerCount)
+        return SimulationResult(losses: sample, faultCounts: faultCounts, elapsedSeconds: elapsed, threads: workerCount,
+                                requestedTrials: trials)
     }
 }
