@@ -34,13 +34,14 @@ let package = Package(
             ],
             resources: [.embedInCode("Resources/default.yaml")]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "SlashingRiskTests",
-            dependencies: ["SlashingRisk"]
+            dependencies: ["SlashingRisk", "TestSupport"]
         ),
         .testTarget(
             name: "SlashsimCLITests",
-            dependencies: ["slashsim"]
+            dependencies: ["slashsim", "TestSupport"]
         ),
     ]
 )

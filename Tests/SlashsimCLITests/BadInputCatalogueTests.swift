@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The bad-input catalogue: each bad scenario goes through the real `slashsim` binary, which must exit
 /// non-zero with one exact message naming the file, the place in it, the problem and the fix.
@@ -261,18 +262,5 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let ids = (object?["operators"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
         #expect(ids == ["Lido, \"simple\" DVT", "ノード-β 🚀"])
-    }
-}
-
-/// A small deterministic generator for test data (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

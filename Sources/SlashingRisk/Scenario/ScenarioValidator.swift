@@ -5,6 +5,9 @@ struct ScenarioValidator {
 
     /// Tolerance on sums and unit diagonals, so that decimal inputs like 0.1 + 0.2 + 0.7 pass.
     static let tolerance = 1e-12
+    /// Largest stake accepted, in ETH: far above all ETH in existence, and small enough that no sum of
+    /// losses can overflow.
+    static let maximumStake = 1e15
 
     func validate(_ scenario: Scenario) {
         validateSimulation(scenario.simulation)
@@ -22,6 +25,9 @@ struct ScenarioValidator {
             if op.stake.isFinite, op.stake < 0 {
                 reader.report("operators[\(i)].stake", problem: "the stake \(s(op.stake)) is negative",
                               fix: "give the ETH delegated to the operator, 0 or more")
+            } else if op.stake > Self.maximumStake {
+                reader.report("operators[\(i)].stake", problem: "the stake \(op.stake) ETH is above 1e15, far more ETH than exists (about 1.2e8)",
+                              fix: "give the stake in ETH, not in wei or gwei")
             }
             probability(op.faultProbability, at: "operators[\(i)].fault_probability", what: "the fault probability",
                         fix: "give the probability of a fault over the horizon, between 0 and 1")
