@@ -155,6 +155,12 @@ import Testing
         (["--threads", "0"], "Error: --threads 0 is outside 1...1024."),
         (["--format", "xml"], "Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'text', 'json' or 'csv'."),
         (["--seed=-3"], "Error: The value '-3' is invalid for '--seed <S>'"),
+        (["--trials", "1.5"], "Error: The value '1.5' is invalid for '--trials <N>'"),
+        (["--threads", "5000"], "Error: --threads 5000 is outside 1...1024."),
+        (["--max-seconds", "0"], "Error: --max-seconds 0.0 is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600"),
+        (["--max-seconds", "soon"], "Error: The value 'soon' is invalid for '--max-seconds <SECONDS>'"),
+        (["--frobnicate"], "Error: Unknown option '--frobnicate'"),
+        (["a.yaml", "b.yaml"], "Error: Unexpected argument 'b.yaml'"),
     ])
     func badFlagsExit64(flags: [String], message: String) throws {
         let outcome = try SlashsimBinary.run(["run"] + flags)

@@ -20,7 +20,7 @@ import Testing
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         try err.close()
-        let stderr = try String(contentsOf: errURL, encoding: .utf8)
+        let stderr = String(decoding: try SlashsimBinary.readAll(errURL), as: UTF8.self)
         try FileManager.default.removeItem(at: errURL)
         return (process.terminationStatus, stderr)
     }

@@ -49,9 +49,15 @@ enum SlashsimBinary {
         process.waitUntilExit()
         try out.close()
         try err.close()
-        let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
+        let outData = try readAll(outURL), errData = try readAll(errURL)
         return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                        stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The bytes of a file (empty files are not read: Foundation's reader leaks its buffer on them).
+    static func readAll(_ url: URL) throws -> Data {
+        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        return size == 0 ? Data() : try Data(contentsOf: url)
     }
 
     /// A fresh temporary folder.

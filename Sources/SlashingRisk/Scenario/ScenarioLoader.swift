@@ -26,7 +26,8 @@ public enum ScenarioLoader {
                     file: path, path: "", problem: "the file is \(size >> 20) MiB, over the \(maximumFileSize >> 20) MiB limit for scenarios",
                     fix: "check that this is a scenario file"))
             }
-            data = try Data(contentsOf: url)
+            // An empty file is not read at all (Foundation's reader leaks its buffer on empty files).
+            data = size == 0 ? Data() : try Data(contentsOf: url)
         } catch let error as ScenarioError {
             throw error
         } catch {
