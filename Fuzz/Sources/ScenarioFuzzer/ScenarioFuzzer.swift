@@ -1,0 +1,28 @@
+import Foundation
+import SlashingRisk
+
+/// libFuzzer entry point: any bytes, as YAML and as JSON, through the decoder, the validator and the
+/// model compiler; a valid scenario is also simulated for a few trials. A crash or a hang is a bug.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func scenarioFuzzer(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    let data = Data(bytes: bytes, count: count)
+    for format in [ScenarioFormat.yaml, .json] {
+        guard let scenario = try? ScenarioLoader.decode(data: data, file: "fuzz", format: format),
+              let model = try? CompiledModel(scenario: scenario) else { continue }
+        let result = SimulationEngine(model: model).run(trials: 64, seed: 1, threads: 1)
+        _ = RiskStatistics.summarize(result.losses, levels: scenario.simulation.quantiles)
+    }
+    return 0
+}
+
+/// SwiftPM names an executable's entry point `<target>_main`; hand it to libFuzzer's driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+@_cdecl("ScenarioFuzzer_main")
+public func scenarioFuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments, scenarioFuzzer)
+}
