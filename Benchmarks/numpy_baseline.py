@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The plain NumPy simulation an analyst would write for slashsim's model: the baseline of Benchmarks/.
+
+Reads the same scenario file (YAML or JSON, format 1), builds the same model (fault thresholds
+Phi^-1(p), loss if slashed = stake * min(1, sum magnitude * slash_fraction), Cholesky factor of the
+correlation), then per batch: standard normals, multiply by the Cholesky factor, compare with the
+thresholds, dot with the losses; np.percentile at the end. Prints one JSON object with its throughput
+and a few statistics (to check that it simulates the same model).
+
+    python3 Benchmarks/numpy_baseline.py Scenarios/default.yaml --trials 1000000
+"""
+import argparse
+import json
+import time
+
+import numpy as np
+from scipy.stats import norm
+
+
+def load(path):
+    with open(path) as f:
+        if path.endswith(".json"):
+            return json.load(f)
+        import yaml
+        return yaml.safe_load(f)
+
+
+def model(scenario):
+    ops = scenario["operators"]
+    index = {op["id"]: i for i, op in enumerate(ops)}
+    n = len(ops)
+    slash = {s["id"]: s["slash_fraction"] for s in scenario.get("services", [])}
+    share = np.zeros(n)
+    for a in scenario.get("allocations", []):
+        share[index[a["operator"]]] += a["magnitude"] * slash[a["service"]]
+    stake = np.array([op["stake"] for op in ops], dtype=float)
+    loss = stake * np.minimum(1.0, share)
+    thresholds = norm.ppf([op["fault_probability"] for op in ops])
+    corr = scenario.get("correlation")
+    if corr is None:
+        chol = np.eye(n)
+    elif "constant" in corr:
+        rho = corr["constant"]
+        chol = np.linalg.cholesky(np.full((n, n), rho) + (1 - rho) * np.eye(n))
+    else:
+        chol = np.linalg.cholesky(np.array(corr["matrix"], dtype=float))
+    return thresholds, loss, chol
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario")
+    parser.add_argument("--trials", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    thresholds, loss, chol = model(load(args.scenario))
+    n = len(loss)
+    rng = np.random.default_rng(args.seed)
+    start = time.perf_counter()
+    totals = np.empty(args.trials)
+    done = 0
+    while done < args.trials:
+        b = min(args.batch, args.trials - done)
+        e = rng.standard_normal((b, n))
+        z = e @ chol.T
+        totals[done:done + b] = (z < thresholds) @ loss
+        done += b
+    q = np.percentile(totals, [99, 99.9], method="inverted_cdf")
+    elapsed = time.perf_counter() - start
+    print(json.dumps({
+        "tool": "numpy", "operators": n, "trials": args.trials, "elapsed_seconds": elapsed,
+        "trials_per_second": args.trials / elapsed, "operator_trials_per_second": args.trials * n / elapsed,
+        "mean": float(totals.mean()), "var_99": float(q[0]), "var_999": float(q[1]),
+    }))
+
+
+if __name__ == "__main__":
+    main()
