@@ -19,10 +19,13 @@ let package = Package(
             path: "Sources/CLAPACK",
             providers: [.apt(["libblas-dev", "liblapack-dev"])]
         ),
+        // Vectorised kernels in C, dispatched at run time on the machine's instruction set.
+        .target(name: "CKernels", path: "Sources/CKernels"),
         .target(
             name: "SlashingRisk",
             dependencies: [
                 "CLAPACK",
+                "CKernels",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -63,3 +63,24 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized) struct NormalKernelTests {
+    /// The C kernels give the Swift reference's numbers bit for bit, on every instruction set this
+    /// machine has, for even, odd and tiny counts.
+    @Test func everyInstructionSetGivesTheReferenceBits() {
+        let best = NormalStream.setKernelLevel(99)
+        defer { NormalStream.setKernelLevel(best) }
+        for level in 0...best {
+            #expect(NormalStream.setKernelLevel(level) == level)
+            for (seed, batch, substream, count) in [(UInt64(1), UInt64(0), UInt32(0), 1), (42, 7, 1, 2), (7, 3, 0, 3),
+                                                     (2025, 12, 0, 1023), (.max, .max, 5, 4096), (9, 1 << 40, 0, 100_001)] {
+                let stream = NormalStream(seed: seed)
+                var fast = [Double](repeating: .nan, count: count), reference = fast
+                fast.withUnsafeMutableBufferPointer { stream.fill($0, batch: batch, substream: substream) }
+                reference.withUnsafeMutableBufferPointer { stream.referenceFill($0, batch: batch, substream: substream) }
+                #expect(fast.elementsEqual(reference) { $0.bitPattern == $1.bitPattern },
+                        "level \(level), seed \(seed), batch \(batch), count \(count)")
+            }
+        }
+    }
+}

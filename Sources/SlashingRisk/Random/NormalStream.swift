@@ -1,3 +1,5 @@
+import CKernels
+
 /// Standard normal variates from Philox4x32-10, keyed by (seed, batch, substream).
 ///
 /// Every variate has a fixed address: normal number `i` of substream `s` of batch `b` under seed
@@ -21,12 +23,30 @@ public struct NormalStream: Sendable {
         return ((Double(a) + 0.5) * scale, (Double(b) + 0.5) * scale)
     }
 
-    /// Writes normals 0..<buffer.count of (batch, substream) into `buffer`.
-    ///
-    /// Three passes, so that the common case vectorises: uniforms from Philox; AS 241's central branch
-    /// (branch-free); then the values in the tails (|u − ½| > 0.425, 15 %) with the full algorithm.
-    @inlinable
+    /// Writes normals 0..<buffer.count of (batch, substream) into `buffer`, with the vectorised C kernel
+    /// (`CKernels`) for this machine's instruction set. The numbers are those of `referenceFill`, bit for
+    /// bit, on every instruction set (the tests check each one).
     public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, batch: UInt64, substream: UInt32) {
+        guard let out = buffer.baseAddress, buffer.count > 0 else { return }
+        slashsim_fill_normals(out, buffer.count, seed, batch, substream)
+    }
+
+    /// The instruction set of the kernels on this machine: "generic", "AVX2" or "AVX-512".
+    public static var kernelInstructionSet: String {
+        ["generic", "AVX2", "AVX-512"][Int(slashsim_kernel_level())]
+    }
+
+    /// Forces the kernels' instruction set (0 generic, 1 AVX2, 2 AVX-512, capped at what the machine has);
+    /// returns the level in force. For tests and benchmarks.
+    @discardableResult
+    public static func setKernelLevel(_ level: Int) -> Int {
+        Int(slashsim_set_kernel_level(Int32(level)))
+    }
+
+    /// The reference implementation of `fill` in Swift, scalar: uniforms from Philox; AS 241's central
+    /// branch for every value; then the values in the tails (|u − ½| > 0.425, 15 %) with the full algorithm.
+    @inlinable
+    public func referenceFill(_ buffer: UnsafeMutableBufferPointer<Double>, batch: UInt64, substream: UInt32) {
         let count = buffer.count
         precondition(count / 2 < Int(UInt32.max), "substream too long")
         guard let out = buffer.baseAddress, count > 0 else { return }

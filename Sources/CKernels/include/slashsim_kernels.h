@@ -1,0 +1,19 @@
+// Hot kernels of slashsim written in C so that they vectorise with the instruction set of the machine
+// they run on (chosen at run time), while giving bit-identical results on every machine.
+#ifndef SLASHSIM_KERNELS_H
+#define SLASHSIM_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Writes normals 0..<count of (seed, batch, substream) into `out`: exactly the values of
+/// `NormalStream.fill` in Swift (Philox4x32-10, 53-bit uniforms, Wichura's AS 241).
+void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream);
+
+/// The instruction set the kernels use on this machine: 0 generic (SSE2), 1 AVX2, 2 AVX-512.
+int slashsim_kernel_level(void);
+
+/// Forces an instruction set (for tests: every level must give the same numbers). Returns the level set.
+int slashsim_set_kernel_level(int level);
+
+#endif

@@ -1,0 +1,206 @@
+// Standard normals from Philox4x32-10 and AS 241, in three passes so that the common work vectorises:
+// (1) uniforms from Philox, one counter block per two values; (2) the positions of the values in AS 241's
+// tails (|u − ½| > 0.425, 15 %) are noted; (3) AS 241's central rational function for every value;
+// (4) the tail values again with the full algorithm, using the C library's log.
+//
+// Every operation is an IEEE operation in the same order as the Swift reference (NormalStream.fill,
+// NormalDistribution.quantile), and contraction into fused multiply-adds is off, so all instruction
+// sets give the same bits as the Swift code.
+#pragma clang fp contract(off)
+
+#include "slashsim_kernels.h"
+#include <math.h>
+#include <stdlib.h>
+
+#define M0 0xD2511F53u
+#define M1 0xCD9E8D57u
+#define W0 0x9E3779B9u
+#define W1 0xBB67AE85u
+
+#define UNIFORMS_BODY                                                                              \
+    for (size_t i = 0; i < nblocks; i++) {                                                         \
+        uint32_t x0 = (uint32_t)(first + i), x1 = substream, x2 = b0, x3 = b1;                               \
+        uint32_t k0 = s0, k1 = s1;                                                                 \
+        for (int r = 0; r < 10; r++) {                                                             \
+            if (r > 0) { k0 += W0; k1 += W1; }                                                     \
+            uint64_t p0 = (uint64_t)M0 * x0, p1 = (uint64_t)M1 * x2;                               \
+            uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;                               \
+            uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;                               \
+            x0 = hi1 ^ x1 ^ k0; x1 = lo1; x2 = hi0 ^ x3 ^ k1; x3 = lo0;                            \
+        }                                                                                          \
+        uint64_t a = ((uint64_t)x0 << 21) ^ (uint64_t)(x1 >> 11);                                  \
+        uint64_t b = ((uint64_t)x2 << 21) ^ (uint64_t)(x3 >> 11);                                  \
+        out[2 * i] = ((double)(int64_t)a + 0.5) * 0x1p-53;                                         \
+        out[2 * i + 1] = ((double)(int64_t)b + 0.5) * 0x1p-53;                                     \
+    }
+
+#define CENTRAL_BODY                                                                               \
+    for (size_t j = 0; j < count; j++) {                                                           \
+        double q = out[j] - 0.5;                                                                   \
+        double r = 0.180625 - q * q;                                                               \
+        double num = (((((((2509.0809287301226727 * r + 33430.575583588128105) * r                 \
+            + 67265.770927008700853) * r + 45921.953931549871457) * r + 13731.693765509461125) * r \
+            + 1971.5909503065514427) * r + 133.14166789178437745) * r + 3.387132872796366608);     \
+        double den = (((((((5226.4952788528545610 * r + 28729.085735721942674) * r                 \
+            + 39307.89580009271061) * r + 21213.794301586595867) * r + 5394.1960214247511077) * r  \
+            + 687.1870074920579083) * r + 42.313330701600911252) * r + 1.0);                       \
+        out[j] = q * num / den;                                                                    \
+    }
+
+/// AS 241 in a tail, from the signed −log(min(p, 1 − p)) of `tail_logs`.
+static inline __attribute__((always_inline)) double tail_quantile_from_log(double signed_log) {
+    double r = sqrt(fabs(signed_log));
+    double x;
+    if (r <= 5) {
+        r -= 1.6;
+        x = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+            + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r
+            + 4.6303378461565452959) * r + 1.42343711074968357734)
+            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
+            + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r
+            + 2.05319162663775882187) * r + 1.0);
+    } else {
+        r -= 5;
+        x = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
+            + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r
+            + 5.4637849111641143699) * r + 6.6579046435011037772)
+            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
+            + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
+            + 0.59983220655588793769) * r + 1.0);
+    }
+    return signed_log < 0 ? -x : x;
+}
+
+#define TAIL_BODY for (size_t t = 0; t < count; t++) values[t] = tail_quantile_from_log(values[t]);
+
+typedef void (*uniforms_fn)(double *, size_t, size_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+typedef void (*central_fn)(double *, size_t);
+typedef void (*tail_fn)(double *, size_t);
+
+static void uniforms_generic(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) { UNIFORMS_BODY }
+static void central_generic(double *out, size_t count) { CENTRAL_BODY }
+static void tail_generic(double *values, size_t count) { TAIL_BODY }
+
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void uniforms_avx2(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) { UNIFORMS_BODY }
+__attribute__((target("avx2")))
+static void central_avx2(double *out, size_t count) { CENTRAL_BODY }
+__attribute__((target("avx2")))
+static void tail_avx2(double *values, size_t count) { TAIL_BODY }
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static void uniforms_avx512(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) { UNIFORMS_BODY }
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static void central_avx512(double *out, size_t count) { CENTRAL_BODY }
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static void tail_avx512(double *values, size_t count) { TAIL_BODY }
+#endif
+
+static int kernel_level = -1;
+
+static int detect_level(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) return 2;
+    if (__builtin_cpu_supports("avx2")) return 1;
+#endif
+    return 0;
+}
+
+int slashsim_kernel_level(void) {
+    int level = __atomic_load_n(&kernel_level, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = detect_level();
+        __atomic_store_n(&kernel_level, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+
+int slashsim_set_kernel_level(int level) {
+    int best = detect_level();
+    if (level < 0 || level > best) level = best;
+    __atomic_store_n(&kernel_level, level, __ATOMIC_RELAXED);
+    return level;
+}
+
+/// Replaces each tail uniform p by a signed −log(min(p, 1 − p)): negative for the lower tail.
+static void tail_logs(double *u, size_t count) {
+    for (size_t t = 0; t < count; t++) {
+        double p = u[t];
+        double q = p - 0.5;
+        double m = -log(q < 0 ? p : 1 - p);
+        u[t] = q < 0 ? -m : m;
+    }
+}
+
+/// AS 241 for p in a tail (|p − ½| > 0.425), as NormalDistribution.quantile computes it.
+static double tail_quantile(double p) {
+    double q = p - 0.5;
+    double r = q < 0 ? p : 1 - p;
+    r = sqrt(-log(r));
+    double x;
+    if (r <= 5) {
+        r -= 1.6;
+        x = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+            + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r
+            + 4.6303378461565452959) * r + 1.42343711074968357734)
+            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
+            + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r
+            + 2.05319162663775882187) * r + 1.0);
+    } else {
+        r -= 5;
+        x = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
+            + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r
+            + 5.4637849111641143699) * r + 6.6579046435011037772)
+            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
+            + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
+            + 0.59983220655588793769) * r + 1.0);
+    }
+    return q < 0 ? -x : x;
+}
+
+void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream) {
+    if (count == 0) return;
+    uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32), b0 = (uint32_t)batch, b1 = (uint32_t)(batch >> 32);
+    uniforms_fn uniforms = uniforms_generic;
+    central_fn central = central_generic;
+    tail_fn tail = tail_generic;
+#if defined(__x86_64__)
+    switch (slashsim_kernel_level()) {
+    case 2: uniforms = uniforms_avx512; central = central_avx512; tail = tail_avx512; break;
+    case 1: uniforms = uniforms_avx2; central = central_avx2; tail = tail_avx2; break;
+    default: break;
+    }
+#endif
+    size_t whole = count / 2;
+    uniforms(out, 0, whole, substream, b0, b1, s0, s1);
+    if (count % 2 == 1) {
+        // The last value of an odd count: the first of block `whole`.
+        double pair[2];
+        uniforms_generic(pair, whole, 1, substream, b0, b1, s0, s1);
+        out[count - 1] = pair[0];
+    }
+    // Note the tails before the central pass overwrites the uniforms.
+    size_t *tail_index = malloc(sizeof(size_t) * count);
+    double *tail_u = malloc(sizeof(double) * count);
+    if (tail_index && tail_u) {
+        size_t tails = 0;
+        for (size_t j = 0; j < count; j++) {  // branch-free compaction: write always, advance on a tail
+            double u = out[j];
+            tail_index[tails] = j;
+            tail_u[tails] = u;
+            tails += fabs(u - 0.5) > 0.425;
+        }
+        central(out, count);
+        tail_logs(tail_u, tails);
+        tail(tail_u, tails);
+        for (size_t t = 0; t < tails; t++) out[tail_index[t]] = tail_u[t];
+    } else {  // out of memory for the tail list: one value at a time
+        for (size_t j = 0; j < count; j++) {
+            double u = out[j];
+            if (fabs(u - 0.5) > 0.425) out[j] = tail_quantile(u); else central_generic(out + j, 1);
+        }
+    }
+    free(tail_index);
+    free(tail_u);
+}
