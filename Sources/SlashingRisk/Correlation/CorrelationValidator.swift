@@ -21,6 +21,8 @@ struct CorrelationValidator {
             validateMatrix(rows, operators: operators, repair: false)
         case .repairedMatrix(let rows):
             validateMatrix(rows, operators: operators, repair: true)
+        case .factors(let factors):
+            FactorValidator(reader: reader).validate(factors, operators: operators)
         }
     }
 

@@ -33,6 +33,18 @@ public struct CompiledModel: Sendable {
         case exchangeable(rho: Double, alpha: Double, beta: Double)
         /// Z = L·ε with R = L·Lᵀ (LAPACK `dpotrf`): an explicit matrix.
         case cholesky(CholeskyFactor)
+        /// Z = A·F + diag(b)·ε with K named factors F: `loadings` is A (N×K, column-major), `idiosyncratic`
+        /// is b_i = √(1 − Σ_k a_ik²). O(N·K) per trial.
+        case factors(ids: [String], loadings: [Double], idiosyncratic: [Double])
+    }
+
+    /// Number of common factors drawn per trial (0 for the independent, exchangeable and Cholesky forms).
+    public var factorCount: Int {
+        switch dependence {
+        case .oneFactor: return 1
+        case .factors(let ids, _, _): return ids.count
+        default: return 0
+        }
     }
 
     /// Compiles a validated scenario.
@@ -62,6 +74,14 @@ public struct CompiledModel: Sendable {
             dependence = .exchangeable(rho: rho, alpha: alpha, beta: beta)
         case .matrix(let rows):
             dependence = .cholesky(try CholeskyFactor(symmetric: rows))
+        case .factors(let specs):
+            let n = operatorIDs.count, k = specs.count
+            var a = [Double](repeating: 0, count: n * k)
+            for (f, spec) in specs.enumerated() {
+                for l in spec.loadings { a[operatorIndex[l.operator]! + f * n] += l.loading }
+            }
+            let b = (0..<n).map { i in max(0, 1 - (0..<k).reduce(0) { $0 + a[i + $1 * n] * a[i + $1 * n] }).squareRoot() }
+            dependence = .factors(ids: specs.map(\.id), loadings: a, idiosyncratic: b)
         case .repairedMatrix(let rows):
             if let factor = try? CholeskyFactor(symmetric: rows) {
                 dependence = .cholesky(factor)
@@ -89,12 +109,41 @@ public struct CompiledModel: Sendable {
         case .independent: return "independent operators"
         case .oneFactor(let rho): return "constant latent correlation \(rho) (one-factor Gaussian copula)"
         case .exchangeable(let rho, _, _): return "constant latent correlation \(rho) (exchangeable Gaussian copula)"
+        case .factors(let ids, _, _):
+            let shown = ids.count > 6 ? ids.prefix(5).joined(separator: ", ") + ", …" : ids.joined(separator: ", ")
+            return "\(ids.count) named factor\(ids.count == 1 ? "" : "s") (\(shown)) (Gaussian copula)"
         case .cholesky(let f):
             let base = "explicit \(f.order)×\(f.order) correlation matrix (Gaussian copula, Cholesky by LAPACK dpotrf)"
             guard let repair else { return base }
             return base + "; not positive definite as given, repaired to the nearest correlation matrix (Higham 2002): "
                 + "moved \(String(format: "%.4g", repair.frobeniusDistance)) in Frobenius norm, smallest eigenvalue "
                 + "\(String(format: "%.4g", repair.smallestEigenvalueBefore)) before, \(String(format: "%.3g", repair.smallestEigenvalueAfter)) after"
+        }
+    }
+
+    /// The average latent correlation over all pairs of distinct operators (0 for a single operator).
+    public var averagePairwiseCorrelation: Double {
+        let n = operatorIDs.count
+        guard n > 1 else { return 0 }
+        let pairs = Double(n) * Double(n - 1)
+        switch dependence {
+        case .independent: return 0
+        case .oneFactor(let rho), .exchangeable(let rho, _, _): return rho
+        case .factors(_, let a, _):
+            // Σ_{i≠j} Σ_k a_ik a_jk = Σ_k ((Σ_i a_ik)² − Σ_i a_ik²).
+            var total = 0.0
+            for k in 0..<(a.count / n) {
+                var sum = 0.0, squares = 0.0
+                for i in 0..<n { sum += a[i + k * n]; squares += a[i + k * n] * a[i + k * n] }
+                total += sum * sum - squares
+            }
+            return total / pairs
+        case .cholesky(let factor):
+            // R = L·Lᵀ: Σ_{i,j} R_ij = ‖Σ_i row_i(L)‖², minus the unit diagonal.
+            var columnSums = [Double](repeating: 0, count: n)
+            for j in 0..<n { for i in j..<n { columnSums[j] += factor.lower[i + j * n] } }
+            let all = columnSums.reduce(0) { $0 + $1 * $1 }
+            return (all - Double(n)) / pairs
         }
     }
 }

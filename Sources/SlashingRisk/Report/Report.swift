@@ -15,6 +15,8 @@ public struct Report: Sendable, Encodable {
     public var elapsedSeconds: Double
     public var batchSize: Int
     public var correlation: String
+    /// The average latent correlation over all pairs of distinct operators.
+    public var averageCorrelation: Double
     /// The BLAS/LAPACK the run used (OpenBLAS or the reference implementation).
     public var blas: String
     /// Present when `repair: nearest` replaced the matrix: how far it moved.
@@ -76,7 +78,7 @@ public struct Report: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials
         case trialsRequested = "trials_requested", partial, seed, threads
-        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, blas
+        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas
         case correlationRepair = "correlation_repair", warnings, totalStake = "total_stake", total, operators
     }
 }
@@ -117,6 +119,7 @@ extension Report {
         self.elapsedSeconds = result.elapsedSeconds
         self.batchSize = RunLimits.batchSize
         self.correlation = model.dependenceDescription
+        self.averageCorrelation = model.averagePairwiseCorrelation
         self.blas = BLAS.implementation
         self.correlationRepair = model.repair.map {
             Repair(frobeniusDistance: $0.frobeniusDistance, smallestEigenvalueBefore: $0.smallestEigenvalueBefore,

@@ -16,7 +16,7 @@ extension Report {
         out.append("\(TextFormat.count(trials)) trials · seed \(seed) · \(threads) thread\(threads == 1 ? "" : "s") · "
             + "\(TextFormat.fixed(elapsedSeconds, 2)) s · \(TextFormat.rate(rate)) trials/s · "
             + "\(TextFormat.rate(rate * Double(operators.count))) operator-trials/s")
-        out.append("Dependence: \(correlation)")
+        out.append("Dependence: \(correlation); average pairwise latent correlation \(String(format: "%.4g", averageCorrelation))")
         out.append("BLAS: \(blas)")
         for warning in warnings { out.append("Warning: \(warning)") }
         out.append("Total stake: \(TextFormat.eth(totalStake)) ETH across \(operators.count) operator\(operators.count == 1 ? "" : "s")")

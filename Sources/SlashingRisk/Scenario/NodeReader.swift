@@ -73,6 +73,23 @@ final class NodeReader {
         return result
     }
 
+    /// The pairs of a mapping with arbitrary keys (such as operator ids), in file order; nil after reporting.
+    func pairs(_ node: Node, at path: String, what: String, example: String) -> [(key: String, value: Node, childPath: String)]? {
+        remember(path, node)
+        guard case .mapping(let mapping) = node else {
+            report(path, node.mark, problem: "expected \(what) (a mapping), found \(describe(node))", fix: "write \(what) as \(example)")
+            return nil
+        }
+        var result: [(key: String, value: Node, childPath: String)] = []
+        for (keyNode, value) in mapping {
+            guard let key = string(keyNode, at: path, what: "a key of \(what)") else { continue }
+            let childPath = "\(path).\(key)"
+            remember(childPath, keyNode)
+            result.append((key, value, childPath))
+        }
+        return result
+    }
+
     /// The elements of a sequence; nil after reporting otherwise.
     func sequence(_ node: Node, at path: String, what: String) -> [Node]? {
         remember(path, node)

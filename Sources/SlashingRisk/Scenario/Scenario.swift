@@ -102,4 +102,29 @@ public enum CorrelationSpec: Sendable, Equatable {
     /// `matrix` with `repair: nearest`: used as given when positive definite, otherwise replaced by the
     /// nearest correlation matrix (Higham 2002), and the report says how far it moved.
     case repairedMatrix([[Double]])
+    /// Named common factors: Z_i = Σ_k a_ik·F_k + √(1 − Σ_k a_ik²)·ε_i, valid by construction.
+    case factors([FactorSpec])
+}
+
+/// `correlation.factors[k]` — a common factor (a cloud provider, a client, an AVS's software) and the
+/// loadings a_ik of the operators exposed to it; operators not listed load 0.
+public struct FactorSpec: Sendable, Equatable {
+    public var id: String
+    public var loadings: [FactorLoading]
+
+    public init(id: String, loadings: [FactorLoading]) {
+        self.id = id
+        self.loadings = loadings
+    }
+}
+
+/// One operator's loading on a factor, in [−1, 1].
+public struct FactorLoading: Sendable, Equatable {
+    public var `operator`: String
+    public var loading: Double
+
+    public init(operator: String, loading: Double) {
+        self.operator = `operator`
+        self.loading = loading
+    }
 }

@@ -97,8 +97,15 @@ struct ScenarioDecoder {
 
     private func correlation(_ node: Node) -> CorrelationSpec {
         let path = "correlation"
-        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix", "repair"], required: [],
+        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix", "repair", "factors"], required: [],
                                      what: "the correlation") else { return .independent }
+        let forms = ["constant", "matrix", "factors"].filter { m[$0] != nil }
+        if forms.count > 1 {
+            let named = forms.map { "`\($0)`" }
+            reader.report(path, node.mark, problem: "the correlation gives \(forms.count == 2 ? "both " : "")\(named.dropLast().joined(separator: ", ")) and \(named.last!)",
+                          fix: "keep one of them")
+            return .independent
+        }
         var repair = false
         if let r = m["repair"], let method = reader.string(r, at: "\(path).repair", what: "the repair method") {
             if method != "nearest" {
@@ -111,17 +118,17 @@ struct ScenarioDecoder {
                 repair = true
             }
         }
+        if let f = m["factors"] {
+            return .factors(factors(f, at: "\(path).factors"))
+        }
         switch (m["constant"], m["matrix"]) {
         case (nil, nil):
             reader.report(path, node.mark, problem: "the correlation names no form",
-                          fix: "write `constant: 0.2` or `matrix: [[1, 0.3], [0.3, 1]]`, or omit `correlation` for independent operators")
+                          fix: "write `constant: 0.2`, `matrix: [[1, 0.3], [0.3, 1]]` or `factors: [...]`, or omit `correlation` for independent operators")
             return .independent
-        case (.some, .some):
-            reader.report(path, node.mark, problem: "the correlation gives both `constant` and `matrix`", fix: "keep one of them")
-            return .independent
-        case (let c?, nil):
+        case (let c?, _):
             return .constant(reader.number(c, at: "\(path).constant", what: "the constant correlation") ?? .nan)
-        case (nil, let mat?):
+        case (_, let mat?):
             guard let rows = reader.sequence(mat, at: "\(path).matrix", what: "the correlation matrix") else { return .independent }
             let entries: [[Double]] = rows.enumerated().map { i, row in
                 let rowPath = "\(path).matrix[\(i)]"
@@ -131,6 +138,21 @@ struct ScenarioDecoder {
                 }
             }
             return repair ? .repairedMatrix(entries) : .matrix(entries)
+        }
+    }
+
+    private func factors(_ node: Node, at path: String) -> [FactorSpec] {
+        guard let items = reader.sequence(node, at: path, what: "the list of factors") else { return [] }
+        return items.enumerated().map { i, item in
+            let itemPath = "\(path)[\(i)]"
+            let m = reader.mapping(item, at: itemPath, allowed: ["id", "loadings"], required: ["id", "loadings"], what: "a factor") ?? [:]
+            let id = m["id"].flatMap { reader.string($0, at: "\(itemPath).id", what: "the factor id") } ?? ""
+            let loadings = m["loadings"].flatMap {
+                reader.pairs($0, at: "\(itemPath).loadings", what: "the loadings", example: "`{op-a: 0.4, op-b: 0.3}`")
+            } ?? []
+            return FactorSpec(id: id, loadings: loadings.map { pair in
+                FactorLoading(operator: pair.key, loading: reader.number(pair.value, at: pair.childPath, what: "a loading") ?? .nan)
+            })
         }
     }
 }

@@ -17,9 +17,9 @@ struct BatchKernel {
         /// Faults per operator.
         var faultCounts: [Int]
 
-        init(operators n: Int) {
+        init(operators n: Int, factors k: Int) {
             normals = [Double](repeating: 0, count: n * RunLimits.batchSize)
-            factors = [Double](repeating: 0, count: RunLimits.batchSize)
+            factors = [Double](repeating: 0, count: max(1, k) * RunLimits.batchSize)
             faultCounts = [Int](repeating: 0, count: n)
         }
     }
@@ -51,6 +51,22 @@ struct BatchKernel {
                     for j in 0..<n { sum += column[j] }
                     let shift = beta * sum
                     for j in 0..<n { column[j] = alpha * column[j] + shift }
+                }
+            case .factors(let ids, let loadings, let idiosyncratic):
+                let k = ids.count
+                // Z = diag(b)·ε + A·F: scale in place, then one BLAS dgemm adds the factor part.
+                idiosyncratic.withUnsafeBufferPointer { b in
+                    for t in 0..<m {
+                        let column = e.baseAddress! + t * n
+                        for j in 0..<n { column[j] *= b[j] }
+                    }
+                }
+                worker.factors.withUnsafeMutableBufferPointer { f in
+                    let draws = UnsafeMutableBufferPointer(rebasing: f[0..<(k * m)])
+                    stream.fill(draws, batch: batch, substream: 1)  // trial t uses draws t·K ..< (t+1)·K
+                    loadings.withUnsafeBufferPointer { a in
+                        BLAS.multiplyAdd(a.baseAddress!, rows: n, inner: k, draws.baseAddress!, columns: m, into: e.baseAddress!)
+                    }
                 }
             case .cholesky(let factor):
                 factor.lower.withUnsafeBufferPointer { l in

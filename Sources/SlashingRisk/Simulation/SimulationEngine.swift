@@ -41,7 +41,7 @@ public struct SimulationEngine: Sendable {
         let batchCount = (trials + batchSize - 1) / batchSize
         let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed))
         let workerCount = min(threads, batchCount)
-        let workers = (0..<workerCount).map { _ in BatchKernel.Worker(operators: model.operatorCount) }
+        let workers = (0..<workerCount).map { _ in BatchKernel.Worker(operators: model.operatorCount, factors: model.factorCount) }
         let nextBatch = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workerCount) { w in
