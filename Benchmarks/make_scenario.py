@@ -20,6 +20,8 @@ def main():
     parser.add_argument("--trials", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", required=True, help=".json or .yaml")
+    parser.add_argument("--form", choices=["matrix", "factors"], default="matrix",
+                        help="write the correlation as the full matrix, or as the K named factors it comes from")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     n, k = args.operators, args.factors
@@ -32,6 +34,7 @@ def main():
     np.fill_diagonal(corr, 1.0)
     corr = np.round(corr, 6)
     np.linalg.cholesky(corr)  # raises if not positive definite
+    scaled = np.round(loadings / d[:, None], 6)  # the same correlation as factor loadings (up to rounding)
 
     stake = np.round(1e6 / np.arange(1, n + 1) ** 1.1 / np.sum(1 / np.arange(1, n + 1) ** 1.1), 2) + 32
     scenario = {
@@ -42,7 +45,9 @@ def main():
         "services": [{"id": f"avs-{s:03d}", "slash_fraction": float(np.round(rng.choice([0.01, 0.05, 0.1, 0.5]), 2))}
                      for s in range(args.services)],
         "allocations": [],
-        "correlation": {"matrix": corr.tolist()},
+        "correlation": {"matrix": corr.tolist()} if args.form == "matrix" else {"factors": [
+            {"id": f"factor-{j}", "loadings": {f"op-{i:05d}": float(scaled[i, j]) for i in range(n) if scaled[i, j] != 0}}
+            for j in range(k)]},
     }
     for i in range(n):
         chosen = rng.choice(args.services, size=min(args.services, rng.integers(3, 9)), replace=False)

@@ -39,6 +39,14 @@ def model(scenario):
     corr = scenario.get("correlation")
     if corr is None:
         chol = np.eye(n)
+    elif "factors" in corr:  # the dense matrix the factors imply: A Aᵀ with a unit diagonal
+        a = np.zeros((n, len(corr["factors"])))
+        for j, factor in enumerate(corr["factors"]):
+            for op, value in factor["loadings"].items():
+                a[index[op], j] = value
+        r = a @ a.T
+        np.fill_diagonal(r, 1.0)
+        chol = np.linalg.cholesky(r)
     elif "constant" in corr:
         rho = corr["constant"]
         chol = np.linalg.cholesky(np.full((n, n), rho) + (1 - rho) * np.eye(n))

@@ -159,6 +159,37 @@ static double tail_quantile(double p) {
     return q < 0 ? -x : x;
 }
 
+void slashsim_fill_uniforms(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream) {
+    slashsim_fill_uniforms_range(out, 0, count, seed, batch, substream);
+}
+
+void slashsim_fill_uniforms_range(double *out, size_t first, size_t count, uint64_t seed, uint64_t batch, uint32_t substream) {
+    if (count == 0) return;
+    uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32), b0 = (uint32_t)batch, b1 = (uint32_t)(batch >> 32);
+    uniforms_fn uniforms = uniforms_generic;
+#if defined(__x86_64__)
+    switch (slashsim_kernel_level()) {
+    case 2: uniforms = uniforms_avx512; break;
+    case 1: uniforms = uniforms_avx2; break;
+    default: break;
+    }
+#endif
+    double pair[2];
+    if (first % 2 == 1) {  // starts with the second value of a block
+        uniforms_generic(pair, first / 2, 1, substream, b0, b1, s0, s1);
+        out[0] = pair[1];
+        out++;
+        first++;
+        count--;
+    }
+    size_t whole = count / 2;
+    uniforms(out, first / 2, whole, substream, b0, b1, s0, s1);
+    if (count % 2 == 1) {
+        uniforms_generic(pair, first / 2 + whole, 1, substream, b0, b1, s0, s1);
+        out[count - 1] = pair[0];
+    }
+}
+
 void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream) {
     if (count == 0) return;
     uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32), b0 = (uint32_t)batch, b1 = (uint32_t)(batch >> 32);

@@ -84,3 +84,24 @@ import Testing
         }
     }
 }
+
+extension NormalKernelTests {
+    /// Uniform ranges starting anywhere (even or odd index) are the same values as `uniformPair`.
+    @Test func uniformRangesMatchTheirPhiloxBlocks() {
+        let best = NormalStream.setKernelLevel(99)
+        defer { NormalStream.setKernelLevel(best) }
+        let stream = NormalStream(seed: 77)
+        for level in 0...best {
+            NormalStream.setKernelLevel(level)
+            for (first, count) in [(0, 1), (0, 2), (1, 1), (1, 2), (3, 5), (1000, 1001), (999, 4096)] {
+                var values = [Double](repeating: .nan, count: count)
+                values.withUnsafeMutableBufferPointer { stream.fillUniforms($0, batch: 4, substream: 0, from: first) }
+                let expected = (first..<(first + count)).map { i -> Double in
+                    let pair = stream.uniformPair(batch: 4, substream: 0, block: UInt32(i / 2))
+                    return i % 2 == 0 ? pair.0 : pair.1
+                }
+                #expect(values == expected, "level \(level), first \(first), count \(count)")
+            }
+        }
+    }
+}

@@ -10,6 +10,13 @@
 /// `NormalStream.fill` in Swift (Philox4x32-10, 53-bit uniforms, Wichura's AS 241).
 void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream);
 
+/// Writes uniforms 0..<count of (seed, batch, substream): u = (k + ½)·2⁻⁵³ from the same Philox blocks as
+/// the normals (value i from block ⌊i/2⌋), so exactly the values `NormalStream.uniformPair` gives.
+void slashsim_fill_uniforms(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream);
+
+/// Uniforms first ..< first + count of (seed, batch, substream), into out[0 ..< count].
+void slashsim_fill_uniforms_range(double *out, size_t first, size_t count, uint64_t seed, uint64_t batch, uint32_t substream);
+
 /// The instruction set the kernels use on this machine: 0 generic (SSE2), 1 AVX2, 2 AVX-512.
 int slashsim_kernel_level(void);
 

@@ -38,6 +38,25 @@ public struct CompiledModel: Sendable {
         case factors(ids: [String], loadings: [Double], idiosyncratic: [Double])
     }
 
+    /// The conditional form of the independent, one-factor and named-factor models: given the factors F,
+    /// operators fault independently, i with probability Φ((c_i − a_i·F)/b_i). `loadings` is A (N×K,
+    /// column-major; empty when K = 0) and `inverseIdiosyncratic` is 1/b_i (+∞ when b_i = 0). Nil for the
+    /// exchangeable and Cholesky forms, which draw correlated normals instead.
+    public var conditionalForm: (loadings: [Double], factors: Int, inverseIdiosyncratic: [Double])? {
+        let n = operatorIDs.count
+        switch dependence {
+        case .independent:
+            return ([], 0, [Double](repeating: 1, count: n))
+        case .oneFactor(let rho):
+            return ([Double](repeating: rho.squareRoot(), count: n), 1,
+                    [Double](repeating: 1 / (1 - rho).squareRoot(), count: n))
+        case .factors(let ids, let loadings, let idiosyncratic):
+            return (loadings, ids.count, idiosyncratic.map { 1 / $0 })
+        case .exchangeable, .cholesky:
+            return nil
+        }
+    }
+
     /// Number of common factors drawn per trial (0 for the independent, exchangeable and Cholesky forms).
     public var factorCount: Int {
         switch dependence {

@@ -31,6 +31,13 @@ public struct NormalStream: Sendable {
         slashsim_fill_normals(out, buffer.count, seed, batch, substream)
     }
 
+    /// Writes uniforms 0..<buffer.count of (batch, substream) into `buffer`: value i is component i mod 2
+    /// of `uniformPair(batch:substream:block: i/2)`, in (0, 1).
+    public func fillUniforms(_ buffer: UnsafeMutableBufferPointer<Double>, batch: UInt64, substream: UInt32, from first: Int = 0) {
+        guard let out = buffer.baseAddress, buffer.count > 0 else { return }
+        slashsim_fill_uniforms_range(out, first, buffer.count, seed, batch, substream)
+    }
+
     /// The instruction set of the kernels on this machine: "generic", "AVX2" or "AVX-512".
     public static var kernelInstructionSet: String {
         ["generic", "AVX2", "AVX-512"][Int(slashsim_kernel_level())]

@@ -1,17 +1,33 @@
 /// Simulates one batch of trials: latent draws → faults → losses, into a worker's own buffers.
 ///
-/// Random numbers come from `NormalStream` at fixed addresses: substream 0 holds the N·m idiosyncratic
-/// normals (trial-major: trial t uses normals t·N ..< (t+1)·N), substream 1 the m common factors.
-/// A partial last batch uses the first m trials of the full batch, so a run is a prefix of a longer run.
+/// Random numbers come from `NormalStream` at fixed addresses, trial-major (trial t uses values
+/// t·N ..< (t+1)·N of substream 0 and t·K ..< (t+1)·K of substream 1), so a partial last batch uses the
+/// first m trials of the full batch and a run is a prefix of a longer run.
+///
+/// Two ways to reach the same distribution:
+/// - conditional (independent, constant ρ ≥ 0, named factors): K factor normals per trial (substream 1),
+///   then operator i faults when its uniform u_i (substream 0) is below Φ((c_i − a_i·F)/b_i), decided
+///   through `NormalCDFTable` — O(N·K) per trial, with Φ evaluated only for the rare close calls;
+/// - correlated normals (negative constant ρ, explicit matrix): N normals per trial (substream 0) made
+///   correlated (exchangeable sum, or one BLAS `dtrmm` per batch), then Z_i < c_i.
 struct BatchKernel {
     let model: CompiledModel
     let stream: NormalStream
+    let conditional: (loadings: [Double], factors: Int, inverseIdiosyncratic: [Double])?
+
+    init(model: CompiledModel, stream: NormalStream) {
+        self.model = model
+        self.stream = stream
+        self.conditional = model.conditionalForm
+    }
 
     /// Per-worker state: buffers reused across batches, and the worker's accumulators.
     /// Each worker is used by one thread at a time (its Dispatch worker), so it needs no lock.
     final class Worker: @unchecked Sendable {
         var normals: [Double]
         var factors: [Double]
+        /// a_i·F per operator and trial (factor models only).
+        var shifts: [Double]
         /// Losses of the trials that lost something (order is irrelevant: the sample is sorted later).
         var lossyTrials: [Double] = []
         /// Faults per operator.
@@ -20,30 +36,22 @@ struct BatchKernel {
         init(operators n: Int, factors k: Int) {
             normals = [Double](repeating: 0, count: n * RunLimits.batchSize)
             factors = [Double](repeating: 0, count: max(1, k) * RunLimits.batchSize)
+            shifts = k > 0 ? [Double](repeating: 0, count: n * RunLimits.batchSize) : []
             faultCounts = [Int](repeating: 0, count: n)
         }
     }
 
     /// Runs trials 0..<m of batch `batch`.
     func run(batch: UInt64, trials m: Int, worker: Worker) {
+        if let conditional {
+            runConditional(conditional, batch: batch, trials: m, worker: worker)
+            return
+        }
         let n = model.operatorCount
         worker.normals.withUnsafeMutableBufferPointer { normals in
             let e = UnsafeMutableBufferPointer(rebasing: normals[0..<(n * m)])
             stream.fill(e, batch: batch, substream: 0)
             switch model.dependence {
-            case .independent:
-                break
-            case .oneFactor(let rho):
-                worker.factors.withUnsafeMutableBufferPointer { f in
-                    let factors = UnsafeMutableBufferPointer(rebasing: f[0..<m])
-                    stream.fill(factors, batch: batch, substream: 1)
-                    let a = rho.squareRoot(), b = (1 - rho).squareRoot()
-                    for t in 0..<m {
-                        let shift = a * factors[t]
-                        let column = e.baseAddress! + t * n
-                        for j in 0..<n { column[j] = shift + b * column[j] }
-                    }
-                }
             case .exchangeable(_, let alpha, let beta):
                 for t in 0..<m {
                     let column = e.baseAddress! + t * n
@@ -52,26 +60,12 @@ struct BatchKernel {
                     let shift = beta * sum
                     for j in 0..<n { column[j] = alpha * column[j] + shift }
                 }
-            case .factors(let ids, let loadings, let idiosyncratic):
-                let k = ids.count
-                // Z = diag(b)·ε + A·F: scale in place, then one BLAS dgemm adds the factor part.
-                idiosyncratic.withUnsafeBufferPointer { b in
-                    for t in 0..<m {
-                        let column = e.baseAddress! + t * n
-                        for j in 0..<n { column[j] *= b[j] }
-                    }
-                }
-                worker.factors.withUnsafeMutableBufferPointer { f in
-                    let draws = UnsafeMutableBufferPointer(rebasing: f[0..<(k * m)])
-                    stream.fill(draws, batch: batch, substream: 1)  // trial t uses draws t·K ..< (t+1)·K
-                    loadings.withUnsafeBufferPointer { a in
-                        BLAS.multiplyAdd(a.baseAddress!, rows: n, inner: k, draws.baseAddress!, columns: m, into: e.baseAddress!)
-                    }
-                }
             case .cholesky(let factor):
                 factor.lower.withUnsafeBufferPointer { l in
                     BLAS.lowerTriangularMultiply(l.baseAddress!, order: n, e.baseAddress!, columns: m)
                 }
+            case .independent, .oneFactor, .factors:
+                preconditionFailure("conditional forms take runConditional")
             }
             accumulateLosses(latents: UnsafeBufferPointer(e), trials: m, worker: worker)
         }
@@ -95,5 +89,59 @@ struct BatchKernel {
                 }
             }
         }
+    }
+
+    /// The conditional path: factors, then each operator's fault as u_i < Φ((c_i − a_i·F)/b_i). Trials are
+    /// taken in chunks of about 16k operator-trials so that uniforms and shifts stay in cache.
+    private func runConditional(_ form: (loadings: [Double], factors: Int, inverseIdiosyncratic: [Double]),
+                                batch: UInt64, trials m: Int, worker: Worker) {
+        let n = model.operatorCount, k = form.factors
+        let chunk = max(1, min(m, 16_384 / max(1, n)))
+        if k > 0 {
+            worker.factors.withUnsafeMutableBufferPointer { f in
+                stream.fill(UnsafeMutableBufferPointer(rebasing: f[0..<(k * m)]), batch: batch, substream: 1)
+            }
+        }
+        worker.normals.withUnsafeMutableBufferPointer { uniformBuffer in
+        worker.shifts.withUnsafeMutableBufferPointer { shifts in
+        worker.factors.withUnsafeBufferPointer { draws in
+        form.loadings.withUnsafeBufferPointer { a in
+        NormalCDFTable.shared.values.withUnsafeBufferPointer { table in
+        model.faultProbabilities.withUnsafeBufferPointer { p in
+        model.thresholds.withUnsafeBufferPointer { c in
+        form.inverseIdiosyncratic.withUnsafeBufferPointer { inverseB in
+        model.lossIfFault.withUnsafeBufferPointer { loss in
+        worker.faultCounts.withUnsafeMutableBufferPointer { counts in
+            var start = 0
+            while start < m {
+                let size = min(chunk, m - start)
+                let u = UnsafeMutableBufferPointer(rebasing: uniformBuffer[0..<(n * size)])
+                stream.fillUniforms(u, batch: batch, substream: 0, from: start * n)
+                if k > 0 {
+                    BLAS.multiply(a.baseAddress!, rows: n, inner: k, draws.baseAddress! + start * k, columns: size,
+                                  into: shifts.baseAddress!)
+                }
+                for t in 0..<size {
+                    var total = 0.0
+                    let row = t * n
+                    if k == 0 {
+                        for i in 0..<n where u[row + i] < p[i] {
+                            total += loss[i]
+                            counts[i] &+= 1
+                        }
+                    } else {
+                        for i in 0..<n {
+                            let threshold = (c[i] - shifts[row + i]) * inverseB[i]
+                            if NormalCDFTable.isBelow(u[row + i], cdfAt: threshold, table: table.baseAddress!, count: table.count) {
+                                total += loss[i]
+                                counts[i] &+= 1
+                            }
+                        }
+                    }
+                    if total > 0 { worker.lossyTrials.append(total) }
+                }
+                start += size
+            }
+        }}}}}}}}}}
     }
 }
