@@ -6,7 +6,8 @@ For each N it writes a scenario with a full correlation matrix (make_scenario.py
 `slashsim run` (release build, 1 and 2 threads) and numpy_baseline.py on it, and measures the
 single-thread ceilings with `slashsim measure-ceilings`: normals per second and the GFLOP/s of the
 triangular multiply (dtrmm) that the dense path runs. "of BLAS ceiling" is slashsim's trials/s over
-threads x dtrmm flop/s / N^2, the rate if the multiply were the only work.
+threads x dtrmm flop/s / N^2, the rate if the multiply were the only work. A last row runs a K = 8 factor
+model through slashsim's factor path against NumPy's dense simulation of the matrix those factors imply.
 
     swift build -c release --product slashsim
     python3 Benchmarks/compare.py --operators 100 1000 2000
@@ -32,6 +33,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operators", type=int, nargs="+", default=[100, 1000, 2000])
     parser.add_argument("--seconds", type=float, default=3, help="target length of each timed run")
+    parser.add_argument("--factor-operators", type=int, default=1000,
+                        help="N of the factor-correlation row (K = 8 factors; NumPy runs the dense matrix they imply)")
     args = parser.parse_args()
     if not os.access(SLASHSIM, os.X_OK):
         sys.exit(f"{SLASHSIM} not found: run `swift build -c release --product slashsim` first")
@@ -51,7 +54,15 @@ def main():
                 r = run_json([SLASHSIM, "run", path, "--trials", str(trials), "--threads", str(threads), "--format", "json", "--quiet"])
                 rate = r["trials"] / r["elapsed_seconds"]
                 ceiling = threads * flops / (n * n)
-                rows.append((n, threads, rate, rate * n, base["trials_per_second"], rate / base["trials_per_second"], rate / ceiling))
+                rows.append((f"{n}", threads, rate, rate * n, base["trials_per_second"], rate / base["trials_per_second"], f"{rate / ceiling:.0%}"))
+        n = args.factor_operators
+        path = os.path.join(tmp, f"f{n}.json")
+        subprocess.run([sys.executable, os.path.join(HERE, "make_scenario.py"), "--operators", str(n), "--form", "factors", "--output", path], check=True)
+        base = run_json([sys.executable, os.path.join(HERE, "numpy_baseline.py"), path, "--trials", "50000"], env=numpy_env)
+        for threads in (1, 2):
+            r = run_json([SLASHSIM, "run", path, "--trials", "2000000", "--threads", str(threads), "--format", "json", "--quiet"])
+            rate = r["trials"] / r["elapsed_seconds"]
+            rows.append((f"{n}, K = 8 factors", threads, rate, rate * n, base["trials_per_second"], rate / base["trials_per_second"], "—"))
     print(f"BLAS: {ceilings['blas']}")
     print(f"normals/s (1 thread): {ceilings['normals_per_second'] / 1e6:.0f} M; dtrmm GFLOP/s (1 thread): "
           + ", ".join(f"N={n}: {ceilings['trmm_flops_per_second'][str(n)] / 1e9:.1f}" for n in args.operators))
@@ -59,7 +70,7 @@ def main():
     print("| N | threads | slashsim trials/s | operator-trials/s | NumPy trials/s | × NumPy | of BLAS ceiling |")
     print("|---|---|---|---|---|---|---|")
     for n, t, rate, op_rate, base, ratio, share in rows:
-        print(f"| {n} | {t} | {rate:,.0f} | {op_rate / 1e6:,.0f} M | {base:,.0f} | {ratio:.2f} | {share:.0%} |")
+        print(f"| {n} | {t} | {rate:,.0f} | {op_rate / 1e6:,.0f} M | {base:,.0f} | {ratio:.2f} | {share} |")
 
 
 if __name__ == "__main__":
