@@ -1,26 +1,11 @@
 import Foundation
 import SlashingRisk
 import Testing
+import TestSupport
 
 /// Every kind of bad scenario gets one readable message: file, line, path, problem and fix.
 @Suite struct ScenarioValidationTests {
-    static let base = """
-        name: Two AVSs sharing operators
-        simulation: {trials: 100000, seed: 42, quantiles: [0.5, 0.9, 0.99]}
-        operators:
-          - {id: op-a, stake: 32000, fault_probability: 0.01}
-          - {id: op-b, stake: 64000, fault_probability: 0.02}
-          - {id: op-c, stake: 16000, fault_probability: 0.03}
-        services:
-          - {id: oracle-avs, slash_fraction: 0.5}
-          - {id: bridge-avs, slash_fraction: 1.0}
-        allocations:
-          - {operator: op-a, service: oracle-avs, magnitude: 0.4}
-          - {operator: op-a, service: bridge-avs, magnitude: 0.6}
-          - {operator: op-b, service: bridge-avs, magnitude: 1.0}
-        correlation: {constant: 0.2}
-
-        """
+    static let base = Fixtures.threeOperatorScenario
 
     /// The messages for `base` with `old` replaced by `new` (each must occur).
     static func messages(replacing old: String, with new: String, file: String = "case.yaml") -> [String] {

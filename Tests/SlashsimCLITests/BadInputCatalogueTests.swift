@@ -5,23 +5,7 @@ import TestSupport
 /// The bad-input catalogue: each bad scenario goes through the real `slashsim` binary, which must exit
 /// non-zero with one exact message naming the file, the place in it, the problem and the fix.
 @Suite struct BadInputCatalogueTests {
-    static let base = """
-        name: Two AVSs sharing operators
-        simulation: {trials: 100000, seed: 42, quantiles: [0.5, 0.9, 0.99]}
-        operators:
-          - {id: op-a, stake: 32000, fault_probability: 0.01}
-          - {id: op-b, stake: 64000, fault_probability: 0.02}
-          - {id: op-c, stake: 16000, fault_probability: 0.03}
-        services:
-          - {id: oracle-avs, slash_fraction: 0.5}
-          - {id: bridge-avs, slash_fraction: 1.0}
-        allocations:
-          - {operator: op-a, service: oracle-avs, magnitude: 0.4}
-          - {operator: op-a, service: bridge-avs, magnitude: 0.6}
-          - {operator: op-b, service: bridge-avs, magnitude: 1.0}
-        correlation: {constant: 0.2}
-
-        """
+    static let base = Fixtures.threeOperatorScenario
 
     /// Writes `content` to `name` in a fresh folder and runs `slashsim <command> name` there.
     static func validate(_ content: String, name: String = "case.yaml", command: [String] = ["validate"]) throws -> SlashsimBinary.Outcome {
