@@ -1,24 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The `slashsim` binary end to end: reports, formats, exit codes and messages.
 @Suite struct CommandLineTests {
-    static let scenario = """
-        name: Two AVSs sharing operators
-        simulation: {trials: 50000, seed: 42, quantiles: [0.5, 0.9, 0.99, 0.999]}
-        operators:
-          - {id: op-a, stake: 32000, fault_probability: 0.01}
-          - {id: op-b, stake: 64000, fault_probability: 0.02}
-        services:
-          - {id: oracle-avs, slash_fraction: 0.5}
-          - {id: bridge-avs, slash_fraction: 1.0}
-        allocations:
-          - {operator: op-a, service: oracle-avs, magnitude: 0.4}
-          - {operator: op-a, service: bridge-avs, magnitude: 0.6}
-          - {operator: op-b, service: bridge-avs, magnitude: 1.0}
-        correlation: {matrix: [[1, 0.3], [0.3, 1]]}
-
-        """
+    static let scenario = Fixtures.twoOperatorScenario
 
     func writeScenario(_ text: String = CommandLineTests.scenario, name: String = "two.yaml") throws -> URL {
         let url = try SlashsimBinary.temporaryFolder().appendingPathComponent(name)
