@@ -95,6 +95,19 @@ import TestSupport
         #expect(leftovers.sorted() == ["report.json", "two.yaml"])
     }
 
+    @Test func anExistingOutputFileIsReplacedWhole() throws {
+        let file = try writeScenario()
+        let output = file.deletingLastPathComponent().appendingPathComponent("report.json")
+        for trials in ["20000", "30000"] {
+            let outcome = try SlashsimBinary.run(["run", file.path, "--format", "json", "--trials", trials, "--output", output.path])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        let written = try String(contentsOf: output, encoding: .utf8)
+        #expect(written.contains("\"trials\" : 30000"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)
+        #expect(leftovers.sorted() == ["report.json", "two.yaml"])
+    }
+
     @Test func jsonScenarioFilesRun() throws {
         let json = """
             {"operators": [{"id": "a", "stake": 100, "fault_probability": 0.5}],

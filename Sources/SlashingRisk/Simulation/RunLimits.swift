@@ -25,7 +25,9 @@ public enum RunLimits {
         let lossBytes = lossyTrials * 8 * 2  // the collected sample plus its sorted copy
         let factorBytes: Double
         if case .cholesky = model.dependence { factorBytes = n * n * 8 } else { factorBytes = 0 }
-        let workerBytes = Double(threads) * (n * Double(batchSize) * 8 + Double(max(1, model.factorCount) * batchSize) * 8 + n * 8)
+        let shiftBytes = model.factorCount > 0 ? n * Double(batchSize) * 8 : 0  // a·F per operator and trial
+        let workerBytes = Double(threads) * (n * Double(batchSize) * 8 + shiftBytes
+            + Double(max(1, model.factorCount) * batchSize) * 8 + n * 8)
         return lossBytes + factorBytes + workerBytes
     }
 
