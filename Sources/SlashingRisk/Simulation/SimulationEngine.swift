@@ -56,20 +56,44 @@ public struct SimulationEngine: Sendable {
                 let total = done.wrappingAdd(m, ordering: .relaxed).newValue
                 progress?(total)
             }
+            worker.lossyTrials.sort()  // each worker sorts its own losses, in parallel
         }
         var faultCounts = [Int](repeating: 0, count: model.operatorCount)
-        var lossy: [Double] = []
-        lossy.reserveCapacity(workers.reduce(0) { $0 + $1.lossyTrials.count })
         for worker in workers {
             for j in 0..<faultCounts.count { faultCounts[j] += worker.faultCounts[j] }
-            lossy.append(contentsOf: worker.lossyTrials)
-            worker.lossyTrials = []
         }
+        let lossy = Self.mergeSorted(workers.map(\.lossyTrials))
+        for worker in workers { worker.lossyTrials = [] }
         // Batches are claimed in order and every claimed batch is finished: the done trials are a prefix.
         let completedTrials = min(trials, min(batchCount, nextBatch.load(ordering: .relaxed)) * batchSize)
-        let sample = LossSample(trials: completedTrials, positiveLosses: lossy)
+        let sample = LossSample(trials: completedTrials, sortedPositiveLosses: lossy)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return SimulationResult(losses: sample, faultCounts: faultCounts, elapsedSeconds: elapsed, threads: workerCount,
                                 requestedTrials: trials)
+    }
+
+    /// Merges ascending arrays into one ascending array (pairwise, linear in the total).
+    static func mergeSorted(_ parts: [[Double]]) -> [Double] {
+        var parts = parts.filter { !$0.isEmpty }
+        while parts.count > 1 {
+            var merged: [[Double]] = []
+            for i in stride(from: 0, to: parts.count, by: 2) {
+                merged.append(i + 1 < parts.count ? mergeTwo(parts[i], parts[i + 1]) : parts[i])
+            }
+            parts = merged
+        }
+        return parts.first ?? []
+    }
+
+    private static func mergeTwo(_ a: [Double], _ b: [Double]) -> [Double] {
+        var out = [Double]()
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
+            if b[j] < a[i] { out.append(b[j]); j += 1 } else { out.append(a[i]); i += 1 }
+        }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
+        return out
     }
 }

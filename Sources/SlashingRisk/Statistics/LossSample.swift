@@ -21,6 +21,16 @@ public struct LossSample: Sendable {
         self.positiveLosses = positiveLosses.sorted()
     }
 
+    /// Builds a sample from positive losses already in ascending order (checked in debug builds).
+    public init(trials: Int, sortedPositiveLosses: [Double]) {
+        precondition(sortedPositiveLosses.count <= trials, "more losses than trials")
+        assert(zip(sortedPositiveLosses, sortedPositiveLosses.dropFirst()).allSatisfy { $0 <= $1 }, "losses not sorted")
+        precondition(sortedPositiveLosses.first.map { $0 > 0 } ?? true && sortedPositiveLosses.last.map { $0.isFinite } ?? true,
+                     "losses must be positive and finite")
+        self.trials = trials
+        self.positiveLosses = sortedPositiveLosses
+    }
+
     /// Builds a sample from every trial's loss (zeros included).
     public init(allLosses: [Double]) {
         self.init(trials: allLosses.count, positiveLosses: allLosses.filter { $0 != 0 })
