@@ -52,3 +52,23 @@ import Testing
         #expect(abs(try CompiledModel(scenario: partial).averagePairwiseCorrelation - 0.4 / 6) < 1e-12)
     }
 }
+
+@Suite(.serialized) struct FactorPathInstructionSetTests {
+    /// The factor path's vectorised decisions give the same sample on every instruction set.
+    @Test func sameSampleOnEveryInstructionSet() throws {
+        let best = NormalStream.setKernelLevel(99)
+        defer { NormalStream.setKernelLevel(best) }
+        var scenario = ScenarioFixtures.operators(losses: (0..<40).map { Double($0 + 1) }, probabilities: (0..<40).map { 0.005 * Double($0 % 7 + 1) })
+        scenario.correlation = .factors([
+            FactorSpec(id: "a", loadings: scenario.operators.prefix(25).map { FactorLoading(operator: $0.id, loading: 0.6) }),
+            FactorSpec(id: "b", loadings: scenario.operators.suffix(20).map { FactorLoading(operator: $0.id, loading: -0.5) }),
+        ])
+        var samples: [[Double]] = []
+        for level in 0...best {
+            NormalStream.setKernelLevel(level)
+            samples.append(try ScenarioFixtures.simulate(scenario, trials: 50_000, seed: 4, levels: [0.99]).result.losses.positiveLosses)
+        }
+        #expect(samples.allSatisfy { $0 == samples[0] })
+        #expect(samples[0].count > 1000)
+    }
+}

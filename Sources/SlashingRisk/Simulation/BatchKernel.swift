@@ -1,3 +1,5 @@
+import CKernels
+
 /// Simulates one batch of trials: latent draws → faults → losses, into a worker's own buffers.
 ///
 /// Random numbers come from `NormalStream` at fixed addresses, trial-major (trial t uses values
@@ -26,8 +28,11 @@ struct BatchKernel {
     final class Worker: @unchecked Sendable {
         var normals: [Double]
         var factors: [Double]
-        /// a_i·F per operator and trial (factor models only).
+        /// a·F per operator and trial (factor models only).
         var shifts: [Double]
+        /// Per-trial totals and per-operator decision codes of the C decision pass (factor models only).
+        var totals: [Double]
+        var codes: [UInt8]
         /// Losses of the trials that lost something (order is irrelevant: the sample is sorted later).
         var lossyTrials: [Double] = []
         /// Faults per operator.
@@ -37,6 +42,8 @@ struct BatchKernel {
             normals = [Double](repeating: 0, count: n * RunLimits.batchSize)
             factors = [Double](repeating: 0, count: max(1, k) * RunLimits.batchSize)
             shifts = k > 0 ? [Double](repeating: 0, count: n * RunLimits.batchSize) : []
+            totals = k > 0 ? [Double](repeating: 0, count: RunLimits.batchSize) : []
+            codes = k > 0 ? [UInt8](repeating: 0, count: n) : []
             faultCounts = [Int](repeating: 0, count: n)
         }
     }
@@ -121,24 +128,28 @@ struct BatchKernel {
                     BLAS.multiply(a.baseAddress!, rows: n, inner: k, draws.baseAddress! + start * k, columns: size,
                                   into: shifts.baseAddress!)
                 }
-                for t in 0..<size {
-                    var total = 0.0
-                    let row = t * n
-                    if k == 0 {
+                if k == 0 {
+                    for t in 0..<size {
+                        var total = 0.0
+                        let row = t * n
                         for i in 0..<n where u[row + i] < p[i] {
                             total += loss[i]
                             counts[i] &+= 1
                         }
-                    } else {
-                        for i in 0..<n {
-                            let threshold = (c[i] - shifts[row + i]) * inverseB[i]
-                            if NormalCDFTable.isBelow(u[row + i], cdfAt: threshold, table: table.baseAddress!, count: table.count) {
-                                total += loss[i]
-                                counts[i] &+= 1
+                        if total > 0 { worker.lossyTrials.append(total) }
+                    }
+                } else {
+                    worker.totals.withUnsafeMutableBufferPointer { totals in
+                        worker.codes.withUnsafeMutableBufferPointer { codes in
+                            counts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: n) { counts64 in
+                                slashsim_conditional_faults(
+                                    u.baseAddress!, shifts.baseAddress!, n, size, c.baseAddress!, inverseB.baseAddress!,
+                                    table.baseAddress!, table.count, NormalCDFTable.lowest, NormalCDFTable.pointsPerUnit,
+                                    loss.baseAddress!, counts64, totals.baseAddress!, codes.baseAddress!)
                             }
                         }
+                        for t in 0..<size where totals[t] > 0 { worker.lossyTrials.append(totals[t]) }
                     }
-                    if total > 0 { worker.lossyTrials.append(total) }
                 }
                 start += size
             }
