@@ -12,8 +12,8 @@ struct ScenarioValidator {
     func validate(_ scenario: Scenario) {
         validateSimulation(scenario.simulation)
         let operatorsComplete = idsDecoded("operators"), servicesComplete = idsDecoded("services")
-        let operatorIndex = uniqueIDs(scenario.operators.map(\.id), at: "operators", what: "operator")
-        let serviceIndex = uniqueIDs(scenario.services.map(\.id), at: "services", what: "service")
+        reportDuplicateIDs(scenario.operators.map(\.id), at: "operators", what: "operator")
+        reportDuplicateIDs(scenario.services.map(\.id), at: "services", what: "service")
         if scenario.operators.isEmpty, operatorsComplete, reader.hasMark("operators") {
             reader.report("operators", problem: "the scenario has no operators", fix: "list at least one operator under `operators:`")
         }
@@ -38,7 +38,6 @@ struct ScenarioValidator {
         }
         validateAllocations(scenario.allocations, operators: operatorsComplete ? scenario.operators.map(\.id) : nil,
                             services: servicesComplete ? scenario.services.map(\.id) : nil, scenario: scenario)
-        _ = (operatorIndex, serviceIndex)
         CorrelationValidator(reader: reader).validate(scenario.correlation, operators: scenario.operators)
     }
 
@@ -68,8 +67,8 @@ struct ScenarioValidator {
         }
     }
 
-    /// Reports empty-free duplicate ids; returns id → first index.
-    private func uniqueIDs(_ ids: [String], at path: String, what: String) -> [String: Int] {
+    /// Reports every non-empty id that repeats an earlier one.
+    private func reportDuplicateIDs(_ ids: [String], at path: String, what: String) {
         var index: [String: Int] = [:]
         for (i, id) in ids.enumerated() where !id.isEmpty {
             if let first = index[id] {
@@ -79,7 +78,6 @@ struct ScenarioValidator {
                 index[id] = i
             }
         }
-        return index
     }
 
     /// `operators`/`services`: the ids in file order, or nil when they could not all be decoded.
