@@ -28,6 +28,10 @@ import Testing
         #expect(RiskStatistics.rank(level: 0.7, trials: 10) == 7)
         #expect(RiskStatistics.rank(level: 0.71, trials: 10) == 8)
         #expect(RiskStatistics.rank(level: 1e-9, trials: 10) == 1)
+        // Snapping absorbs rounding only, not real fractions: 0.5000000001 × 10⁶ = 500,000.0001 → 500,001.
+        #expect(RiskStatistics.rank(level: 0.5000000001, trials: 1_000_000) == 500_001)
+        #expect(RiskStatistics.rank(level: 0.1, trials: 30) == 3)
+        #expect(RiskStatistics.rank(level: 0.3, trials: 10) == 3)
     }
 
     @Test func expectedShortfallFollowsAcerbiTasche() {

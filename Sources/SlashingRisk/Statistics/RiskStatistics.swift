@@ -1,17 +1,18 @@
 /// Computes the report's statistics from a loss sample (definitions in the README, "Statistics").
 public enum RiskStatistics {
     /// The rank ⌈q·n⌉ of the lower quantile, with q·n taken as a whole number when it is one up to
-    /// rounding (so 0.99 × 1,000,000 is 990,000, not 990,001); clamped to 1...n.
+    /// floating-point rounding (so 0.99 × 1,000,000 is 990,000, not 990,001); clamped to 1...n.
     public static func rank(level q: Double, trials n: Int) -> Int {
         min(n, max(1, Int(scaledLevel(q, trials: n).rounded(.up))))
     }
 
-    /// q·n, snapped to the nearest whole number when within 1e-9 (relative) of it, so that decimal levels
-    /// behave as decimals: 0.9999 × 10⁶ is 999,900 and n − q·n is exactly 100.
+    /// q·n, snapped to the nearest whole number when within 8 ulps of it (the rounding error of the decimal
+    /// level and the product), so that decimal levels behave as decimals: 0.9999 × 10⁶ is 999,900 and
+    /// n − q·n is exactly 100, while 0.5000000001 × 10⁶ = 500,000.0001 still rounds up.
     static func scaledLevel(_ q: Double, trials n: Int) -> Double {
         let x = q * Double(n)
         let nearest = x.rounded()
-        return abs(x - nearest) <= 1e-9 * max(1, x) ? nearest : x
+        return abs(x - nearest) <= 8 * max(x.ulp, Double.ulpOfOne) ? nearest : x
     }
 
     /// VaR_q = x_(⌈qn⌉), with the order statistics that bracket the true quantile with ≥ 95 % probability:
