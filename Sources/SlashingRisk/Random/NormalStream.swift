@@ -31,8 +31,8 @@ public struct NormalStream: Sendable {
         slashsim_fill_normals(out, buffer.count, seed, batch, substream)
     }
 
-    /// Writes uniforms 0..<buffer.count of (batch, substream) into `buffer`: value i is component i mod 2
-    /// of `uniformPair(batch:substream:block: i/2)`, in (0, 1).
+    /// Writes uniforms first ..< first + buffer.count of (batch, substream) into `buffer`: uniform i is
+    /// component i mod 2 of `uniformPair(batch:substream:block: i/2)`, in (0, 1).
     public func fillUniforms(_ buffer: UnsafeMutableBufferPointer<Double>, batch: UInt64, substream: UInt32, from first: Int = 0) {
         guard let out = buffer.baseAddress, buffer.count > 0 else { return }
         slashsim_fill_uniforms_range(out, first, buffer.count, seed, batch, substream)
