@@ -56,12 +56,7 @@ struct Run: ParsableCommand {
     func run() throws {
         SignalGuard.install()
         let (loaded, file) = try ScenarioSource.load(scenario)
-        let model: CompiledModel
-        do { model = try CompiledModel(scenario: loaded) } catch {
-            StandardError.write("error: \(file): correlation.matrix: not positive definite (leading minor \(error.leadingMinor))\n")
-            throw ExitCodes.invalidScenario
-        }
-        for warning in model.warnings { StandardError.write("warning: \(file): \(warning)\n") }
+        let model = try ScenarioSource.compile(loaded, file: file)
         let levels = normalizedLevels(quantiles?.levels ?? loaded.simulation.quantiles)
         let plan: RunPlan
         do {

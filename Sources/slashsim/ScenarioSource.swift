@@ -25,4 +25,15 @@ enum ScenarioSource {
             }
         }
     }
+
+    /// Compiles a validated scenario, printing its warnings on standard error.
+    static func compile(_ scenario: Scenario, file: String) throws(ExitCode) -> CompiledModel {
+        let model: CompiledModel
+        do { model = try CompiledModel(scenario: scenario) } catch {
+            StandardError.write("error: \(file): correlation.matrix: not positive definite (leading minor \(error.leadingMinor))\n")
+            throw ExitCodes.invalidScenario
+        }
+        for warning in model.warnings { StandardError.write("warning: \(file): \(warning)\n") }
+        return model
+    }
 }

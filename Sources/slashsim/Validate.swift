@@ -13,12 +13,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let (loaded, file) = try ScenarioSource.load(scenario)
-        let model: CompiledModel
-        do { model = try CompiledModel(scenario: loaded) } catch {
-            StandardError.write("error: \(file): correlation.matrix: not positive definite (leading minor \(error.leadingMinor))\n")
-            throw ExitCodes.invalidScenario
-        }
-        for warning in model.warnings { StandardError.write("warning: \(file): \(warning)\n") }
+        let model = try ScenarioSource.compile(loaded, file: file)
         let s = loaded
         print("ok: \(file) — \"\(s.name)\": \(s.operators.count) operators, \(s.services.count) services, "
             + "\(s.allocations.count) allocations; \(model.dependenceDescription); "
