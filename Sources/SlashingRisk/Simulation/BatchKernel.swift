@@ -41,12 +41,15 @@ struct BatchKernel {
         init(operators n: Int, factors k: Int) {
             normals = [Double](repeating: 0, count: n * RunLimits.batchSize)
             factors = [Double](repeating: 0, count: max(1, k) * RunLimits.batchSize)
-            shifts = k > 0 ? [Double](repeating: 0, count: n * RunLimits.batchSize) : []
+            shifts = k > 0 ? [Double](repeating: 0, count: n * BatchKernel.chunkTrials(operators: n)) : []
             totals = k > 0 ? [Double](repeating: 0, count: RunLimits.batchSize) : []
             codes = k > 0 ? [UInt8](repeating: 0, count: n) : []
             faultCounts = [Int](repeating: 0, count: n)
         }
     }
+
+    /// Trials per chunk of the conditional path: about 16k operator-trials, so uniforms and shifts stay in cache.
+    static func chunkTrials(operators n: Int) -> Int { max(1, min(RunLimits.batchSize, 16_384 / max(1, n))) }
 
     /// Runs trials 0..<m of batch `batch`.
     func run(batch: UInt64, trials m: Int, worker: Worker) {
@@ -103,7 +106,7 @@ struct BatchKernel {
     private func runConditional(_ form: (loadings: [Double], factors: Int, inverseIdiosyncratic: [Double]),
                                 batch: UInt64, trials m: Int, worker: Worker) {
         let n = model.operatorCount, k = form.factors
-        let chunk = max(1, min(m, 16_384 / max(1, n)))
+        let chunk = min(m, Self.chunkTrials(operators: n))
         if k > 0 {
             worker.factors.withUnsafeMutableBufferPointer { f in
                 stream.fill(UnsafeMutableBufferPointer(rebasing: f[0..<(k * m)]), batch: batch, substream: 1)

@@ -25,7 +25,7 @@ public enum RunLimits {
         let lossBytes = lossyTrials * 8 * 2  // the collected sample plus its sorted copy
         let factorBytes: Double
         if case .cholesky = model.dependence { factorBytes = n * n * 8 } else { factorBytes = 0 }
-        let shiftBytes = model.factorCount > 0 ? n * Double(batchSize) * 8 : 0  // a·F per operator and trial
+        let shiftBytes = model.factorCount > 0 ? n * Double(BatchKernel.chunkTrials(operators: model.operatorCount)) * 8 : 0  // a·F, one chunk
         let workerBytes = Double(threads) * (n * Double(batchSize) * 8 + shiftBytes
             + Double(max(1, model.factorCount) * batchSize) * 8 + n * 8)
         return lossBytes + factorBytes + workerBytes
