@@ -3,7 +3,7 @@
 struct CorrelationValidator {
     let reader: NodeReader
 
-    func validate(_ spec: CorrelationSpec, operators: [OperatorSpec]) {
+    func validate(_ spec: CorrelationSpec, operators: [OperatorSpec], services: [ServiceSpec]) {
         let n = operators.count
         switch spec {
         case .independent:
@@ -22,7 +22,9 @@ struct CorrelationValidator {
         case .repairedMatrix(let rows):
             validateMatrix(rows, operators: operators, repair: true)
         case .factors(let factors):
-            FactorValidator(reader: reader).validate(factors, operators: operators)
+            FactorValidator(reader: reader).validate(factors, operators: operators, services: services)
+        case .derived(let derived):
+            DerivedCorrelationValidator(reader: reader).validate(derived, operators: operators, services: services)
         }
     }
 

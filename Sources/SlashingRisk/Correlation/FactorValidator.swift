@@ -5,7 +5,7 @@ import Foundation
 struct FactorValidator {
     let reader: NodeReader
 
-    func validate(_ factors: [FactorSpec], operators: [OperatorSpec]) {
+    func validate(_ factors: [FactorSpec], operators: [OperatorSpec], services: [ServiceSpec] = []) {
         let path = "correlation.factors"
         if factors.isEmpty, reader.hasMark(path), !reader.diagnostics.contains(where: { $0.path.hasPrefix(path) }) {
             reader.report(path, problem: "the list of factors is empty", fix: "give at least one factor, or omit `correlation` for independent operators")
@@ -42,9 +42,46 @@ struct FactorValidator {
                 places[i].append(place)
             }
         }
+        validateServiceLoadings(factors, services: services)
         for (i, sum) in squares.enumerated() where sum > 1 + ScenarioValidator.tolerance {
             reader.report(places[i].last!, problem: "the squared loadings of operator \"\(operatorIDs[i])\" sum to \(String(format: "%.6g", sum)), above 1 (\(places[i].joined(separator: ", ")))",
                           fix: "lower its loadings so that their squares sum to 1 or less (1 − that sum is its idiosyncratic variance)")
+        }
+    }
+
+    /// `service_loadings`: known services, loadings in [−1, 1], per service Σ_k g_sk² ≤ 1.
+    private func validateServiceLoadings(_ factors: [FactorSpec], services: [ServiceSpec]) {
+        let path = "correlation.factors"
+        let serviceIDs = services.map(\.id)
+        let index = Dictionary(serviceIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var squares = [Double](repeating: 0, count: services.count)
+        var places = [[String]](repeating: [], count: services.count)
+        for (k, factor) in factors.enumerated() {
+            for loading in factor.serviceLoadings {
+                let place = "\(path)[\(k)].service_loadings.\(loading.operator)"
+                guard let j = index[loading.operator] else {
+                    let hint = closest(to: loading.operator, in: serviceIDs).map { "did you mean \"\($0)\"? " } ?? ""
+                    reader.report(place, problem: "unknown service \"\(loading.operator)\" in the service loadings of factor \"\(factor.id)\"",
+                                  fix: "\(hint)name a service listed under `services`")
+                    continue
+                }
+                guard loading.loading.isFinite else { continue }
+                if !(-1...1).contains(loading.loading) {
+                    reader.report(place, problem: "the loading \(s(loading.loading)) is outside [-1, 1]",
+                                  fix: "a service loading is the correlation of the service's incident latent variable with the factor, between -1 and 1")
+                    continue
+                }
+                if services[j].incidentProbability == 0 {
+                    reader.report(place, problem: "service \"\(loading.operator)\" has no incident_probability, so its loading has no effect",
+                                  fix: "give the service an `incident_probability`, or remove this loading")
+                }
+                squares[j] += loading.loading * loading.loading
+                places[j].append(place)
+            }
+        }
+        for (j, sum) in squares.enumerated() where sum > 1 + ScenarioValidator.tolerance {
+            reader.report(places[j].last!, problem: "the squared loadings of service \"\(serviceIDs[j])\" sum to \(String(format: "%.6g", sum)), above 1 (\(places[j].joined(separator: ", ")))",
+                          fix: "lower its loadings so that their squares sum to 1 or less")
         }
     }
 }

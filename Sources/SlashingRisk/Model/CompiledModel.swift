@@ -2,17 +2,30 @@ import Foundation
 
 /// A scenario compiled into dense arrays ready for the simulation kernels.
 ///
-/// Operator i faults when its latent Z_i < thresholds[i] = Φ⁻¹(p_i) and then loses lossIfFault[i] =
-/// stake_i · min(1, Σ_s m_is · w_s) ETH. The latent vector Z ~ N(0, R) is produced as described by `dependence`.
+/// Operator i faults when its latent Z_i < thresholds[i] = Φ⁻¹(p_i) (Gaussian copula; with the Student t
+/// copula, Z_i/√W < t_ν⁻¹(p_i), W = χ²_ν/ν shared by the trial) and then loses lossIfFault[i] =
+/// stake_i · min(1, Σ_s m_is · w_s) ETH when no service has an incident. The latent vector Z ~ N(0, R) is
+/// produced as described by `dependence`.
 public struct CompiledModel: Sendable {
     /// Operator ids, in scenario order.
     public let operatorIDs: [String]
+    /// Stakes in ETH.
+    public let stakes: [Double]
     /// Fault probabilities p_i.
     public let faultProbabilities: [Double]
-    /// Φ⁻¹(p_i); −∞ for p = 0 (never faults) and +∞ for p = 1 (always faults).
+    /// The copula quantile of p_i: Φ⁻¹(p_i), or t_ν⁻¹(p_i) for the Student t copula; −∞ for p = 0 (never
+    /// faults) and +∞ for p = 1 (always faults).
     public let thresholds: [Double]
-    /// ETH lost by operator i when it faults.
+    /// ETH lost by operator i when it faults and no service has an incident.
     public let lossIfFault: [Double]
+    /// The copula: Gaussian, or Student t with ν degrees of freedom.
+    public let copula: CopulaSpec
+    /// Services: allocations, slash fractions and incidents.
+    public let services: ServiceLayer
+    /// Tokens and portfolios.
+    public let tokens: TokenLayer
+    /// Where named factors came from: "named" (correlation.factors) or "derived" (correlation.derived).
+    public let factorOrigin: String?
     /// How the correlated latents are produced.
     public let dependence: Dependence
     /// Set when `repair: nearest` replaced a matrix that was not positive definite.
@@ -66,11 +79,26 @@ public struct CompiledModel: Sendable {
         }
     }
 
+    /// The copula quantile of a probability: Φ⁻¹(p) or t_ν⁻¹(p).
+    static func copulaQuantile(_ p: Double, _ copula: CopulaSpec) -> Double {
+        switch copula {
+        case .gaussian: return NormalDistribution.quantile(p)
+        case .studentT(let nu): return StudentTDistribution.quantile(p, degreesOfFreedom: nu)
+        }
+    }
+
+    /// Whether trials need the general loss pass (incidents, tokens, portfolios) rather than sums of
+    /// `lossIfFault` over faulting operators.
+    public var needsLossPass: Bool { services.hasIncidents || !tokens.isEmpty }
+
     /// Compiles a validated scenario.
     public init(scenario: Scenario) throws(CholeskyFactor.NotPositiveDefinite) {
         operatorIDs = scenario.operators.map(\.id)
+        stakes = scenario.operators.map(\.stake)
         faultProbabilities = scenario.operators.map(\.faultProbability)
-        thresholds = faultProbabilities.map(NormalDistribution.quantile)
+        let copula = scenario.copula
+        self.copula = copula
+        thresholds = faultProbabilities.map { Self.copulaQuantile($0, copula) }
         let operatorIndex = Dictionary(uniqueKeysWithValues: operatorIDs.enumerated().map { ($1, $0) })
         let slashFraction = Dictionary(uniqueKeysWithValues: scenario.services.map { ($0.id, $0.slashFraction) })
         var share = [Double](repeating: 0, count: operatorIDs.count)
@@ -79,6 +107,10 @@ public struct CompiledModel: Sendable {
         }
         lossIfFault = zip(scenario.operators, share).map { op, f in op.stake * min(1, f) }
         var repair: NearestCorrelation.Result?
+        var warnings: [String] = []
+        var incidentLoadings: [Double] = []
+        var factorOrigin: String?
+        let s = scenario.services.count
         switch scenario.correlation {
         case .independent:
             dependence = .independent
@@ -96,11 +128,26 @@ public struct CompiledModel: Sendable {
         case .factors(let specs):
             let n = operatorIDs.count, k = specs.count
             var a = [Double](repeating: 0, count: n * k)
+            let serviceIndex = Dictionary(uniqueKeysWithValues: scenario.services.enumerated().map { ($1.id, $0) })
+            var g = [Double](repeating: 0, count: s * k)
             for (f, spec) in specs.enumerated() {
                 for l in spec.loadings { a[operatorIndex[l.operator]! + f * n] += l.loading }
+                for l in spec.serviceLoadings { g[serviceIndex[l.operator]! + f * s] += l.loading }
             }
             let b = (0..<n).map { i in max(0, 1 - (0..<k).reduce(0) { $0 + a[i + $1 * n] * a[i + $1 * n] }).squareRoot() }
             dependence = .factors(ids: specs.map(\.id), loadings: a, idiosyncratic: b)
+            if g.contains(where: { $0 != 0 }) { incidentLoadings = g }
+            factorOrigin = "named"
+        case .derived(let spec):
+            let built = DerivedFactors(spec: spec, scenario: scenario, operatorIndex: operatorIndex)
+            let n = operatorIDs.count, k = built.ids.count
+            let a = built.loadings
+            let b = (0..<n).map { i in max(0, 1 - (0..<k).reduce(0) { $0 + a[i + $1 * n] * a[i + $1 * n] }).squareRoot() }
+            dependence = k == 0 ? .independent : .factors(ids: built.ids, loadings: a, idiosyncratic: b)
+            if built.serviceLoadings.contains(where: { $0 != 0 }) { incidentLoadings = built.serviceLoadings }
+            warnings += built.warnings
+            factorOrigin = "derived"
+
         case .repairedMatrix(let rows):
             if let factor = try? CholeskyFactor(symmetric: rows) {
                 dependence = .cholesky(factor)
@@ -111,7 +158,11 @@ public struct CompiledModel: Sendable {
             }
         }
         self.repair = repair
-        var warnings: [String] = []
+        self.factorOrigin = factorOrigin
+        services = ServiceLayer(scenario: scenario, operatorIndex: operatorIndex,
+                                incidentThresholds: scenario.services.map { Self.copulaQuantile($0.incidentProbability, copula) },
+                                incidentLoadings: incidentLoadings, factors: incidentLoadings.isEmpty ? 0 : incidentLoadings.count / max(1, s))
+        tokens = TokenLayer(scenario: scenario, operatorIndex: operatorIndex)
         if case .cholesky(let factor) = dependence, factor.conditionNumber > Self.conditionWarningThreshold {
             warnings.append("correlation.matrix: the matrix is nearly singular (condition number about \(String(format: "%.1e", factor.conditionNumber))): "
                 + "small changes to its entries move the results a lot; check for duplicated or nearly collinear operators")
@@ -124,13 +175,20 @@ public struct CompiledModel: Sendable {
 
     /// A short description of the dependence for reports.
     public var dependenceDescription: String {
+        let base = latentDescription
+        guard case .studentT(let nu) = copula else { return base }
+        return base.replacingOccurrences(of: "Gaussian copula", with: "Student t copula, ν = \(SlashingRisk.s(nu))")
+    }
+
+    private var latentDescription: String {
         switch dependence {
-        case .independent: return "independent operators"
+        case .independent: return copula == .gaussian ? "independent operators" : "uncorrelated latent variables (Gaussian copula)"
         case .oneFactor(let rho): return "constant latent correlation \(rho) (one-factor Gaussian copula)"
         case .exchangeable(let rho, _, _): return "constant latent correlation \(rho) (exchangeable Gaussian copula)"
         case .factors(let ids, _, _):
             let shown = ids.count > 6 ? ids.prefix(5).joined(separator: ", ") + ", …" : ids.joined(separator: ", ")
-            return "\(ids.count) named factor\(ids.count == 1 ? "" : "s") (\(shown)) (Gaussian copula)"
+            let kind = factorOrigin == "derived" ? "factor\(ids.count == 1 ? "" : "s") derived from shared services and tags" : "named factor\(ids.count == 1 ? "" : "s")"
+            return "\(ids.count) \(kind) (\(shown)) (Gaussian copula)"
         case .cholesky(let f):
             let base = "explicit \(f.order)×\(f.order) correlation matrix (Gaussian copula, Cholesky by LAPACK dpotrf)"
             guard let repair else { return base }

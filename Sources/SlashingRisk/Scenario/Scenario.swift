@@ -14,10 +14,17 @@ public struct Scenario: Sendable, Equatable {
     public var allocations: [AllocationSpec]
     /// Dependence between operator faults.
     public var correlation: CorrelationSpec
+    /// The copula joining the latent variables: Gaussian (default) or Student t.
+    public var copula: CopulaSpec
+    /// Liquid restaking tokens that delegate to the operators.
+    public var tokens: [TokenSpec]
+    /// Holders' positions in the tokens, possibly leveraged.
+    public var portfolios: [PortfolioSpec]
 
     public init(
         name: String, simulation: SimulationSettings = .init(), operators: [OperatorSpec],
-        services: [ServiceSpec] = [], allocations: [AllocationSpec] = [], correlation: CorrelationSpec = .independent
+        services: [ServiceSpec] = [], allocations: [AllocationSpec] = [], correlation: CorrelationSpec = .independent,
+        copula: CopulaSpec = .gaussian, tokens: [TokenSpec] = [], portfolios: [PortfolioSpec] = []
     ) {
         self.name = name
         self.simulation = simulation
@@ -25,7 +32,19 @@ public struct Scenario: Sendable, Equatable {
         self.services = services
         self.allocations = allocations
         self.correlation = correlation
+        self.copula = copula
+        self.tokens = tokens
+        self.portfolios = portfolios
     }
+}
+
+/// `copula:` — how the latent variables are joined. The Student t copula divides every latent variable of a
+/// trial by the same √(W), W = χ²_ν/ν, which gives tail dependence: operators fail together more often in bad
+/// trials than under the Gaussian copula with the same correlation.
+public enum CopulaSpec: Sendable, Equatable {
+    case gaussian
+    /// Degrees of freedom ν > 0 (smaller is fatter-tailed; ν → ∞ is the Gaussian copula).
+    case studentT(degreesOfFreedom: Double)
 }
 
 /// `simulation:` — run settings stored with a scenario.
@@ -58,11 +77,14 @@ public struct OperatorSpec: Sendable, Equatable {
     public var stake: Double
     /// Probability that the operator faults over the horizon.
     public var faultProbability: Double
+    /// Infrastructure tags (kind → value, e.g. cloud → aws), used by `correlation: {derived: ...}`.
+    public var tags: [String: String]
 
-    public init(id: String, stake: Double, faultProbability: Double) {
+    public init(id: String, stake: Double, faultProbability: Double, tags: [String: String] = [:]) {
         self.id = id
         self.stake = stake
         self.faultProbability = faultProbability
+        self.tags = tags
     }
 }
 
@@ -71,10 +93,17 @@ public struct ServiceSpec: Sendable, Equatable {
     public var id: String
     /// Share of the allocated stake slashed when an allocated operator faults.
     public var slashFraction: Double
+    /// Probability that the service itself fails (a bug in its software or slashing logic) over the horizon
+    /// and slashes every operator allocated to it, faulty or not.
+    public var incidentProbability: Double
+    /// Share of the allocated stake slashed by an incident; nil means `slashFraction`.
+    public var incidentSlashFraction: Double?
 
-    public init(id: String, slashFraction: Double) {
+    public init(id: String, slashFraction: Double, incidentProbability: Double = 0, incidentSlashFraction: Double? = nil) {
         self.id = id
         self.slashFraction = slashFraction
+        self.incidentProbability = incidentProbability
+        self.incidentSlashFraction = incidentSlashFraction
     }
 }
 
@@ -104,6 +133,114 @@ public enum CorrelationSpec: Sendable, Equatable {
     case repairedMatrix([[Double]])
     /// Named common factors: Z_i = Σ_k a_ik·F_k + √(1 − Σ_k a_ik²)·ε_i, valid by construction.
     case factors([FactorSpec])
+    /// Factors built from what operators share: services they serve and infrastructure tags.
+    case derived(DerivedCorrelationSpec)
+}
+
+/// `correlation.derived` — latent correlation from shared structure, as a factor model (valid by construction).
+///
+/// Operators i ≠ j get correlation `common` + Σ (weights of the services both serve) + Σ (weights of the tag
+/// kinds on which they have the same value). Each weight w becomes a factor with loading √w on the operators
+/// it covers; an operator whose weights add up above `maximumSystematic` has its loadings scaled down to it.
+public struct DerivedCorrelationSpec: Sendable, Equatable {
+    /// Weight shared by every pair of operators.
+    public var common: Double
+    /// Weight of each shared service, unless `serviceWeights` names it.
+    public var sharedServices: Double
+    /// Per-service weights overriding `sharedServices`.
+    public var serviceWeights: [String: Double]
+    /// Weight per tag kind (cloud, client, region, ...).
+    public var tags: [String: Double]
+    /// Squared loading of a service's incident on that service's factor (0: incidents independent).
+    public var incidents: Double
+    /// Largest systematic variance Σ_k a_ik² allowed per operator.
+    public var maximumSystematic: Double
+
+    public static let defaultMaximumSystematic = 0.95
+
+    public init(common: Double = 0, sharedServices: Double = 0, serviceWeights: [String: Double] = [:], tags: [String: Double] = [:],
+                incidents: Double = 0, maximumSystematic: Double = DerivedCorrelationSpec.defaultMaximumSystematic) {
+        self.common = common
+        self.sharedServices = sharedServices
+        self.serviceWeights = serviceWeights
+        self.tags = tags
+        self.incidents = incidents
+        self.maximumSystematic = maximumSystematic
+    }
+}
+
+/// `tokens[i]` — a liquid restaking token: ETH backing (its NAV) delegated to operators.
+public struct TokenSpec: Sendable, Equatable {
+    public var id: String
+    /// NAV in ETH (delegated plus undelegated buffer).
+    public var backing: Double
+    /// ETH delegated to each operator, in file order.
+    public var delegations: [(operator: String, amount: Double)]
+    /// Days to redeem the token for ETH at NAV.
+    public var withdrawalQueueDays: Double
+    /// Market discount to NAV after a loss; nil: the token trades at NAV.
+    public var depeg: DepegSpec?
+
+    public init(id: String, backing: Double, delegations: [(operator: String, amount: Double)],
+                withdrawalQueueDays: Double = 0, depeg: DepegSpec? = nil) {
+        self.id = id
+        self.backing = backing
+        self.delegations = delegations
+        self.withdrawalQueueDays = withdrawalQueueDays
+        self.depeg = depeg
+    }
+
+    public static func == (a: TokenSpec, b: TokenSpec) -> Bool {
+        a.id == b.id && a.backing == b.backing && a.withdrawalQueueDays == b.withdrawalQueueDays && a.depeg == b.depeg
+            && a.delegations.count == b.delegations.count
+            && zip(a.delegations, b.delegations).allSatisfy { $0.operator == $1.operator && $0.amount == $1.amount }
+    }
+}
+
+/// `tokens[i].depeg` — after a trial in which the token lost x > 0 of its NAV, its market price sits below NAV
+/// by d = min(1, floor_discount + per_nav_loss·x + per_queue_day·withdrawal_queue_days); d = 0 when x = 0.
+public struct DepegSpec: Sendable, Equatable {
+    public var perNAVLoss: Double
+    public var floorDiscount: Double
+    public var perQueueDay: Double
+
+    public init(perNAVLoss: Double = 0, floorDiscount: Double = 0, perQueueDay: Double = 0) {
+        self.perNAVLoss = perNAVLoss
+        self.floorDiscount = floorDiscount
+        self.perQueueDay = perQueueDay
+    }
+}
+
+/// `portfolios[i]` — a holder's tokens (ETH value at NAV) and optional debt against them.
+public struct PortfolioSpec: Sendable, Equatable {
+    public var id: String
+    public var holdings: [(token: String, amount: Double)]
+    public var leverage: LeverageSpec?
+
+    public init(id: String, holdings: [(token: String, amount: Double)], leverage: LeverageSpec? = nil) {
+        self.id = id
+        self.holdings = holdings
+        self.leverage = leverage
+    }
+
+    public static func == (a: PortfolioSpec, b: PortfolioSpec) -> Bool {
+        a.id == b.id && a.leverage == b.leverage && a.holdings.count == b.holdings.count
+            && zip(a.holdings, b.holdings).allSatisfy { $0.token == $1.token && $0.amount == $1.amount }
+    }
+}
+
+/// `portfolios[i].leverage` — debt (ETH) borrowed against the holdings; the position is liquidated when
+/// debt > liquidation_ltv × market value of the holdings, and then loses liquidation_penalty of that value.
+public struct LeverageSpec: Sendable, Equatable {
+    public var debt: Double
+    public var liquidationLTV: Double
+    public var liquidationPenalty: Double
+
+    public init(debt: Double, liquidationLTV: Double, liquidationPenalty: Double) {
+        self.debt = debt
+        self.liquidationLTV = liquidationLTV
+        self.liquidationPenalty = liquidationPenalty
+    }
 }
 
 /// `correlation.factors[k]` — a common factor (a cloud provider, a client, an AVS's software) and the
@@ -111,10 +248,14 @@ public enum CorrelationSpec: Sendable, Equatable {
 public struct FactorSpec: Sendable, Equatable {
     public var id: String
     public var loadings: [FactorLoading]
+    /// Loadings of services' incident latents on this factor (`service_loadings`), so that AVS incidents
+    /// correlate with operator faults; the `operator` field holds the service id.
+    public var serviceLoadings: [FactorLoading]
 
-    public init(id: String, loadings: [FactorLoading]) {
+    public init(id: String, loadings: [FactorLoading], serviceLoadings: [FactorLoading] = []) {
         self.id = id
         self.loadings = loadings
+        self.serviceLoadings = serviceLoadings
     }
 }
 

@@ -9,7 +9,8 @@ struct ScenarioDecoder {
     let reader: NodeReader
     let defaultName: String
 
-    static let topLevelKeys = ["format", "name", "simulation", "operators", "services", "allocations", "correlation"]
+    static let topLevelKeys = ["format", "name", "simulation", "copula", "operators", "services", "allocations", "correlation",
+                               "tokens", "portfolios"]
 
     func decode(_ root: Node) -> Scenario? {
         guard let top = reader.mapping(root, at: "", allowed: Self.topLevelKeys, required: ["operators"], what: "a scenario") else {
@@ -27,10 +28,13 @@ struct ScenarioDecoder {
             operators: list(top["operators"], at: "operators", what: "the list of operators", element: operatorSpec),
             services: list(top["services"], at: "services", what: "the list of services", element: serviceSpec),
             allocations: list(top["allocations"], at: "allocations", what: "the list of allocations", element: allocationSpec),
-            correlation: top["correlation"].map(correlation) ?? .independent)
+            correlation: top["correlation"].map(correlation) ?? .independent,
+            copula: top["copula"].map(copula) ?? .gaussian,
+            tokens: list(top["tokens"], at: "tokens", what: "the list of tokens", element: tokenSpec),
+            portfolios: list(top["portfolios"], at: "portfolios", what: "the list of portfolios", element: portfolioSpec))
     }
 
-    private func list<T>(_ node: Node?, at path: String, what: String, element: (Node, String) -> T) -> [T] {
+    func list<T>(_ node: Node?, at path: String, what: String, element: (Node, String) -> T) -> [T] {
         guard let node, let items = reader.sequence(node, at: path, what: what) else { return [] }
         return items.enumerated().map { element($1, "\(path)[\($0)]") }
     }
@@ -66,24 +70,37 @@ struct ScenarioDecoder {
     }
 
     private func operatorSpec(_ node: Node, _ path: String) -> OperatorSpec {
-        let m = reader.mapping(node, at: path, allowed: ["id", "stake", "fault_probability"],
+        let m = reader.mapping(node, at: path, allowed: ["id", "stake", "fault_probability", "tags"],
                                required: ["id", "stake", "fault_probability"], what: "an operator") ?? [:]
+        var tags: [String: String] = [:]
+        if let t = m["tags"], let pairs = reader.pairs(t, at: "\(path).tags", what: "the tags", example: "`{cloud: aws, client: lighthouse}`") {
+            for pair in pairs {
+                if let value = reader.string(pair.value, at: pair.childPath, what: "a tag value") { tags[pair.key] = value }
+            }
+        }
         return OperatorSpec(
             id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the operator id") } ?? "",
             stake: m["stake"].flatMap { reader.number($0, at: "\(path).stake", what: "the stake") } ?? .nan,
             faultProbability: m["fault_probability"].flatMap {
                 reader.number($0, at: "\(path).fault_probability", what: "the fault probability")
-            } ?? .nan)
+            } ?? .nan,
+            tags: tags)
     }
 
     private func serviceSpec(_ node: Node, _ path: String) -> ServiceSpec {
-        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction"], required: ["id", "slash_fraction"],
-                               what: "a service") ?? [:]
+        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction", "incident_probability", "incident_slash_fraction"],
+                               required: ["id", "slash_fraction"], what: "a service") ?? [:]
         return ServiceSpec(
             id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the service id") } ?? "",
             slashFraction: m["slash_fraction"].flatMap {
                 reader.number($0, at: "\(path).slash_fraction", what: "the slash fraction")
-            } ?? .nan)
+            } ?? .nan,
+            incidentProbability: m["incident_probability"].map {
+                reader.number($0, at: "\(path).incident_probability", what: "the incident probability") ?? .nan
+            } ?? 0,
+            incidentSlashFraction: m["incident_slash_fraction"].map {
+                reader.number($0, at: "\(path).incident_slash_fraction", what: "the incident slash fraction") ?? .nan
+            })
     }
 
     private func allocationSpec(_ node: Node, _ path: String) -> AllocationSpec {
@@ -95,11 +112,11 @@ struct ScenarioDecoder {
             magnitude: m["magnitude"].flatMap { reader.number($0, at: "\(path).magnitude", what: "the magnitude") } ?? .nan)
     }
 
-    private func correlation(_ node: Node) -> CorrelationSpec {
+    func correlation(_ node: Node) -> CorrelationSpec {
         let path = "correlation"
-        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix", "repair", "factors"], required: [],
+        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix", "repair", "factors", "derived"], required: [],
                                      what: "the correlation") else { return .independent }
-        let forms = ["constant", "matrix", "factors"].filter { m[$0] != nil }
+        let forms = ["constant", "matrix", "factors", "derived"].filter { m[$0] != nil }
         if forms.count > 1 {
             let named = forms.map { "`\($0)`" }
             reader.report(path, node.mark, problem: "the correlation gives \(forms.count == 2 ? "both " : "")\(named.dropLast().joined(separator: ", ")) and \(named.last!)",
@@ -121,10 +138,13 @@ struct ScenarioDecoder {
         if let f = m["factors"] {
             return .factors(factors(f, at: "\(path).factors"))
         }
+        if let d = m["derived"] {
+            return .derived(derived(d, at: "\(path).derived"))
+        }
         switch (m["constant"], m["matrix"]) {
         case (nil, nil):
             reader.report(path, node.mark, problem: "the correlation names no form",
-                          fix: "write `constant: 0.2`, `matrix: [[1, 0.3], [0.3, 1]]` or `factors: [...]`, or omit `correlation` for independent operators")
+                          fix: "write `constant: 0.2`, `matrix: [[1, 0.3], [0.3, 1]]`, `factors: [...]` or `derived: {...}`, or omit `correlation` for independent operators")
             return .independent
         case (let c?, _):
             return .constant(reader.number(c, at: "\(path).constant", what: "the constant correlation") ?? .nan)
@@ -145,12 +165,18 @@ struct ScenarioDecoder {
         guard let items = reader.sequence(node, at: path, what: "the list of factors") else { return [] }
         return items.enumerated().map { i, item in
             let itemPath = "\(path)[\(i)]"
-            let m = reader.mapping(item, at: itemPath, allowed: ["id", "loadings"], required: ["id", "loadings"], what: "a factor") ?? [:]
+            let m = reader.mapping(item, at: itemPath, allowed: ["id", "loadings", "service_loadings"], required: ["id", "loadings"],
+                                   what: "a factor") ?? [:]
             let id = m["id"].flatMap { reader.string($0, at: "\(itemPath).id", what: "the factor id") } ?? ""
             let loadings = m["loadings"].flatMap {
                 reader.pairs($0, at: "\(itemPath).loadings", what: "the loadings", example: "`{op-a: 0.4, op-b: 0.3}`")
             } ?? []
+            let serviceLoadings = m["service_loadings"].flatMap {
+                reader.pairs($0, at: "\(itemPath).service_loadings", what: "the service loadings", example: "`{eigenda: 0.5}`")
+            } ?? []
             return FactorSpec(id: id, loadings: loadings.map { pair in
+                FactorLoading(operator: pair.key, loading: reader.number(pair.value, at: pair.childPath, what: "a loading") ?? .nan)
+            }, serviceLoadings: serviceLoadings.map { pair in
                 FactorLoading(operator: pair.key, loading: reader.number(pair.value, at: pair.childPath, what: "a loading") ?? .nan)
             })
         }

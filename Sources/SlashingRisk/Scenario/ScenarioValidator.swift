@@ -38,7 +38,16 @@ struct ScenarioValidator {
         }
         validateAllocations(scenario.allocations, operators: operatorsComplete ? scenario.operators.map(\.id) : nil,
                             services: servicesComplete ? scenario.services.map(\.id) : nil, scenario: scenario)
-        CorrelationValidator(reader: reader).validate(scenario.correlation, operators: scenario.operators)
+        for (i, service) in scenario.services.enumerated() {
+            probability(service.incidentProbability, at: "services[\(i)].incident_probability", what: "the incident probability",
+                        fix: "give the probability that the service itself fails and slashes all its operators over the horizon, between 0 and 1")
+            if let f = service.incidentSlashFraction {
+                probability(f, at: "services[\(i)].incident_slash_fraction", what: "the incident slash fraction",
+                            fix: "give the share of allocated stake an incident slashes, between 0 and 1")
+            }
+        }
+        CorrelationValidator(reader: reader).validate(scenario.correlation, operators: scenario.operators, services: scenario.services)
+        RestakingValidator(reader: reader).validate(scenario, operatorsComplete: operatorsComplete)
     }
 
     private func validateSimulation(_ settings: SimulationSettings) {
@@ -54,13 +63,13 @@ struct ScenarioValidator {
 
     /// False when the list at `path` or one of its ids failed to decode: references to it are then not checked,
     /// so one mistake is not reported again at every place that names it.
-    private func idsDecoded(_ path: String) -> Bool {
+    func idsDecoded(_ path: String) -> Bool {
         !reader.diagnostics.contains { d in
             d.path == path || (d.path.hasPrefix(path + "[") && (d.path.hasSuffix("]") || d.path.hasSuffix(".id")))
         }
     }
 
-    private func probability(_ value: Double, at path: String, what: String, fix: String) {
+    func probability(_ value: Double, at path: String, what: String, fix: String) {
         guard value.isFinite else { return }
         if !(0...1).contains(value) {
             reader.report(path, problem: "\(what) \(s(value)) is outside [0, 1]", fix: fix)
@@ -68,7 +77,7 @@ struct ScenarioValidator {
     }
 
     /// Reports every non-empty id that repeats an earlier one.
-    private func reportDuplicateIDs(_ ids: [String], at path: String, what: String) {
+    func reportDuplicateIDs(_ ids: [String], at path: String, what: String) {
         var index: [String: Int] = [:]
         for (i, id) in ids.enumerated() where !id.isEmpty {
             if let first = index[id] {

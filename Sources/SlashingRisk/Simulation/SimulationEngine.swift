@@ -2,12 +2,24 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// What a run produced: the sample of total losses and per-operator fault counts.
+/// What a run produced: the sample of total losses, per-operator counts, and the token and portfolio samples.
 public struct SimulationResult: Sendable {
     /// Total principal loss per trial, as a sorted sample.
     public let losses: LossSample
     /// Number of trials in which each operator faulted.
     public let faultCounts: [Int]
+    /// Number of trials in which each operator lost stake (to its own fault or an incident).
+    public let slashCounts: [Int]
+    /// Sum over trials of each operator's loss, then of each service's share of the losses (ETH).
+    public let operatorLossSums: [Double]
+    public let serviceLossSums: [Double]
+    /// Number of trials in which each service had an incident.
+    public let incidentCounts: [Int]
+    /// Per token, the loss in ETH per trial.
+    public let tokenLosses: [LossSample]
+    /// Per portfolio, the principal loss in ETH per trial, and the number of trials it was liquidated.
+    public let portfolioLosses: [LossSample]
+    public let liquidationCounts: [Int]
     /// Wall-clock seconds spent simulating.
     public let elapsedSeconds: Double
     /// Worker threads used.
@@ -32,16 +44,68 @@ public struct SimulationEngine: Sendable {
     ///
     /// With `control`, the run may stop early; it then covers the first `losses.trials` trials exactly
     /// (a whole prefix of batches), at least one batch unless `trials` is smaller.
-    public func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil,
+    /// `forceLossPass` runs plain models through the general loss pass (for tests: both give the same numbers).
+    public func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil, forceLossPass: Bool = false,
                     progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
+        let start = DispatchTime.now()
+        let pass = model.needsLossPass || forceLossPass ? LossPass(model: model, collectSamples: true) : nil
+        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass)
+        let (workers, batches, sums) = execute(kernel, trials: trials, threads: threads, control: control, progress: progress)
+        let n = model.operatorCount, s = model.services.count
+        var faultCounts = [Int](repeating: 0, count: n)
+        for worker in workers {
+            for j in 0..<n { faultCounts[j] += worker.faultCounts[j] }
+        }
+        let completedTrials = min(trials, batches * RunLimits.batchSize)
+        let lossy: [Double]
+        var slashCounts: [Int], operatorSums: [Double], serviceSums: [Double]
+        var incidentCounts = [Int](repeating: 0, count: s)
+        var tokenSamples: [LossSample] = [], portfolioSamples: [LossSample] = []
+        var liquidations = [Int](repeating: 0, count: model.tokens.portfolios.count)
+        if let sums {
+            let states = workers.map { $0.loss! }
+            lossy = Self.mergeSorted(states.map(\.lossyTrials))
+            slashCounts = [Int](repeating: 0, count: n)
+            for state in states {
+                for j in 0..<n { slashCounts[j] += state.slashCounts[j] }
+                for j in 0..<s { incidentCounts[j] += state.incidentCounts[j] }
+                for p in liquidations.indices { liquidations[p] += state.liquidations[p] }
+            }
+            let totals = sums.totals(batches: batches)
+            operatorSums = Array(totals[0..<n])
+            serviceSums = Array(totals[n..<(n + s)])
+            tokenSamples = model.tokens.tokens.indices.map { t in
+                LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map { $0.tokenLossy[t] }))
+            }
+            portfolioSamples = model.tokens.portfolios.indices.map { p in
+                LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map { $0.portfolioLossy[p] }))
+            }
+        } else {
+            lossy = Self.mergeSorted(workers.map(\.lossyTrials))
+            // Without incidents an operator loses lossIfFault exactly when it faults.
+            slashCounts = zip(faultCounts, model.lossIfFault).map { $1 > 0 ? $0 : 0 }
+            operatorSums = zip(faultCounts, model.lossIfFault).map { Double($0) * $1 }
+            serviceSums = Self.serviceShares(model: model, faultCounts: faultCounts)
+        }
+        let sample = LossSample(trials: completedTrials, sortedPositiveLosses: lossy)
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return SimulationResult(losses: sample, faultCounts: faultCounts, slashCounts: slashCounts, operatorLossSums: operatorSums,
+                                serviceLossSums: serviceSums, incidentCounts: incidentCounts, tokenLosses: tokenSamples,
+                                portfolioLosses: portfolioSamples, liquidationCounts: liquidations, elapsedSeconds: elapsed,
+                                threads: workers.count, requestedTrials: trials)
+    }
+
+    /// Runs batches 0 ..< ⌈trials/B⌉ (or a prefix, when stopped) on `threads` workers. Returns the workers, the
+    /// number of batches done and, with a loss pass, the batch-ordered partial sums.
+    func execute(_ kernel: BatchKernel, trials: Int, threads: Int, control: RunControl?,
+                 progress: (@Sendable (Int) -> Void)?) -> ([BatchKernel.Worker], Int, BatchOrderedSums?) {
         precondition(trials > 0 && threads > 0)
         _ = BLAS.singleThreaded
-        let start = DispatchTime.now()
         let batchSize = RunLimits.batchSize
         let batchCount = (trials + batchSize - 1) / batchSize
-        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed))
         let workerCount = min(threads, batchCount)
-        let workers = (0..<workerCount).map { _ in BatchKernel.Worker(operators: model.operatorCount, factors: model.factorCount) }
+        let workers = (0..<workerCount).map { _ in BatchKernel.Worker(kernel: kernel) }
+        let sums = kernel.lossPass.map { BatchOrderedSums(width: $0.partialWidth) }
         let nextBatch = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workerCount) { w in
@@ -53,23 +117,37 @@ public struct SimulationEngine: Sendable {
                 if b >= batchCount { break }
                 let m = min(batchSize, trials - b * batchSize)
                 kernel.run(batch: UInt64(b), trials: m, worker: worker)
+                if let sums, let state = worker.loss { sums.deposit(batch: b, state.partial) }
                 let total = done.wrappingAdd(m, ordering: .relaxed).newValue
                 progress?(total)
             }
-            worker.lossyTrials.sort()  // each worker sorts its own losses, in parallel
+            // Each worker sorts its own samples, in parallel.
+            worker.lossyTrials.sort()
+            if let state = worker.loss {
+                state.lossyTrials.sort()
+                for t in state.tokenLossy.indices { state.tokenLossy[t].sort() }
+                for p in state.portfolioLossy.indices { state.portfolioLossy[p].sort() }
+            }
         }
-        var faultCounts = [Int](repeating: 0, count: model.operatorCount)
-        for worker in workers {
-            for j in 0..<faultCounts.count { faultCounts[j] += worker.faultCounts[j] }
+        // Batches are claimed in order and every claimed batch is finished: the done batches are a prefix.
+        return (workers, min(batchCount, nextBatch.load(ordering: .relaxed)), sums)
+    }
+
+    /// Each service's share of the operators' losses summed over trials, when an operator loses lossIfFault
+    /// exactly when it faults (no incidents): its loss is split in proportion to m_is·w_s.
+    static func serviceShares(model: CompiledModel, faultCounts: [Int]) -> [Double] {
+        let services = model.services
+        var sums = [Double](repeating: 0, count: services.count)
+        for i in 0..<model.operatorCount where faultCounts[i] > 0 && model.lossIfFault[i] > 0 {
+            let range = services.allocationStart[i]..<services.allocationStart[i + 1]
+            let total = range.reduce(0.0) { $0 + services.allocationMagnitude[$1] * services.allocationFaultFraction[$1] }
+            guard total > 0 else { continue }
+            for a in range {
+                let share = services.allocationMagnitude[a] * services.allocationFaultFraction[a]
+                sums[services.allocationService[a]] += Double(faultCounts[i]) * model.lossIfFault[i] * share / total
+            }
         }
-        let lossy = Self.mergeSorted(workers.map(\.lossyTrials))
-        for worker in workers { worker.lossyTrials = [] }
-        // Batches are claimed in order and every claimed batch is finished: the done trials are a prefix.
-        let completedTrials = min(trials, min(batchCount, nextBatch.load(ordering: .relaxed)) * batchSize)
-        let sample = LossSample(trials: completedTrials, sortedPositiveLosses: lossy)
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return SimulationResult(losses: sample, faultCounts: faultCounts, elapsedSeconds: elapsed, threads: workerCount,
-                                requestedTrials: trials)
+        return sums
     }
 
     /// Merges ascending arrays into one ascending array (pairwise, linear in the total).

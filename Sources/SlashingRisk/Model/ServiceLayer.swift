@@ -1,0 +1,92 @@
+/// Services (AVSs) compiled for the kernels: who is allocated where, the slash fraction of a fault and of an
+/// incident, and the incident model.
+///
+/// In one trial, operator i loses stake_i · f_i with f_i = min(1, Σ_s m_is · min(1, w_s·D_i + v_s·I_s)), where
+/// D_i is its fault, I_s the incident of service s, w_s the slash fraction, v_s the incident slash fraction
+/// (a service slashes at most the whole allocation it holds).
+public struct ServiceLayer: Sendable {
+    public let ids: [String]
+    /// Incident probability q_s of each service.
+    public let incidentProbabilities: [Double]
+    /// Copula quantile of q_s: the incident happens when the service's latent variable is below it.
+    public let incidentThresholds: [Double]
+    /// Loadings g_sk of the incident latent on the K common factors (S×K, column-major); empty when incidents
+    /// are independent of everything else.
+    public let incidentLoadings: [Double]
+    /// 1/√(1 − Σ_k g_sk²) (+∞ when the incident is a deterministic function of the factors).
+    public let incidentInverseIdiosyncratic: [Double]
+    /// Indices of services with q_s > 0.
+    public let incidentServices: [Int]
+
+    /// Per operator i, its allocations `allocationStart[i] ..< allocationStart[i + 1]` into the arrays below.
+    public let allocationStart: [Int]
+    public let allocationService: [Int]
+    public let allocationMagnitude: [Double]
+    /// w_s for that allocation.
+    public let allocationFaultFraction: [Double]
+    /// v_s for that allocation.
+    public let allocationIncidentFraction: [Double]
+    /// Per service s, the operators allocated to it with magnitude > 0, ascending:
+    /// `members[memberStart[s] ..< memberStart[s + 1]]`.
+    public let memberStart: [Int]
+    public let members: [Int]
+
+    public var count: Int { ids.count }
+    public var hasIncidents: Bool { !incidentServices.isEmpty }
+
+    init(scenario: Scenario, operatorIndex: [String: Int], incidentThresholds: [Double], incidentLoadings: [Double], factors k: Int) {
+        let services = scenario.services
+        ids = services.map(\.id)
+        incidentProbabilities = services.map(\.incidentProbability)
+        self.incidentThresholds = incidentThresholds
+        self.incidentLoadings = incidentLoadings
+        let s = services.count
+        incidentInverseIdiosyncratic = (0..<s).map { j in
+            let systematic = (0..<k).reduce(0.0) { $0 + (incidentLoadings.isEmpty ? 0 : incidentLoadings[j + $1 * s] * incidentLoadings[j + $1 * s]) }
+            return 1 / max(0, 1 - systematic).squareRoot()
+        }
+        incidentServices = services.indices.filter { services[$0].incidentProbability > 0 }
+        let serviceIndex = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        let n = scenario.operators.count
+        var perOperator = [[(service: Int, magnitude: Double)]](repeating: [], count: n)
+        var perService = [[Int]](repeating: [], count: s)
+        for a in scenario.allocations {
+            let i = operatorIndex[a.operator]!, j = serviceIndex[a.service]!
+            perOperator[i].append((j, a.magnitude))
+            if a.magnitude > 0 { perService[j].append(i) }
+        }
+        var start = [0], service: [Int] = [], magnitude: [Double] = [], fault: [Double] = [], incident: [Double] = []
+        for list in perOperator {
+            for (j, m) in list {
+                service.append(j)
+                magnitude.append(m)
+                fault.append(services[j].slashFraction)
+                incident.append(services[j].incidentSlashFraction ?? services[j].slashFraction)
+            }
+            start.append(service.count)
+        }
+        allocationStart = start
+        allocationService = service
+        allocationMagnitude = magnitude
+        allocationFaultFraction = fault
+        allocationIncidentFraction = incident
+        var memberStart = [0], members: [Int] = []
+        for list in perService {
+            members.append(contentsOf: list.sorted())
+            memberStart.append(members.count)
+        }
+        self.memberStart = memberStart
+        self.members = members
+    }
+
+    /// f_i given the operator's fault and which services had an incident (`incident[s]`).
+    @inlinable
+    public func slashedFraction(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
+        var total = 0.0
+        for a in allocationStart[i]..<allocationStart[i + 1] {
+            let perUnit = (faulted ? allocationFaultFraction[a] : 0) + (incident[allocationService[a]] ? allocationIncidentFraction[a] : 0)
+            total += allocationMagnitude[a] * min(1, perUnit)
+        }
+        return min(1, total)
+    }
+}

@@ -1,0 +1,184 @@
+/// The general per-trial loss pass: from a trial's faulting operators and incident services to each
+/// operator's loss, the total, every token's and portfolio's loss, and (in the contributions pass) each
+/// operator's and service's share of the tail.
+///
+/// Used when the model has incidents, tokens or portfolios, and always by the contributions pass; plain
+/// models take the kernels' own sums, which this pass reproduces exactly (same terms, same order).
+struct LossPass: Sendable {
+    let model: CompiledModel
+    /// min(1, Σ_s m_is·w_s): the share of stake a fault costs when no service has an incident.
+    let faultFraction: [Double]
+    /// Collect the samples of pass 1 (total, tokens, portfolios) and the expected-loss sums.
+    let collectSamples: Bool
+    /// VaR per level (ascending) for the contributions pass; empty in pass 1.
+    let tailThresholds: [Double]
+
+    init(model: CompiledModel, collectSamples: Bool, tailThresholds: [Double] = []) {
+        self.model = model
+        self.collectSamples = collectSamples
+        self.tailThresholds = tailThresholds
+        faultFraction = zip(model.lossIfFault, model.stakes).map { loss, stake in stake > 0 ? loss / stake : 0 }
+    }
+
+    var operatorCount: Int { model.operatorCount }
+    var serviceCount: Int { model.services.count }
+    /// Entries of one batch's partial sums: per operator and per service, the loss (pass 1) or, per level,
+    /// the loss in trials beyond VaR and in trials at VaR (contributions pass).
+    var partialWidth: Int {
+        let entities = operatorCount + serviceCount
+        return tailThresholds.isEmpty ? entities : 2 * tailThresholds.count * entities
+    }
+
+    /// A worker's scratch space and results.
+    final class State: @unchecked Sendable {
+        var loss: [Double], fraction: [Double]
+        var faultStamp: [Int], seenStamp: [Int]
+        var stamp = 0
+        var affected: [Int] = []
+        var tokenLoss: [Double], navLoss: [Double], discount: [Double]
+        var serviceShare: [Double]
+        var partial: [Double]
+        var lossyTrials: [Double] = []
+        var tokenLossy: [[Double]]
+        var portfolioLossy: [[Double]]
+        var liquidations: [Int]
+        var slashCounts: [Int]
+        var incidentCounts: [Int]
+
+        init(pass: LossPass) {
+            let n = pass.operatorCount, s = pass.serviceCount
+            let t = pass.model.tokens.tokens.count, p = pass.model.tokens.portfolios.count
+            loss = [Double](repeating: 0, count: n)
+            fraction = [Double](repeating: 0, count: n)
+            faultStamp = [Int](repeating: 0, count: n)
+            seenStamp = [Int](repeating: 0, count: n)
+            tokenLoss = [Double](repeating: 0, count: t)
+            navLoss = [Double](repeating: 0, count: t)
+            discount = [Double](repeating: 0, count: t)
+            serviceShare = [Double](repeating: 0, count: s)
+            partial = [Double](repeating: 0, count: pass.partialWidth)
+            tokenLossy = [[Double]](repeating: [], count: t)
+            portfolioLossy = [[Double]](repeating: [], count: p)
+            liquidations = [Int](repeating: 0, count: p)
+            slashCounts = [Int](repeating: 0, count: n)
+            incidentCounts = [Int](repeating: 0, count: s)
+        }
+
+        func resetPartial() {
+            for j in partial.indices { partial[j] = 0 }
+        }
+    }
+
+    /// One trial: `faults` ascending, `incident[s]` for every service, `incidents` the services with one.
+    func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>, state: State) {
+        let services = model.services
+        state.affected.removeAll(keepingCapacity: true)
+        if incidents.isEmpty {
+            for f in faults {
+                let i = Int(f)
+                state.loss[i] = model.lossIfFault[i]
+                state.fraction[i] = faultFraction[i]
+                state.affected.append(i)
+            }
+        } else {
+            state.stamp += 1
+            let stamp = state.stamp
+            for f in faults {
+                let i = Int(f)
+                state.faultStamp[i] = stamp
+                state.seenStamp[i] = stamp
+                state.affected.append(i)
+            }
+            for s in incidents {
+                state.incidentCounts[s] += collectSamples ? 1 : 0
+                for m in services.memberStart[s]..<services.memberStart[s + 1] {
+                    let i = services.members[m]
+                    if state.seenStamp[i] != stamp {
+                        state.seenStamp[i] = stamp
+                        state.affected.append(i)
+                    }
+                }
+            }
+            state.affected.sort()
+            for i in state.affected {
+                let f = services.slashedFraction(operator: i, faulted: state.faultStamp[i] == stamp, incident: incident)
+                state.fraction[i] = f
+                state.loss[i] = model.stakes[i] * f
+            }
+        }
+        var total = 0.0
+        for i in state.affected { total += state.loss[i] }
+        if collectSamples {
+            if total > 0 { state.lossyTrials.append(total) }
+            for i in state.affected where state.loss[i] > 0 {
+                state.slashCounts[i] += 1
+                state.partial[i] += state.loss[i]
+                attribute(i, weight: 1, into: model.operatorCount, incident: incident, faulted: incidents.isEmpty || state.faultStamp[i] == state.stamp, state: state)
+            }
+            if !model.tokens.isEmpty { tokensAndPortfolios(state) }
+        } else if total > 0 {
+            accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty, state: state)
+        }
+    }
+
+    /// Adds operator i's loss, split over its services in proportion to what each slashed, to `partial[offset + s]`.
+    private func attribute(_ i: Int, weight: Double, into offset: Int, incident: UnsafePointer<Bool>, faulted: Bool, state: State) {
+        let services = model.services
+        let range = services.allocationStart[i]..<services.allocationStart[i + 1]
+        var sum = 0.0
+        for a in range {
+            let perUnit = (faulted ? services.allocationFaultFraction[a] : 0) + (incident[services.allocationService[a]] ? services.allocationIncidentFraction[a] : 0)
+            sum += services.allocationMagnitude[a] * min(1, perUnit)
+        }
+        guard sum > 0 else { return }
+        let loss = state.loss[i] * weight
+        for a in range {
+            let perUnit = (faulted ? services.allocationFaultFraction[a] : 0) + (incident[services.allocationService[a]] ? services.allocationIncidentFraction[a] : 0)
+            let share = services.allocationMagnitude[a] * min(1, perUnit)
+            if share > 0 { state.partial[offset + services.allocationService[a]] += loss * share / sum }
+        }
+    }
+
+    private func tokensAndPortfolios(_ state: State) {
+        let layer = model.tokens
+        for t in state.tokenLoss.indices { state.tokenLoss[t] = 0 }
+        for i in state.affected {
+            let f = state.fraction[i]
+            guard f > 0 else { continue }
+            for d in layer.delegationStart[i]..<layer.delegationStart[i + 1] {
+                state.tokenLoss[layer.delegationToken[d]] += layer.delegationAmount[d] * f
+            }
+        }
+        for (t, token) in layer.tokens.enumerated() {
+            let loss = state.tokenLoss[t]
+            if loss > 0 { state.tokenLossy[t].append(loss) }
+            let x = loss / token.backing
+            state.navLoss[t] = x
+            state.discount[t] = token.discount(navLoss: x)
+        }
+        guard !layer.portfolios.isEmpty else { return }
+        state.navLoss.withUnsafeBufferPointer { x in
+            state.discount.withUnsafeBufferPointer { d in
+                for (p, portfolio) in layer.portfolios.enumerated() {
+                    let outcome = portfolio.outcome(navLoss: x.baseAddress!, discount: d.baseAddress!)
+                    if outcome.loss > 0 { state.portfolioLossy[p].append(outcome.loss) }
+                    if outcome.liquidated { state.liquidations[p] += 1 }
+                }
+            }
+        }
+    }
+
+    /// Contributions pass: for each level with VaR v ≤ total, adds every operator's and service's loss to the
+    /// "beyond VaR" (total > v) or "at VaR" (total = v) sums of that level.
+    private func accumulateTail(total: Double, incident: UnsafePointer<Bool>, incidentsEmpty: Bool, state: State) {
+        let entities = model.operatorCount + model.services.count
+        for (j, v) in tailThresholds.enumerated() where total >= v {
+            let offset = (2 * j + (total > v ? 0 : 1)) * entities
+            for i in state.affected where state.loss[i] > 0 {
+                state.partial[offset + i] += state.loss[i]
+                attribute(i, weight: 1, into: offset + model.operatorCount, incident: incident,
+                          faulted: incidentsEmpty || state.faultStamp[i] == state.stamp, state: state)
+            }
+        }
+    }
+}

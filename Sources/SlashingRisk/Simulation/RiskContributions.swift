@@ -1,0 +1,49 @@
+/// Which operators and services drive the tail: each one's share of the expected shortfall.
+///
+/// With v = VaR_q of the total L and n trials, ES_q = (Σ_{L>v} L + v·(#{L ≤ v} − q·n)) / (n − q·n)
+/// (Acerbi–Tasche, `RiskStatistics.expectedShortfall`). Writing L = Σ_i ℓ_i, entity i's contribution is
+/// C_i = (Σ_{L>v} ℓ_i + (Σ_{L=v} ℓ_i / #{L = v})·(#{L ≤ v} − q·n)) / (n − q·n),
+/// the Euler allocation of ES: the contributions of the operators sum to ES_q, and so do the services'.
+/// The trials beyond and at VaR come from a second, identical replay of the same random streams.
+public struct RiskContributions: Sendable {
+    public let levels: [Double]
+    /// [level][operator], ETH.
+    public let operators: [[Double]]
+    /// [level][service], ETH.
+    public let services: [[Double]]
+}
+
+extension SimulationEngine {
+    /// Replays the run of `sample` (same seed and trials) and splits its expected shortfall at each level.
+    public func contributions(sample: LossSample, levels: [Double], seed: UInt64, threads: Int) -> RiskContributions {
+        let levels = levels.sorted()
+        let n = sample.trials
+        let thresholds = levels.map { sample.orderStatistic(RiskStatistics.rank(level: $0, trials: n)) }
+        let pass = LossPass(model: model, collectSamples: false, tailThresholds: thresholds)
+        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass)
+        let (_, batches, sums) = execute(kernel, trials: n, threads: threads, control: nil, progress: nil)
+        let totals = sums!.totals(batches: batches)
+        let entities = model.operatorCount + model.services.count
+        var byOperator: [[Double]] = [], byService: [[Double]] = []
+        for (j, q) in levels.enumerated() {
+            let v = thresholds[j]
+            let nd = Double(n), qn = RiskStatistics.scaledLevel(q, trials: n)
+            let atMost = sample.countAtMost(v)
+            let ties = atMost - sample.countAtMost(v.nextDown)
+            let beyond = max(0, Double(atMost) - qn)
+            let denominator = qn < nd ? nd - qn : 1
+            var row = [Double](repeating: 0, count: entities)
+            for e in 0..<entities {
+                let tail = totals[2 * j * entities + e], tie = totals[(2 * j + 1) * entities + e]
+                if qn < nd {
+                    row[e] = (tail + (ties > 0 ? tie / Double(ties) * beyond : 0)) / denominator
+                } else {
+                    row[e] = ties > 0 ? tie / Double(ties) : 0
+                }
+            }
+            byOperator.append(Array(row[0..<model.operatorCount]))
+            byService.append(Array(row[model.operatorCount...]))
+        }
+        return RiskContributions(levels: levels, operators: byOperator, services: byService)
+    }
+}
