@@ -38,6 +38,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Run even when the memory estimate exceeds 80 % of the available memory.")
     var noMemoryCheck = false
 
+    @Flag(help: "Skip the risk contributions (which operators and services drive the tail): they replay the run once more, doubling its time.")
+    var noContributions = false
+
     func validate() throws {
         if let trials, !(1...RunLimits.maximumTrials).contains(trials.value) {
             throw ValidationError("--trials \(trials.value) is outside 1...\(RunLimits.maximumTrials). Fix: give a positive number of trials, e.g. --trials 1000000")
@@ -80,9 +83,15 @@ struct Run: ParsableCommand {
         let result = SimulationEngine(model: model).run(trials: plan.trials, seed: plan.seed, threads: plan.threads,
                                                         control: control, progress: onProgress)
         progress?.finish()
+        // The contributions replay the same trials; a run stopped by --max-seconds skips them to keep its time limit.
+        var contributions: RiskContributions?
+        if !noContributions, !result.isPartial {
+            contributions = SimulationEngine(model: model).contributions(sample: result.losses, levels: plan.levels, seed: plan.seed,
+                                                                         threads: plan.threads)
+        }
 
         let report = Report(scenario: loaded, scenarioFile: file, model: model, result: result, seed: plan.seed,
-                            threads: plan.threads, levels: plan.levels)
+                            threads: plan.threads, levels: plan.levels, contributions: contributions)
         let text: String
         switch format {
         case .text: text = report.text()

@@ -77,8 +77,9 @@ import TestSupport
         #expect(outcome.status == 0)
         let lines = outcome.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "scope,id,statistic,level,value,standard_error,ci95_lower,ci95_upper")
-        // run: 3, total: 4 + 2 VaR + 2 ES, operators: 2 × 2.
-        #expect(lines.count == 1 + 3 + 4 + 2 + 2 + 4)
+        // run: 3, total: 4 + 2 VaR + 2 ES, operators: 2 × (2 + 2 ES contributions), services: 2 × (1 + 2 ES contributions).
+        #expect(lines.count == 1 + 3 + 4 + 2 + 2 + 2 * 4 + 2 * 3)
+        #expect(lines.contains { $0.hasPrefix("service,bridge-avs,es_contribution,0.999,") })
         #expect(lines.contains { $0.hasPrefix("total,,var,0.99,") })
         #expect(lines.contains { $0.hasPrefix("operator,op-b,probability_of_slash,,") })
     }

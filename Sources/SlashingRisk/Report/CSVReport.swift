@@ -27,6 +27,33 @@ extension Report {
         for op in operators {
             row("operator", op.id, "expected_loss", op.expectedLoss, se: op.expectedLossStandardError)
             row("operator", op.id, "probability_of_slash", op.probabilityOfSlash, se: op.probabilityOfSlashStandardError)
+            for c in op.expectedShortfallContributions { row("operator", op.id, "es_contribution", level: c.level, c.loss) }
+        }
+        for service in services {
+            row("service", service.id, "expected_loss", service.expectedLoss)
+            if service.incidentProbability > 0 {
+                row("service", service.id, "probability_of_incident", service.simulatedIncidentProbability,
+                    se: service.simulatedIncidentProbabilityStandardError)
+            }
+            for c in service.expectedShortfallContributions { row("service", service.id, "es_contribution", level: c.level, c.loss) }
+        }
+        func statistics(_ scope: String, _ id: String, _ t: Total, suffix: String) {
+            row(scope, id, "mean" + suffix, t.mean, se: t.meanStandardError)
+            row(scope, id, "standard_deviation" + suffix, t.standardDeviation)
+            row(scope, id, "maximum" + suffix, t.maximum)
+            for q in t.quantiles { row(scope, id, "var" + suffix, level: q.level, q.loss, lower: q.ci95[0], upper: q.ci95[1]) }
+            for es in t.expectedShortfall { row(scope, id, "expected_shortfall" + suffix, level: es.level, es.loss, se: es.standardError) }
+        }
+        for token in tokens {
+            row("token", token.id, "probability_of_loss", token.loss.probabilityOfLoss, se: token.loss.probabilityOfLossStandardError)
+            statistics("token", token.id, token.loss, suffix: "")
+            statistics("token", token.id, token.navLossFraction, suffix: "_nav_fraction")
+        }
+        for p in portfolios {
+            row("portfolio", p.id, "probability_of_liquidation", p.probabilityOfLiquidation, se: p.probabilityOfLiquidationStandardError)
+            row("portfolio", p.id, "probability_of_loss", p.loss.probabilityOfLoss, se: p.loss.probabilityOfLossStandardError)
+            statistics("portfolio", p.id, p.loss, suffix: "")
+            statistics("portfolio", p.id, p.equityLossFraction, suffix: "_equity_fraction")
         }
         return rows.joined(separator: "\n") + "\n"
     }

@@ -26,6 +26,14 @@ public struct Report: Sendable, Encodable {
     public var totalStake: Double
     public var total: Total
     public var operators: [Operator]
+    /// Services (AVSs): incidents and their share of the losses.
+    public var services: [Service]
+    /// Liquid restaking tokens: loss in ETH and as a share of NAV.
+    public var tokens: [Token]
+    /// Portfolios: principal loss and liquidation.
+    public var portfolios: [Portfolio]
+    /// Whether the ES contributions were computed (a second replay of the same random streams).
+    public var contributionsComputed: Bool
 
     public struct Total: Sendable, Encodable {
         public var mean: Double
@@ -73,6 +81,14 @@ public struct Report: Sendable, Encodable {
         public var expectedLossStandardError: Double
         public var probabilityOfSlash: Double
         public var probabilityOfSlashStandardError: Double
+        /// E[ℓ_i | tail] shares of the total's ES at each level (they sum to the ES); empty without contributions.
+        public var expectedShortfallContributions: [Contribution]
+    }
+
+    /// An entity's share of the total's expected shortfall at one level.
+    public struct Contribution: Sendable, Encodable {
+        public var level: Double
+        public var loss: Double
     }
 
     enum CodingKeys: String, CodingKey {
@@ -80,6 +96,7 @@ public struct Report: Sendable, Encodable {
         case trialsRequested = "trials_requested", partial, seed, threads
         case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas
         case correlationRepair = "correlation_repair", warnings, totalStake = "total_stake", total, operators
+        case services, tokens, portfolios, contributionsComputed = "contributions_computed"
     }
 }
 
@@ -100,13 +117,14 @@ extension Report.Operator {
         case id, stake, faultProbability = "fault_probability", lossIfSlashed = "loss_if_slashed"
         case expectedLoss = "expected_loss", expectedLossStandardError = "expected_loss_standard_error"
         case probabilityOfSlash = "probability_of_slash", probabilityOfSlashStandardError = "probability_of_slash_standard_error"
+        case expectedShortfallContributions = "expected_shortfall_contributions"
     }
 }
 
 extension Report {
     /// Assembles the report of a finished run.
     public init(scenario: Scenario, scenarioFile: String, model: CompiledModel, result: SimulationResult, seed: UInt64,
-                threads: Int, levels: [Double]) {
+                threads: Int, levels: [Double], contributions: RiskContributions? = nil) {
         let summary = RiskStatistics.summarize(result.losses, levels: levels)
         let n = Double(result.losses.trials)
         self.scenario = scenario.name
@@ -127,21 +145,49 @@ extension Report {
         }
         self.warnings = model.warnings
         self.totalStake = scenario.operators.reduce(0) { $0 + $1.stake }
-        self.total = Total(
-            mean: summary.mean, meanStandardError: summary.meanStandardError, standardDeviation: summary.standardDeviation,
-            probabilityOfLoss: summary.probabilityOfLoss, probabilityOfLossStandardError: summary.probabilityOfLossStandardError,
-            maximum: summary.maximum,
-            quantiles: summary.quantiles.map { Quantile(level: $0.level, loss: $0.loss, ci95: [$0.lower95, $0.upper95]) },
-            expectedShortfall: summary.expectedShortfall.map { Shortfall(level: $0.level, loss: $0.loss, standardError: $0.standardError) })
+        self.total = Total(summary)
+        self.contributionsComputed = contributions != nil
+        let operatorLossSums = result.operatorLossSums
         self.operators = scenario.operators.indices.map { i in
             let loss = model.lossIfFault[i]
-            let p = loss > 0 ? Double(result.faultCounts[i]) / n : 0
+            let p = Double(result.slashCounts[i]) / n
             let se = (p * (1 - p) / n).squareRoot()
+            let expected = operatorLossSums[i] / n
+            let variance = max(0, result.operatorLossSquareSums[i] / n - expected * expected)
+            let seLoss = (variance / max(1, n - 1)).squareRoot()
             return Operator(
                 id: scenario.operators[i].id, stake: scenario.operators[i].stake,
                 faultProbability: scenario.operators[i].faultProbability, lossIfSlashed: loss,
-                expectedLoss: loss * p, expectedLossStandardError: loss * se,
-                probabilityOfSlash: p, probabilityOfSlashStandardError: se)
+                expectedLoss: expected, expectedLossStandardError: seLoss,
+                probabilityOfSlash: p, probabilityOfSlashStandardError: se,
+                expectedShortfallContributions: contributions.map { c in
+                    c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.operators[$0][i]) }
+                } ?? [])
+        }
+        self.services = scenario.services.indices.map { j in
+            let q = Double(result.incidentCounts[j]) / n
+            return Service(
+                id: scenario.services[j].id, slashFraction: scenario.services[j].slashFraction,
+                incidentProbability: scenario.services[j].incidentProbability,
+                incidentSlashFraction: scenario.services[j].incidentSlashFraction ?? scenario.services[j].slashFraction,
+                simulatedIncidentProbability: q, simulatedIncidentProbabilityStandardError: (q * (1 - q) / n).squareRoot(),
+                expectedLoss: result.serviceLossSums[j] / n,
+                expectedShortfallContributions: contributions.map { c in
+                    c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.services[$0][j]) }
+                } ?? [])
+        }
+        self.tokens = model.tokens.tokens.enumerated().map { t, token in
+            let tokenSummary = RiskStatistics.summarize(result.tokenLosses[t], levels: levels)
+            return Token(id: token.id, backing: token.backing, delegated: token.delegated, loss: Total(tokenSummary),
+                         navLossFraction: Total(tokenSummary, scaledBy: 1 / token.backing))
+        }
+        self.portfolios = model.tokens.portfolios.enumerated().map { p, portfolio in
+            let portfolioSummary = RiskStatistics.summarize(result.portfolioLosses[p], levels: levels)
+            let q = Double(result.liquidationCounts[p]) / n
+            return Portfolio(id: portfolio.id, value: portfolio.value, debt: portfolio.debt, equity: portfolio.equity,
+                             liquidationLTV: portfolio.isLeveraged ? portfolio.liquidationLTV : nil,
+                             probabilityOfLiquidation: q, probabilityOfLiquidationStandardError: (q * (1 - q) / n).squareRoot(),
+                             loss: Total(portfolioSummary), equityLossFraction: Total(portfolioSummary, scaledBy: 1 / portfolio.equity))
         }
     }
 }

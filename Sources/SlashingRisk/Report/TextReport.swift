@@ -2,7 +2,7 @@ import Foundation
 
 extension Report {
     /// Most operators listed in the text report (largest expected loss first); JSON and CSV list all.
-    public static let textOperatorLimit = 20
+    public static let textOperatorLimit = 10
 
     /// The report as an aligned, human-readable table.
     public func text() -> String {
@@ -37,6 +37,7 @@ extension Report {
             out.append([pad("  " + TextFormat.level(q.level), 10), lpad(TextFormat.eth(q.loss), 16), "   " + pad(interval, 34),
                         lpad(TextFormat.eth(es.loss), 16), lpad(TextFormat.eth(es.standardError), 14)].joined())
         }
+        out.append(contentsOf: restakingSections())
         out.append("")
         let shown = operators.enumerated().sorted { a, b in
             a.element.expectedLoss != b.element.expectedLoss ? a.element.expectedLoss > b.element.expectedLoss : a.offset < b.offset
@@ -57,11 +58,11 @@ extension Report {
         return out.joined(separator: "\n") + "\n"
     }
 
-    private func row(_ label: String, _ value: String, _ note: String) -> String {
+    func row(_ label: String, _ value: String, _ note: String) -> String {
         pad(label, 26) + pad(value, 30) + note
     }
-    private func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
-    private func lpad(_ s: String, _ width: Int) -> String { s.count >= width ? " " + s : String(repeating: " ", count: width - s.count) + s }
+    func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
+    func lpad(_ s: String, _ width: Int) -> String { s.count >= width ? " " + s : String(repeating: " ", count: width - s.count) + s }
 }
 
 /// Number formats of the text report (and the command line's progress line).

@@ -22,11 +22,11 @@ struct LossPass: Sendable {
 
     var operatorCount: Int { model.operatorCount }
     var serviceCount: Int { model.services.count }
-    /// Entries of one batch's partial sums: per operator and per service, the loss (pass 1) or, per level,
-    /// the loss in trials beyond VaR and in trials at VaR (contributions pass).
+    /// Entries of one batch's partial sums: per operator and per service the loss, then per operator the
+    /// squared loss (pass 1); or, per level, the loss in trials beyond VaR and in trials at VaR (contributions pass).
     var partialWidth: Int {
         let entities = operatorCount + serviceCount
-        return tailThresholds.isEmpty ? entities : 2 * tailThresholds.count * entities
+        return tailThresholds.isEmpty ? entities + operatorCount : 2 * tailThresholds.count * entities
     }
 
     /// A worker's scratch space and results.
@@ -113,6 +113,7 @@ struct LossPass: Sendable {
             for i in state.affected where state.loss[i] > 0 {
                 state.slashCounts[i] += 1
                 state.partial[i] += state.loss[i]
+                state.partial[model.operatorCount + model.services.count + i] += state.loss[i] * state.loss[i]
                 attribute(i, weight: 1, into: model.operatorCount, incident: incident, faulted: incidents.isEmpty || state.faultStamp[i] == state.stamp, state: state)
             }
             if !model.tokens.isEmpty { tokensAndPortfolios(state) }

@@ -19,10 +19,13 @@ public enum RunLimits {
         let n = Double(model.operatorCount)
         var pAny = 0.0
         for (p, loss) in zip(model.faultProbabilities, model.lossIfFault) where loss > 0 { pAny += p }
+        for s in model.services.incidentServices { pAny += model.services.incidentProbabilities[s] }
         pAny = min(1, pAny)
         let t = Double(trials)
         let lossyTrials = min(t, t * pAny + 6 * (t * pAny * (1 - pAny)).squareRoot() + 1024)
-        let lossBytes = lossyTrials * 8 * 2  // the collected sample plus its sorted copy
+        // The collected samples (total, each token, each portfolio) plus a sorted copy.
+        let samples = Double(1 + model.tokens.tokens.count + model.tokens.portfolios.count)
+        let lossBytes = lossyTrials * 8 * 2 * samples
         let factorBytes: Double
         if case .cholesky = model.dependence { factorBytes = n * n * 8 } else { factorBytes = 0 }
         let shiftBytes = model.factorCount > 0 ? n * Double(BatchKernel.chunkTrials(operators: model.operatorCount)) * 8 : 0  // a·F, one chunk

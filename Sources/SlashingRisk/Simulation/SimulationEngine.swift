@@ -13,6 +13,8 @@ public struct SimulationResult: Sendable {
     /// Sum over trials of each operator's loss, then of each service's share of the losses (ETH).
     public let operatorLossSums: [Double]
     public let serviceLossSums: [Double]
+    /// Sum over trials of each operator's squared loss (ETH²), for standard errors.
+    public let operatorLossSquareSums: [Double]
     /// Number of trials in which each service had an incident.
     public let incidentCounts: [Int]
     /// Per token, the loss in ETH per trial.
@@ -58,7 +60,7 @@ public struct SimulationEngine: Sendable {
         }
         let completedTrials = min(trials, batches * RunLimits.batchSize)
         let lossy: [Double]
-        var slashCounts: [Int], operatorSums: [Double], serviceSums: [Double]
+        var slashCounts: [Int], operatorSums: [Double], serviceSums: [Double], operatorSquares: [Double]
         var incidentCounts = [Int](repeating: 0, count: s)
         var tokenSamples: [LossSample] = [], portfolioSamples: [LossSample] = []
         var liquidations = [Int](repeating: 0, count: model.tokens.portfolios.count)
@@ -74,6 +76,7 @@ public struct SimulationEngine: Sendable {
             let totals = sums.totals(batches: batches)
             operatorSums = Array(totals[0..<n])
             serviceSums = Array(totals[n..<(n + s)])
+            operatorSquares = Array(totals[(n + s)..<(2 * n + s)])
             tokenSamples = model.tokens.tokens.indices.map { t in
                 LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map { $0.tokenLossy[t] }))
             }
@@ -85,12 +88,13 @@ public struct SimulationEngine: Sendable {
             // Without incidents an operator loses lossIfFault exactly when it faults.
             slashCounts = zip(faultCounts, model.lossIfFault).map { $1 > 0 ? $0 : 0 }
             operatorSums = zip(faultCounts, model.lossIfFault).map { Double($0) * $1 }
+            operatorSquares = zip(faultCounts, model.lossIfFault).map { Double($0) * $1 * $1 }
             serviceSums = Self.serviceShares(model: model, faultCounts: faultCounts)
         }
         let sample = LossSample(trials: completedTrials, sortedPositiveLosses: lossy)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return SimulationResult(losses: sample, faultCounts: faultCounts, slashCounts: slashCounts, operatorLossSums: operatorSums,
-                                serviceLossSums: serviceSums, incidentCounts: incidentCounts, tokenLosses: tokenSamples,
+                                serviceLossSums: serviceSums, operatorLossSquareSums: operatorSquares, incidentCounts: incidentCounts, tokenLosses: tokenSamples,
                                 portfolioLosses: portfolioSamples, liquidationCounts: liquidations, elapsedSeconds: elapsed,
                                 threads: workers.count, requestedTrials: trials)
     }
