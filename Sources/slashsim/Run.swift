@@ -38,6 +38,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Run even when the memory estimate exceeds 80 % of the available memory.")
     var noMemoryCheck = false
 
+    @Option(help: ArgumentHelp("A stress file applied to the scenario (repeatable): each runs with the same seed and trials (common random numbers) and the report compares them with the base.", valueName: "FILE"))
+    var stress: [String] = []
+
     @Flag(help: "Skip the risk contributions (which operators and services drive the tail): they replay the run once more, doubling its time.")
     var noContributions = false
 
@@ -51,6 +54,9 @@ struct Run: ParsableCommand {
         if let maxSeconds, !(maxSeconds > 0 && maxSeconds.isFinite) {
             throw ValidationError("--max-seconds \(maxSeconds) is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600")
         }
+        if !stress.isEmpty, maxSeconds != nil {
+            throw ValidationError("--max-seconds cannot be combined with --stress: the base and every stress must run the same trials. Fix: drop --max-seconds and set --trials")
+        }
         if let bad = quantiles?.levels.first(where: { !($0 > 0 && $0 < 1) }) {
             throw ValidationError("--quantiles level \(bad) is outside (0, 1). Fix: give levels strictly between 0 and 1, e.g. --quantiles 0.99,0.999")
         }
@@ -60,14 +66,17 @@ struct Run: ParsableCommand {
         SignalGuard.install()
         let (loaded, file) = try ScenarioSource.load(scenario)
         let model = try ScenarioSource.compile(loaded, file: file)
+        let stressed = try stress.map { path in try ScenarioSource.loadStress(path, base: loaded) }
         let levels = normalizedLevels(quantiles?.levels ?? loaded.simulation.quantiles)
-        let plan: RunPlan
+        let plans: [RunPlan]
         do {
-            plan = try RunPlan(
-                model: model, trials: trials?.value ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed,
-                threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
-                trialsSource: trials != nil ? "--trials" : "\(file): simulation.trials",
-                availableBytes: noMemoryCheck ? .infinity : RunLimits.availableMemoryBytes())
+            plans = try ([model] + stressed.map(\.model)).map { m throws(RunPlan.Refusal) in
+                try RunPlan(
+                    model: m, trials: trials?.value ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed,
+                    threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
+                    trialsSource: trials != nil ? "--trials" : "\(file): simulation.trials",
+                    availableBytes: noMemoryCheck ? .infinity : RunLimits.availableMemoryBytes())
+            }
         } catch {
             StandardError.write("error: \(error)\n")
             throw ExitCodes.invalidScenario
@@ -75,34 +84,53 @@ struct Run: ParsableCommand {
         // Fail before simulating if the report cannot be written.
         let writer = try output.map { path in try ReportWriter(path: path) }
 
-        let progress = (!quiet && StandardError.isTerminal) ? ProgressLine(totalTrials: plan.trials, operators: model.operatorCount) : nil
-        progress?.start()
-        var onProgress: (@Sendable (Int) -> Void)?
-        if let progress { onProgress = { progress.update($0) } }
-        let control = maxSeconds.map { RunControl(maxSeconds: $0) }
-        let result = SimulationEngine(model: model).run(trials: plan.trials, seed: plan.seed, threads: plan.threads,
-                                                        control: control, progress: onProgress)
-        progress?.finish()
-        // The contributions replay the same trials; a run stopped by --max-seconds skips them to keep its time limit.
-        var contributions: RiskContributions?
-        if !noContributions, !result.isPartial {
-            contributions = SimulationEngine(model: model).contributions(sample: result.losses, levels: plan.levels, seed: plan.seed,
-                                                                         threads: plan.threads)
-        }
-
-        let report = Report(scenario: loaded, scenarioFile: file, model: model, result: result, seed: plan.seed,
-                            threads: plan.threads, levels: plan.levels, contributions: contributions)
+        let plan = plans[0]
+        let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan)
         let text: String
-        switch format {
-        case .text: text = report.text()
-        case .json: text = report.json()
-        case .csv: text = report.csv()
+        if stressed.isEmpty {
+            switch format {
+            case .text: text = baseReport.text()
+            case .json: text = baseReport.json()
+            case .csv: text = baseReport.csv()
+            }
+        } else {
+            let entries = zip(stressed, plans.dropFirst()).map { stress, stressPlan in
+                StressComparison.Entry(name: stress.name, file: stress.file,
+                                       report: simulate(scenario: stress.scenario, file: stress.file, plan: stressPlan).report)
+            }
+            let comparison = StressComparison(base: baseReport, stresses: entries)
+            switch format {
+            case .text: text = comparison.text()
+            case .json: text = comparison.json()
+            case .csv: text = comparison.csv()
+            }
         }
         if let writer { try writer.write(text) } else { print(text, terminator: "") }
         if result.isPartial {
             StandardError.write("slashsim: stopped by --max-seconds after \(result.losses.trials) of \(plan.trials) trials; the report is labelled partial\n")
             throw ExitCodes.partialResult
         }
+    }
+
+    /// One simulation with its progress line, contributions (unless skipped or partial) and report.
+    private func simulate(scenario: Scenario, file: String, plan: RunPlan) -> (result: SimulationResult, report: Report) {
+        let model = plan.model
+        let progress = (!quiet && StandardError.isTerminal) ? ProgressLine(totalTrials: plan.trials, operators: model.operatorCount) : nil
+        progress?.start()
+        var onProgress: (@Sendable (Int) -> Void)?
+        if let progress { onProgress = { progress.update($0) } }
+        let control = maxSeconds.map { RunControl(maxSeconds: $0) }
+        let engine = SimulationEngine(model: model)
+        let result = engine.run(trials: plan.trials, seed: plan.seed, threads: plan.threads, control: control, progress: onProgress)
+        // The contributions replay the same trials; a run stopped by --max-seconds skips them to keep its time limit.
+        var contributions: RiskContributions?
+        if !noContributions, !result.isPartial {
+            contributions = engine.contributions(sample: result.losses, levels: plan.levels, seed: plan.seed, threads: plan.threads)
+        }
+        progress?.finish()
+        let report = Report(scenario: scenario, scenarioFile: file, model: model, result: result, seed: plan.seed,
+                            threads: plan.threads, levels: plan.levels, contributions: contributions)
+        return (result, report)
     }
 
     /// Sorted, without repeats.

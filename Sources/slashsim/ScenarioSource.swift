@@ -26,6 +26,26 @@ enum ScenarioSource {
         }
     }
 
+    /// A stress file applied to the base scenario, compiled; problems are printed and mapped to exit codes.
+    static func loadStress(_ path: String, base: Scenario) throws(ExitCode) -> (name: String, file: String, scenario: Scenario, model: CompiledModel) {
+        do {
+            let (spec, scenario) = try StressLoader.load(path: path, base: base)
+            return (spec.name, path, scenario, try compile(scenario, file: path))
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ScenarioError {
+            StandardError.write(error.description + "\n")
+            switch error {
+            case .unreadable: throw ExitCodes.noInput
+            case .invalid:
+                if error.diagnostics.count > 1 { StandardError.write("\(error.diagnostics.count) problems found.\n") }
+                throw ExitCodes.invalidScenario
+            }
+        } catch {
+            throw ExitCodes.invalidScenario
+        }
+    }
+
     /// Compiles a validated scenario, printing its warnings on standard error.
     static func compile(_ scenario: Scenario, file: String) throws(ExitCode) -> CompiledModel {
         let model: CompiledModel

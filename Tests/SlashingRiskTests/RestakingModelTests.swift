@@ -187,4 +187,33 @@ import Testing
         let (summary, _) = try ScenarioFixtures.simulate(scenario, trials: 1_000_000, seed: 43, levels: levels)
         MonteCarloExpectations.expectMatches(summary, exact, levels: levels)
     }
+
+    /// Stresses run on common random numbers: a stress that changes nothing gives the base numbers exactly,
+    /// and forcing an incident gives the exact distribution conditional on that incident.
+    @Test func stressesShareRandomNumbersAndForcedIncidentsMatchTheConditionalDistribution() throws {
+        let base = Self.incidentScenario()
+        let unchanged = StressSpec(name: "nothing", faultProbabilityScale: 1).apply(to: base)
+        let a = SimulationEngine(model: try CompiledModel(scenario: base)).run(trials: 100_000, seed: 9, threads: 2)
+        let b = SimulationEngine(model: try CompiledModel(scenario: unchanged)).run(trials: 100_000, seed: 9, threads: 1)
+        #expect(a.losses.positiveLosses == b.losses.positiveLosses)
+
+        var forced = StressSpec(name: "A fails")
+        forced.incidentProbabilities = [("A", 1)]
+        let stressed = forced.apply(to: base)
+        var parts: [(weight: Double, masses: [Double: Double])] = []
+        for bFails in [false, true] {
+            let failed: Set<String> = bFails ? ["A", "B"] : ["A"]
+            let q = base.services[1].incidentProbability
+            let low = base.operators.indices.map { Self.incidentLoss(base, operator: $0, faulted: false, incidents: failed) }
+            let high = base.operators.indices.map { Self.incidentLoss(base, operator: $0, faulted: true, incidents: failed) }
+            parts.append((bFails ? q : 1 - q, ExactDistribution.independentTwoPoint(low: low, high: high, probabilities: base.operators.map(\.faultProbability))))
+        }
+        let (summary, result) = try ScenarioFixtures.simulate(stressed, trials: 500_000, seed: 9, levels: levels)
+        MonteCarloExpectations.expectMatches(summary, ExactDistribution.mixture(parts), levels: levels)
+        #expect(result.incidentCounts[0] == 500_000)
+        // Common random numbers: in every trial the stressed loss is at least the base loss (the stress only adds
+        // slashing), so every quantile moves up.
+        let baseSummary = RiskStatistics.summarize(SimulationEngine(model: try CompiledModel(scenario: base)).run(trials: 500_000, seed: 9, threads: 2).losses, levels: levels)
+        for (x, y) in zip(summary.quantiles, baseSummary.quantiles) { #expect(x.loss >= y.loss) }
+    }
 }

@@ -63,21 +63,23 @@ struct RestakingValidator {
                 reader.report("\(path).withdrawal_queue_days", problem: "the withdrawal queue of \(s(token.withdrawalQueueDays)) days is outside [0, 3650]",
                               fix: "give the days it takes to redeem the token for ETH, e.g. 7")
             }
-            if let depeg = token.depeg {
-                let dPath = "\(path).depeg"
-                if depeg.perNAVLoss.isFinite, !(0...1000).contains(depeg.perNAVLoss) {
-                    reader.report("\(dPath).per_nav_loss", problem: "the depeg per NAV loss \(s(depeg.perNAVLoss)) is outside [0, 1000]",
-                                  fix: "give how many times the NAV loss the market discount grows, e.g. 2 (a 1 % NAV loss gives a 2 % discount)")
-                }
-                for (value, key) in [(depeg.floorDiscount, "floor_discount"), (depeg.perQueueDay, "per_queue_day")] where value.isFinite && !(0...1).contains(value) {
-                    reader.report("\(dPath).\(key)", problem: "the \(key.replacingOccurrences(of: "_", with: " ")) \(s(value)) is outside [0, 1]",
-                                  fix: "give a share of the NAV, between 0 and 1, e.g. 0.01")
-                }
-            }
+            if let depeg = token.depeg { validateDepeg(depeg, at: "\(path).depeg") }
         }
         for (i, total) in delegated.enumerated() where !places[i].isEmpty && scenario.operators[i].stake >= 0 && total > scenario.operators[i].stake * (1 + ScenarioValidator.tolerance) {
             reader.report(places[i].last!, problem: "tokens delegate \(s(total)) ETH to operator \"\(operatorIDs[i])\", more than its stake of \(s(scenario.operators[i].stake)) ETH (\(places[i].joined(separator: ", ")))",
                           fix: "an operator's stake is what is delegated to it: raise its stake or lower these delegations")
+        }
+    }
+
+    /// The depeg model's ranges (also used for a stress file's depeg overrides).
+    func validateDepeg(_ depeg: DepegSpec, at path: String) {
+        if depeg.perNAVLoss.isFinite, !(0...1000).contains(depeg.perNAVLoss) {
+            reader.report("\(path).per_nav_loss", problem: "the depeg per NAV loss \(s(depeg.perNAVLoss)) is outside [0, 1000]",
+                          fix: "give how many times the NAV loss the market discount grows, e.g. 2 (a 1 % NAV loss gives a 2 % discount)")
+        }
+        for (value, key) in [(depeg.floorDiscount, "floor_discount"), (depeg.perQueueDay, "per_queue_day")] where value.isFinite && !(0...1).contains(value) {
+            reader.report("\(path).\(key)", problem: "the \(key.replacingOccurrences(of: "_", with: " ")) \(s(value)) is outside [0, 1]",
+                          fix: "give a share of the NAV, between 0 and 1, e.g. 0.01")
         }
     }
 

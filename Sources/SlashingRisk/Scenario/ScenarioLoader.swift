@@ -8,6 +8,12 @@ public enum ScenarioLoader {
 
     /// Loads and validates the scenario at `path`. Throws `ScenarioError` listing every problem found.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
+        let data = try read(path: path)
+        return try decode(data: data, file: path, format: ScenarioFormat(path: path))
+    }
+
+    /// The bytes of a scenario (or stress) file, refused when missing, a directory, or too large.
+    static func read(path: String) throws(ScenarioError) -> Data {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -34,12 +40,26 @@ public enum ScenarioLoader {
             throw .unreadable(Diagnostic(file: path, path: "", problem: "cannot be read (\(error.localizedDescription))",
                                          fix: "check the file's permissions"))
         }
-        let format = ScenarioFormat(path: path)
-        return try decode(data: data, file: path, format: format)
+        return data
     }
 
     /// Decodes and validates scenario text. `file` names the source in diagnostics.
     public static func decode(data: Data, file: String, format: ScenarioFormat) throws(ScenarioError) -> Scenario {
+        let root = try compose(data: data, file: file, format: format)
+        let reader = NodeReader(file: file)
+        let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file)).decode(root)
+        if let decoded {
+            ScenarioValidator(reader: reader).validate(decoded)
+        }
+        guard reader.diagnostics.isEmpty, let decoded else {
+            throw .invalid(reader.diagnostics)
+        }
+        return decoded
+    }
+
+    /// The YAML/JSON tree of a file's text, refusing non-UTF-8 text, binary data, syntax errors, empty files and
+    /// alias bombs, each with its diagnostic.
+    static func compose(data: Data, file: String, format: ScenarioFormat) throws(ScenarioError) -> Node {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .invalid([Diagnostic(file: file, path: "", problem: "the file is not UTF-8 text",
                                        fix: "save the scenario as UTF-8 YAML or JSON")])
@@ -69,18 +89,10 @@ public enum ScenarioLoader {
             throw .invalid([Diagnostic(file: file, path: "", problem: problem,
                                        fix: "write the scenario without YAML aliases (`*name`) that multiply its size")])
         }
-        let reader = NodeReader(file: file)
-        let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file)).decode(root)
-        if let decoded {
-            ScenarioValidator(reader: reader).validate(decoded)
-        }
-        guard reader.diagnostics.isEmpty, let decoded else {
-            throw .invalid(reader.diagnostics)
-        }
-        return decoded
+        return root
     }
 
-    private static func defaultName(_ file: String) -> String {
+    static func defaultName(_ file: String) -> String {
         URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
     }
 

@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The bad-input catalogue of the restaking layer (copula, tags, incidents, service loadings, derived
+/// correlation, tokens, portfolios) and of stress files: one exact message and exit code 65 each, through
+/// the real binary.
+@Suite struct RestakingBadInputTests {
+    static let base = Fixtures.restakingScenario
+
+    @Test func theRestakingBaseIsValidAndRuns() throws {
+        let outcome = try BadInputCatalogueTests.validate(Self.base)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let run = try BadInputCatalogueTests.validate(Self.base, command: ["run", "--trials", "5000", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let tokens = try #require(object["tokens"] as? [[String: Any]])
+        #expect(tokens.first?["id"] as? String == "lrt")
+        #expect((tokens.first?["nav_loss_fraction"] as? [String: Any])?["expected_shortfall"] != nil)
+        let portfolios = try #require(object["portfolios"] as? [[String: Any]])
+        #expect(portfolios.first?["liquidation_ltv"] as? Double == 0.93)
+        #expect(portfolios.first?["probability_of_liquidation"] != nil)
+        let services = try #require(object["services"] as? [[String: Any]])
+        #expect(services.first?["incident_probability"] as? Double == 0.01)
+        #expect(object["contributions_computed"] as? Bool == true)
+    }
+
+    @Test(arguments: [
+        ("degrees_of_freedom: 4",
+         "degrees_of_freedom: 0.1",
+         "case.yaml:3:42: copula.student_t.degrees_of_freedom: the degrees of freedom 0.1 are outside [0.5, 1e6]. Fix: give ν such as 4 (fat tails, strong tail dependence) or 30 (close to Gaussian); omit `copula` for the Gaussian copula"),
+        ("{student_t: {degrees_of_freedom: 4}}",
+         "{student_t: {}}",
+         "case.yaml:3:21: copula.student_t.degrees_of_freedom: missing required key `degrees_of_freedom` in the Student t copula. Fix: add `degrees_of_freedom: ...`"),
+        ("copula: {student_t: {degrees_of_freedom: 4}}",
+         "copula: clayton",
+         "case.yaml:3:9: copula: unknown copula \"clayton\". Fix: write `copula: gaussian` or `copula: {student_t: {degrees_of_freedom: 4}}`"),
+        ("copula: {student_t: {degrees_of_freedom: 4}}",
+         "copula: {gumbel: 2}",
+         "case.yaml:3:10: copula.gumbel: unknown key `gumbel` in the copula. Fix: allowed keys are gaussian, student_t"),
+        ("client: lighthouse}",
+         "client: [lighthouse]}",
+         "case.yaml:5:82: operators[0].tags.client: expected a tag value (text), found a list. Fix: write a tag value as text, e.g. \"op-a\""),
+        ("incident_probability: 0.01",
+         "incident_probability: 1.5",
+         "case.yaml:9:65: services[0].incident_probability: the incident probability 1.5 is outside [0, 1]. Fix: give the probability that the service itself fails and slashes all its operators over the horizon, between 0 and 1"),
+        ("incident_slash_fraction: 1.0",
+         "incident_slash_fraction: -0.1",
+         "case.yaml:9:96: services[0].incident_slash_fraction: the incident slash fraction -0.1 is outside [0, 1]. Fix: give the share of allocated stake an incident slashes, between 0 and 1"),
+        ("service_loadings: {oracle-avs: 0.3}",
+         "service_loadings: {oracle: 0.3}",
+         "case.yaml:18:70: correlation.factors[0].service_loadings.oracle: unknown service \"oracle\" in the service loadings of factor \"aws\". Fix: name a service listed under `services`"),
+        ("service_loadings: {oracle-avs: 0.3}",
+         "service_loadings: {bridge-avs: 0.3}",
+         "case.yaml:18:70: correlation.factors[0].service_loadings.bridge-avs: service \"bridge-avs\" has no incident_probability, so its loading has no effect. Fix: give the service an `incident_probability`, or remove this loading"),
+        ("service_loadings: {oracle-avs: 0.3}",
+         "service_loadings: {oracle-avs: 1.5}",
+         "case.yaml:18:70: correlation.factors[0].service_loadings.oracle-avs: the loading 1.5 is outside [-1, 1]. Fix: a service loading is the correlation of the service's incident latent variable with the factor, between -1 and 1"),
+        ("backing: 100000",
+         "backing: 0",
+         "case.yaml:22:14: tokens[0].backing: the backing 0 is not a positive amount of ETH up to 1e15. Fix: give the token's NAV in ETH (its delegated stake plus any undelegated buffer)"),
+        ("delegations: {op-a: 30000, op-b: 60000}",
+         "delegations: {op-x: 30000, op-b: 60000}",
+         "case.yaml:23:19: tokens[0].delegations.op-x: unknown operator \"op-x\" in the delegations of token \"lrt\". Fix: did you mean \"op-a\"? name an operator listed under `operators`"),
+        ("delegations: {op-a: 30000, op-b: 60000}",
+         "delegations: {op-a: 40000, op-b: 60000}",
+         "case.yaml:23:19: tokens[0].delegations.op-a: tokens delegate 40000 ETH to operator \"op-a\", more than its stake of 32000 ETH (tokens[0].delegations.op-a). Fix: an operator's stake is what is delegated to it: raise its stake or lower these delegations"),
+        ("backing: 100000",
+         "backing: 80000",
+         "case.yaml:22:14: tokens[0].backing: token \"lrt\" delegates 90000 ETH, more than its backing of 80000 ETH. Fix: raise the backing to at least the sum of its delegations, or lower the delegations"),
+        ("withdrawal_queue_days: 7",
+         "withdrawal_queue_days: -1",
+         "case.yaml:24:28: tokens[0].withdrawal_queue_days: the withdrawal queue of -1 days is outside [0, 3650]. Fix: give the days it takes to redeem the token for ETH, e.g. 7"),
+        ("per_nav_loss: 2.0",
+         "per_nav_loss: -1",
+         "case.yaml:25:27: tokens[0].depeg.per_nav_loss: the depeg per NAV loss -1 is outside [0, 1000]. Fix: give how many times the NAV loss the market discount grows, e.g. 2 (a 1 % NAV loss gives a 2 % discount)"),
+        ("floor_discount: 0.01",
+         "floor_discount: 2",
+         "case.yaml:25:48: tokens[0].depeg.floor_discount: the floor discount 2 is outside [0, 1]. Fix: give a share of the NAV, between 0 and 1, e.g. 0.01"),
+        ("    delegations: {op-a: 30000, op-b: 60000}\n",
+         "",
+         "case.yaml:21:5: tokens[0].delegations: missing required key `delegations` in a token. Fix: add `delegations: ...`"),
+        ("holdings: {lrt: 1000}",
+         "holdings: {lrt2: 1000}",
+         "case.yaml:27:27: portfolios[0].holdings.lrt2: unknown token \"lrt2\" in the holdings of portfolio \"loop\". Fix: did you mean \"lrt\"? name a token listed under `tokens`"),
+        ("debt: 850",
+         "debt: 950",
+         "case.yaml:27:56: portfolios[0].leverage.debt: the debt 950 ETH is above liquidation_ltv × holdings = 930 ETH: the position would be liquidated before any loss. Fix: lower the debt below 930 ETH or raise the holdings"),
+        ("liquidation_ltv: 0.93",
+         "liquidation_ltv: 0",
+         "case.yaml:27:78: portfolios[0].leverage.liquidation_ltv: the liquidation LTV 0 is outside (0, 1]. Fix: give the loan-to-value at which the lender liquidates, e.g. 0.93"),
+        ("liquidation_penalty: 0.05",
+         "liquidation_penalty: 1.5",
+         "case.yaml:27:105: portfolios[0].leverage.liquidation_penalty: the liquidation penalty 1.5 is outside [0, 1]. Fix: give the share of the collateral lost on liquidation, e.g. 0.05"),
+        ("holdings: {lrt: 1000}",
+         "holdings: {lrt: 0}",
+         "case.yaml:27:26: portfolios[0].holdings: portfolio \"loop\" holds nothing. Fix: give the ETH value held in at least one token"),
+        ("debt: 850",
+         "debt: -5",
+         "case.yaml:27:56: portfolios[0].leverage.debt: the debt -5 is negative. Fix: give the ETH borrowed against the holdings, 0 or more"),
+        ("  - {id: loop,",
+         "  - {id: loop, holdings: {lrt: 5}}\n  - {id: loop,",
+         "case.yaml:28:10: portfolios[1].id: duplicate portfolio id \"loop\" (first used at portfolios[0]). Fix: give every portfolio its own id"),
+        ("tokens:\n  - id: lrt",
+         "tokens:\n  - {id: lrt, backing: 10, delegations: {op-c: 1}}\n  - id: lrt",
+         "case.yaml:22:9: tokens[1].id: duplicate token id \"lrt\" (first used at tokens[0]). Fix: give every token its own id"),
+        ("correlation:\n  factors:\n    - {id: aws, loadings: {op-a: 0.5, op-b: 0.5}, service_loadings: {oracle-avs: 0.3}}\n    - {id: prysm, loadings: {op-b: 0.4, op-c: 0.4}}",
+         "correlation:\n  derived: {shared_services: 0.1, service_weights: {oracle: 0.2}, tags: {cloud: 0.1}}",
+         "case.yaml:17:53: correlation.derived.service_weights.oracle: unknown service \"oracle\". Fix: name a service listed under `services`"),
+        ("correlation:\n  factors:\n    - {id: aws, loadings: {op-a: 0.5, op-b: 0.5}, service_loadings: {oracle-avs: 0.3}}\n    - {id: prysm, loadings: {op-b: 0.4, op-c: 0.4}}",
+         "correlation:\n  derived: {tags: {clud: 0.1}}",
+         "case.yaml:17:20: correlation.derived.tags.clud: no operator has a tag \"clud\". Fix: did you mean \"cloud\"? add `tags: {clud: ...}` to the operators that share it, or remove this weight"),
+        ("correlation:\n  factors:\n    - {id: aws, loadings: {op-a: 0.5, op-b: 0.5}, service_loadings: {oracle-avs: 0.3}}\n    - {id: prysm, loadings: {op-b: 0.4, op-c: 0.4}}",
+         "correlation:\n  derived: {shared_services: 2}",
+         "case.yaml:17:30: correlation.derived.shared_services: the weight per shared service 2 is outside [0, 1]. Fix: a weight is the latent correlation it adds to the pairs that share it, between 0 and 1"),
+        ("correlation:\n  factors:\n    - {id: aws, loadings: {op-a: 0.5, op-b: 0.5}, service_loadings: {oracle-avs: 0.3}}\n    - {id: prysm, loadings: {op-b: 0.4, op-c: 0.4}}",
+         "correlation:\n  derived: {tags: {cloud: 0.2}, max_systematic: 1.5}",
+         "case.yaml:17:49: correlation.derived.max_systematic: the largest systematic variance 1.5 is outside (0, 1). Fix: give a value such as 0.95: every operator keeps at least 1 − max_systematic of idiosyncratic variance"),
+        ("correlation:\n  factors:\n    - {id: aws, loadings: {op-a: 0.5, op-b: 0.5}, service_loadings: {oracle-avs: 0.3}}\n    - {id: prysm, loadings: {op-b: 0.4, op-c: 0.4}}",
+         "correlation:\n  derived: {}",
+         "case.yaml:17:12: correlation.derived: the derived correlation gives no weights. Fix: give `shared_services`, `service_weights`, `tags` or `common`, e.g. `derived: {shared_services: 0.05, tags: {cloud: 0.15}}`"),
+        ("correlation:\n  factors:\n    - {id: aws, loadings: {op-a: 0.5, op-b: 0.5}, service_loadings: {oracle-avs: 0.3}}\n    - {id: prysm, loadings: {op-b: 0.4, op-c: 0.4}}",
+         "correlation:\n  derived: {shared_services: 0.1}\n  constant: 0.2",
+         "case.yaml:17:3: correlation: the correlation gives both `constant` and `derived`. Fix: keep one of them")
+    ])
+    func badRestakingFieldGetsOneExactMessage(old: String, new: String, expected: String) throws {
+        precondition(Self.base.contains(old), "fixture text not found: \(old)")
+        let outcome = try BadInputCatalogueTests.validate(Self.base.replacingOccurrences(of: old, with: new))
+        #expect(outcome.status == 65)
+        #expect(outcome.stderr == "error: \(expected)\n")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("format: 1\nname: s\nfault_probabilty_scale: 2\n",
+         "stress.yaml:3:1: fault_probabilty_scale: unknown key `fault_probabilty_scale` in a stress. Fix: did you mean `fault_probability_scale`? allowed keys are format, name, fault_probability_scale, fault_probabilities, correlation, copula, loading_scale, incident_probabilities, depeg"),
+        ("format: 1\nfault_probabilities: {op-x: 0.2}\n",
+         "stress.yaml:2:29: fault_probabilities.op-x: unknown operator \"op-x\". Fix: did you mean \"op-a\"? name an operator of the base scenario"),
+        ("format: 1\nfault_probabilities: {op-a: 2}\n",
+         "stress.yaml:2:29: fault_probabilities.op-a: the fault probability 2 is outside [0, 1]. Fix: give a fault probability from 0 to 1"),
+        ("format: 1\nfault_probability_scale: -1\n",
+         "stress.yaml:2:26: fault_probability_scale: the scale -1 is outside [0, 1e6]. Fix: give the factor every fault probability is multiplied by, e.g. 3 (results are capped at 1)"),
+        ("format: 1\nincident_probabilities: {bridge: 1}\n",
+         "stress.yaml:2:34: incident_probabilities.bridge: unknown service \"bridge\". Fix: name a service of the base scenario"),
+        ("format: 1\nloading_scale: {aws: 3}\n",
+         "stress.yaml:2:16: loading_scale: after scaling, the squared loadings of operator \"op-b\" sum to 2.41, above 1. Fix: lower the scale so every operator's squared loadings stay at or below 1"),
+        ("format: 1\nloading_scale: {azure: 1.5}\n",
+         "stress.yaml:2:24: loading_scale.azure: unknown factor \"azure\". Fix: name a factor of the base scenario"),
+        ("format: 1\ncorrelation: {constant: 0.3}\nloading_scale: {aws: 1.5}\n",
+         "stress.yaml:3:16: loading_scale: `loading_scale` needs named factors, but the correlation is not `factors`. Fix: write the base correlation as `factors: [...]`, or replace it in the stress with `correlation:`"),
+        ("format: 1\ndepeg: {lrt2: {floor_discount: 0.05}}\n",
+         "stress.yaml:2:15: depeg.lrt2: unknown token \"lrt2\". Fix: did you mean \"lrt\"? name a token of the base scenario"),
+        ("format: 1\ndepeg: {lrt: {floor_discount: 5}}\n",
+         "stress.yaml:2:31: depeg.lrt.floor_discount: the floor discount 5 is outside [0, 1]. Fix: give a share of the NAV, between 0 and 1, e.g. 0.01"),
+        ("format: 1\ncorrelation: {matrix: [[1, 0.5], [0.5, 1]]}\n",
+         "stress.yaml:2:23: correlation.matrix: the matrix has 2 rows but the scenario has 3 operators. Fix: give a 3×3 matrix, rows and columns in the order of `operators`"),
+        ("format: 2\n",
+         "stress.yaml:1:9: format: format 2 is not supported by this slashsim (it reads format 1). Fix: write `format: 1` or upgrade slashsim")
+    ])
+    func badStressFileGetsOneExactMessage(stress: String, expected: String) throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.base.write(to: folder.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
+        try stress.write(to: folder.appendingPathComponent("stress.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try SlashsimBinary.run(["run", "base.yaml", "--stress", "stress.yaml", "--trials", "1000"], in: folder)
+        #expect(outcome.status == 65)
+        #expect(outcome.stderr == "error: \(expected)\n")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test func stressWithMaxSecondsIsRefused() throws {
+        let outcome = try SlashsimBinary.run(["run", "--stress", "s.yaml", "--max-seconds", "5"])
+        #expect(outcome.status == 64)
+        #expect(outcome.stderr.contains("--max-seconds cannot be combined with --stress"))
+    }
+}
+
+/// Stress runs through the binary: one comparison table in text, base and stresses in JSON.
+@Suite struct StressRunTests {
+    @Test func stressTableAndJSON() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Fixtures.restakingScenario.write(to: folder.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
+        try "format: 1\nname: Oracle bug\nincident_probabilities: {oracle-avs: 1}\n"
+            .write(to: folder.appendingPathComponent("oracle-bug.yaml"), atomically: true, encoding: .utf8)
+        try "format: 1\nname: Triple faults\nfault_probability_scale: 3\nloading_scale: {aws: 1.4}\n"
+            .write(to: folder.appendingPathComponent("faults.yaml"), atomically: true, encoding: .utf8)
+        let args = ["run", "base.yaml", "--stress", "oracle-bug.yaml", "--stress", "faults.yaml", "--trials", "20000"]
+        let text = try SlashsimBinary.run(args, in: folder)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("Stress oracle-bug: \"Oracle bug\" (oracle-bug.yaml)"))
+        #expect(text.stdout.contains("    Δ vs base"))
+        #expect(text.stdout.contains("  loop"))
+        let json = try SlashsimBinary.run(args + ["--format", "json"], in: folder)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let stresses = try #require(object["stresses"] as? [[String: Any]])
+        #expect(stresses.map { $0["name"] as? String } == ["Oracle bug", "Triple faults"])
+        let oracle = try #require(stresses[0]["report"] as? [String: Any])
+        let services = try #require(oracle["services"] as? [[String: Any]])
+        #expect(services[0]["simulated_incident_probability"] as? Double == 1)
+        let base = try #require(object["base"] as? [String: Any])
+        #expect(base["trials"] as? Int == 20000 && oracle["trials"] as? Int == 20000)
+        let csv = try SlashsimBinary.run(args + ["--format", "csv"], in: folder)
+        #expect(csv.stdout.hasPrefix("scenario,scope,id,statistic,"))
+        #expect(csv.stdout.contains("\nTriple faults,total,,mean,"))
+    }
+}
