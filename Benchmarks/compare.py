@@ -51,7 +51,7 @@ def main():
             base = run_json([sys.executable, os.path.join(HERE, "numpy_baseline.py"), path, "--trials", str(trials)], env=numpy_env)
             flops = ceilings["trmm_flops_per_second"][str(n)]
             for threads in (1, 2):
-                r = run_json([SLASHSIM, "run", path, "--trials", str(trials), "--threads", str(threads), "--format", "json", "--quiet"])
+                r = run_json([SLASHSIM, "run", path, "--trials", str(trials), "--threads", str(threads), "--format", "json", "--quiet", "--no-contributions"])
                 rate = r["trials"] / r["elapsed_seconds"]
                 ceiling = threads * flops / (n * n)
                 rows.append((f"{n}", threads, rate, rate * n, base["trials_per_second"], rate / base["trials_per_second"], f"{rate / ceiling:.0%}"))
@@ -60,7 +60,7 @@ def main():
         subprocess.run([sys.executable, os.path.join(HERE, "make_scenario.py"), "--operators", str(n), "--form", "factors", "--output", path], check=True)
         base = run_json([sys.executable, os.path.join(HERE, "numpy_baseline.py"), path, "--trials", "50000"], env=numpy_env)
         for threads in (1, 2):
-            r = run_json([SLASHSIM, "run", path, "--trials", "2000000", "--threads", str(threads), "--format", "json", "--quiet"])
+            r = run_json([SLASHSIM, "run", path, "--trials", "2000000", "--threads", str(threads), "--format", "json", "--quiet", "--no-contributions"])
             rate = r["trials"] / r["elapsed_seconds"]
             rows.append((f"{n}, K = 8 factors", threads, rate, rate * n, base["trials_per_second"], rate / base["trials_per_second"], "—"))
     print(f"BLAS: {ceilings['blas']}")

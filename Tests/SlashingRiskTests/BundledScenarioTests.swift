@@ -9,9 +9,21 @@ import Testing
 
     @Test func everyBundledScenarioIsValid() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".yaml") }
-        #expect(files.count >= 3)
+        #expect(files.count >= 8)
         for file in files {
             let scenario = try ScenarioLoader.load(path: Self.folder.appendingPathComponent(file).path)
+            _ = try CompiledModel(scenario: scenario)
+        }
+    }
+
+    /// The stress files in Scenarios/stresses apply to three-lrts.yaml, the base they were written for.
+    @Test func everyBundledStressAppliesToItsBase() throws {
+        let base = try ScenarioLoader.load(path: Self.folder.appendingPathComponent("three-lrts.yaml").path)
+        let stresses = Self.folder.appendingPathComponent("stresses")
+        let files = try FileManager.default.contentsOfDirectory(atPath: stresses.path).filter { $0.hasSuffix(".yaml") }
+        #expect(files.count >= 2)
+        for file in files {
+            let (_, scenario) = try StressLoader.load(path: stresses.appendingPathComponent(file).path, base: base)
             _ = try CompiledModel(scenario: scenario)
         }
     }
