@@ -139,6 +139,39 @@ import Testing
         MonteCarloExpectations.expectMatches(summary, exact, levels: levels)
     }
 
+    /// A derived correlation and the explicit matrix it implies (run through Cholesky) are the same model:
+    /// their means, P(loss) and 99 % ES agree within four combined standard errors.
+    @Test func derivedCorrelationAndItsMatrixThroughCholeskyAgreeInDistribution() throws {
+        let ids = (0..<12).map { "op-\($0)" }
+        let services = ["X", "Y", "Z"]
+        var allocations: [AllocationSpec] = []
+        for (i, id) in ids.enumerated() {
+            allocations.append(AllocationSpec(operator: id, service: services[i % 3], magnitude: 0.5))
+            if i % 3 != (i / 3) % 3 { allocations.append(AllocationSpec(operator: id, service: services[(i / 3) % 3], magnitude: 0.3)) }
+        }
+        let derived = Scenario(
+            name: "derived", operators: ids.enumerated().map { i, id in
+                OperatorSpec(id: id, stake: Double(1000 + 250 * i), faultProbability: 0.02 + 0.002 * Double(i),
+                             tags: ["cloud": i < 7 ? "aws" : "gcp", "client": i % 2 == 0 ? "lighthouse" : "prysm"])
+            },
+            services: services.map { ServiceSpec(id: $0, slashFraction: 0.5) }, allocations: allocations,
+            correlation: .derived(DerivedCorrelationSpec(common: 0.05, sharedServices: 0.15, tags: ["cloud": 0.2, "client": 0.1])))
+        let model = try CompiledModel(scenario: derived)
+        guard case .factors(let factorIDs, let a, _) = model.dependence else { Issue.record("expected factors"); return }
+        let n = ids.count, k = factorIDs.count
+        let matrix = (0..<n).map { i in (0..<n).map { j in i == j ? 1.0 : (0..<k).reduce(0.0) { $0 + a[i + $1 * n] * a[j + $1 * n] } } }
+        var explicit = derived
+        explicit.correlation = .matrix(matrix)
+        guard case .cholesky = try CompiledModel(scenario: explicit).dependence else { Issue.record("expected Cholesky"); return }
+        let x = try ScenarioFixtures.simulate(derived, trials: 600_000, seed: 71, levels: [0.99]).summary
+        let y = try ScenarioFixtures.simulate(explicit, trials: 600_000, seed: 72, levels: [0.99]).summary
+        func close(_ a: Double, _ sa: Double, _ b: Double, _ sb: Double) -> Bool { abs(a - b) <= 4 * (sa * sa + sb * sb).squareRoot() }
+        #expect(close(x.mean, x.meanStandardError, y.mean, y.meanStandardError), "\(x.mean) vs \(y.mean)")
+        #expect(close(x.probabilityOfLoss, x.probabilityOfLossStandardError, y.probabilityOfLoss, y.probabilityOfLossStandardError))
+        #expect(close(x.expectedShortfall[0].loss, x.expectedShortfall[0].standardError, y.expectedShortfall[0].loss, y.expectedShortfall[0].standardError),
+                "\(x.expectedShortfall[0].loss) vs \(y.expectedShortfall[0].loss)")
+    }
+
     /// Derived correlation from shared services: the implied matrix is common + Σ shared-service weights,
     /// capped operators are scaled to max_systematic and reported.
     @Test func derivedCorrelationFromSharedServicesBuildsTheStatedMatrix() throws {

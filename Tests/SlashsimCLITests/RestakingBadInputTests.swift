@@ -160,8 +160,8 @@ import TestSupport
     func badStressFileGetsOneExactMessage(stress: String, expected: String) throws {
         let folder = try SlashsimBinary.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Self.base.write(to: folder.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
-        try stress.write(to: folder.appendingPathComponent("stress.yaml"), atomically: true, encoding: .utf8)
+        try Data(Self.base.utf8).write(to: folder.appendingPathComponent("base.yaml"))
+        try Data(stress.utf8).write(to: folder.appendingPathComponent("stress.yaml"))
         let outcome = try SlashsimBinary.run(["run", "base.yaml", "--stress", "stress.yaml", "--trials", "1000"], in: folder)
         #expect(outcome.status == 65)
         #expect(outcome.stderr == "error: \(expected)\n")
@@ -180,11 +180,11 @@ import TestSupport
     @Test func stressTableAndJSON() throws {
         let folder = try SlashsimBinary.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Fixtures.restakingScenario.write(to: folder.appendingPathComponent("base.yaml"), atomically: true, encoding: .utf8)
-        try "format: 1\nname: Oracle bug\nincident_probabilities: {oracle-avs: 1}\n"
-            .write(to: folder.appendingPathComponent("oracle-bug.yaml"), atomically: true, encoding: .utf8)
-        try "format: 1\nname: Triple faults\nfault_probability_scale: 3\nloading_scale: {aws: 1.4}\n"
-            .write(to: folder.appendingPathComponent("faults.yaml"), atomically: true, encoding: .utf8)
+        try Data(Fixtures.restakingScenario.utf8).write(to: folder.appendingPathComponent("base.yaml"))
+        try Data("format: 1\nname: Oracle bug\nincident_probabilities: {oracle-avs: 1}\n".utf8)
+            .write(to: folder.appendingPathComponent("oracle-bug.yaml"))
+        try Data("format: 1\nname: Triple faults\nfault_probability_scale: 3\nloading_scale: {aws: 1.4}\n".utf8)
+            .write(to: folder.appendingPathComponent("faults.yaml"))
         let args = ["run", "base.yaml", "--stress", "oracle-bug.yaml", "--stress", "faults.yaml", "--trials", "20000"]
         let text = try SlashsimBinary.run(args, in: folder)
         #expect(text.status == 0, "\(text.stderr)")
