@@ -41,6 +41,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("A stress file applied to the scenario (repeatable): each runs with the same seed and trials (common random numbers) and the report compares them with the base.", valueName: "FILE"))
     var stress: [String] = []
 
+    @Option(help: ArgumentHelp("How samples are kept: in-memory (every losing trial, the default) or bounded (memory independent of the trial count: two passes over the same random streams, about twice the time; same VaR).", valueName: "MODE"))
+    var memory: MemoryOption = .inMemory
+
     @Flag(help: "Skip the risk contributions (which operators and services drive the tail): they replay the run once more, doubling its time.")
     var noContributions = false
 
@@ -75,7 +78,7 @@ struct Run: ParsableCommand {
                     model: m, trials: trials?.value ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed,
                     threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
                     trialsSource: trials != nil ? "--trials" : "\(file): simulation.trials",
-                    availableBytes: noMemoryCheck ? .infinity : RunLimits.availableMemoryBytes())
+                    availableBytes: noMemoryCheck ? .infinity : RunLimits.availableMemoryBytes(), memory: memory.mode)
             }
         } catch {
             StandardError.write("error: \(error)\n")
@@ -107,7 +110,7 @@ struct Run: ParsableCommand {
         }
         if let writer { try writer.write(text) } else { print(text, terminator: "") }
         if result.isPartial {
-            StandardError.write("slashsim: stopped by --max-seconds after \(result.losses.trials) of \(plan.trials) trials; the report is labelled partial\n")
+            StandardError.write("slashsim: stopped by --max-seconds after \(result.trials) of \(plan.trials) trials; the report is labelled partial\n")
             throw ExitCodes.partialResult
         }
     }
@@ -121,11 +124,18 @@ struct Run: ParsableCommand {
         if let progress { onProgress = { progress.update($0) } }
         let control = maxSeconds.map { RunControl(maxSeconds: $0) }
         let engine = SimulationEngine(model: model)
-        let result = engine.run(trials: plan.trials, seed: plan.seed, threads: plan.threads, control: control, progress: onProgress)
+        let result: SimulationResult
+        switch plan.memory {
+        case .inMemory:
+            result = engine.run(trials: plan.trials, seed: plan.seed, threads: plan.threads, control: control, progress: onProgress)
+        case .bounded:
+            result = engine.runBounded(trials: plan.trials, seed: plan.seed, threads: plan.threads, levels: plan.levels,
+                                       control: control, progress: onProgress)
+        }
         // The contributions replay the same trials; a run stopped by --max-seconds skips them to keep its time limit.
         var contributions: RiskContributions?
         if !noContributions, !result.isPartial {
-            contributions = engine.contributions(sample: result.losses, levels: plan.levels, seed: plan.seed, threads: plan.threads)
+            contributions = engine.contributions(sample: result.distribution, levels: plan.levels, seed: plan.seed, threads: plan.threads)
         }
         progress?.finish()
         let report = Report(scenario: scenario, scenarioFile: file, model: model, result: result, seed: plan.seed,

@@ -2,6 +2,13 @@ import Foundation
 import ArgumentParser
 import SlashingRisk
 
+/// `--memory`: how a run keeps its samples.
+enum MemoryOption: String, ExpressibleByArgument, CaseIterable {
+    case inMemory = "in-memory", bounded
+
+    var mode: RunPlan.MemoryMode { self == .bounded ? .bounded : .inMemory }
+}
+
 /// Report formats of `slashsim run`.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv

@@ -190,4 +190,27 @@ import TestSupport
         #expect(outcome.status == 73)
         #expect(outcome.stderr == "error: --output /nonexistent/folder/report.txt: the folder /nonexistent/folder does not exist. Fix: create it or write elsewhere\n")
     }
+
+    /// `--memory bounded` reports the same VaR and intervals as the in-memory run, and says nothing else differs
+    /// beyond the order of additions.
+    @Test func boundedMemoryReportsTheSameQuantiles() throws {
+        let file = try writeScenario()
+        func report(_ extra: [String]) throws -> [String: Any] {
+            let outcome = try SlashsimBinary.run(["run", file.path, "--format", "json", "--trials", "200000"] + extra)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        }
+        let memory = try report([]), bounded = try report(["--memory", "bounded"])
+        let a = try #require(memory["total"] as? [String: Any]), b = try #require(bounded["total"] as? [String: Any])
+        #expect((a["quantiles"] as? NSArray) == (b["quantiles"] as? NSArray))
+        #expect(a["probability_of_loss"] as? Double == b["probability_of_loss"] as? Double)
+        let esA = try #require(a["expected_shortfall"] as? [[String: Any]]), esB = try #require(b["expected_shortfall"] as? [[String: Any]])
+        for (x, y) in zip(esA, esB) {
+            let u = try #require(x["loss"] as? Double), v = try #require(y["loss"] as? Double)
+            #expect(abs(u - v) <= 1e-11 * max(1, u))
+        }
+        let wrong = try SlashsimBinary.run(["run", file.path, "--memory", "disk"])
+        #expect(wrong.status == 64)
+        #expect(wrong.stderr.contains("--memory"))
+    }
 }

@@ -125,11 +125,11 @@ extension Report {
     /// Assembles the report of a finished run.
     public init(scenario: Scenario, scenarioFile: String, model: CompiledModel, result: SimulationResult, seed: UInt64,
                 threads: Int, levels: [Double], contributions: RiskContributions? = nil) {
-        let summary = RiskStatistics.summarize(result.losses, levels: levels)
-        let n = Double(result.losses.trials)
+        let summary = result.distribution.summarize(levels: levels)
+        let n = Double(result.trials)
         self.scenario = scenario.name
         self.scenarioFile = scenarioFile
-        self.trials = result.losses.trials
+        self.trials = result.trials
         self.trialsRequested = result.requestedTrials
         self.partial = result.isPartial
         self.seed = seed
@@ -177,12 +177,12 @@ extension Report {
                 } ?? [])
         }
         self.tokens = model.tokens.tokens.enumerated().map { t, token in
-            let tokenSummary = RiskStatistics.summarize(result.tokenLosses[t], levels: levels)
+            let tokenSummary = result.tokenDistributions[t].summarize(levels: levels)
             return Token(id: token.id, backing: token.backing, delegated: token.delegated, loss: Total(tokenSummary),
                          navLossFraction: Total(tokenSummary, scaledBy: 1 / token.backing))
         }
         self.portfolios = model.tokens.portfolios.enumerated().map { p, portfolio in
-            let portfolioSummary = RiskStatistics.summarize(result.portfolioLosses[p], levels: levels)
+            let portfolioSummary = result.portfolioDistributions[p].summarize(levels: levels)
             let q = Double(result.liquidationCounts[p]) / n
             return Portfolio(id: portfolio.id, value: portfolio.value, debt: portfolio.debt, equity: portfolio.equity,
                              liquidationLTV: portfolio.isLeveraged ? portfolio.liquidationLTV : nil,

@@ -14,11 +14,12 @@ public struct RiskContributions: Sendable {
 }
 
 extension SimulationEngine {
-    /// Replays the run of `sample` (same seed and trials) and splits its expected shortfall at each level.
-    public func contributions(sample: LossSample, levels: [Double], seed: UInt64, threads: Int) -> RiskContributions {
+    /// Replays the run of `sample` (same seed and trials; the whole sample or its bounded summary) and splits its expected shortfall at each level.
+    public func contributions(sample: any LossDistribution, levels: [Double], seed: UInt64, threads: Int) -> RiskContributions {
         let levels = levels.sorted()
         let n = sample.trials
-        let thresholds = levels.map { sample.orderStatistic(RiskStatistics.rank(level: $0, trials: n)) }
+        let points = levels.map { sample.tailPoint(level: $0) }
+        let thresholds = points.map(\.value)
         let pass = LossPass(model: model, collectSamples: false, tailThresholds: thresholds)
         let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass)
         let (_, batches, sums) = execute(kernel, trials: n, threads: threads, control: nil, progress: nil)
@@ -28,8 +29,7 @@ extension SimulationEngine {
         for (j, q) in levels.enumerated() {
             let v = thresholds[j]
             let nd = Double(n), qn = RiskStatistics.scaledLevel(q, trials: n)
-            let atMost = sample.countAtMost(v)
-            let ties = atMost - sample.countAtMost(v.nextDown)
+            let atMost = points[j].atMost, ties = points[j].ties
             let beyond = max(0, Double(atMost) - qn)
             let denominator = qn < nd ? nd - qn : 1
             var row = [Double](repeating: 0, count: entities)

@@ -34,6 +34,15 @@ public enum RunLimits {
         return lossBytes + factorBytes + workerBytes
     }
 
+    /// Memory a bounded-memory run needs, in bytes, apart from the values of the few histogram bins it
+    /// collects: per sample (total, tokens, portfolios) a 2¹⁹-bin histogram per worker and two merged copies,
+    /// plus the worker buffers.
+    public static func estimatedBoundedBytes(model: CompiledModel, threads: Int) -> Double {
+        let samples = Double(1 + model.tokens.tokens.count + model.tokens.portfolios.count)
+        let histogram = Double(LossBins.count * 8)
+        return samples * histogram * Double(threads + 2) + estimatedBytes(model: model, trials: 0, threads: threads)
+    }
+
     /// Memory available to this process, in bytes (MemAvailable from /proc/meminfo, else physical memory).
     public static func availableMemoryBytes() -> Double {
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {

@@ -8,6 +8,16 @@ public struct RunPlan: Sendable {
     public let seed: UInt64
     public let threads: Int
     public let levels: [Double]
+    public let memory: MemoryMode
+
+    /// How the run keeps its samples.
+    public enum MemoryMode: String, Sendable, CaseIterable {
+        /// Every positive loss, sorted: memory grows with the trials that lose something.
+        case inMemory = "in-memory"
+        /// Histograms and the few bins around each requested quantile, from two passes over the same
+        /// random streams: memory independent of the trial count, about twice the time.
+        case bounded
+    }
 
     /// Why a run cannot start.
     public struct Refusal: Error, Sendable, CustomStringConvertible {
@@ -19,15 +29,25 @@ public struct RunPlan: Sendable {
     /// Checks memory: refuses when the worst-case estimate exceeds 80 % of available memory.
     /// `trialsSource` names where the trial count came from (`--trials` or `simulation.trials`).
     public init(model: CompiledModel, trials: Int, seed: UInt64, threads: Int, levels: [Double], trialsSource: String,
-                availableBytes: Double = RunLimits.availableMemoryBytes()) throws(Refusal) {
-        let needed = RunLimits.estimatedBytes(model: model, trials: trials, threads: threads)
-        if needed > 0.8 * availableBytes {
-            let gib = { (x: Double) in String(format: "%.1f", x / 1_073_741_824) }
-            let suggested = RunLimits.roundedDown(Double(trials) * 0.8 * availableBytes / needed)
-            throw Refusal(
-                problem: "\(trialsSource) \(trials) needs up to \(gib(needed)) GiB of memory for per-trial losses and buffers, but only \(gib(availableBytes)) GiB is available",
-                fix: "lower \(trialsSource) to about \(suggested) or fewer (or pass --no-memory-check to run anyway)")
+                availableBytes: Double = RunLimits.availableMemoryBytes(), memory: MemoryMode = .inMemory) throws(Refusal) {
+        let gib = { (x: Double) in String(format: "%.1f", x / 1_073_741_824) }
+        switch memory {
+        case .inMemory:
+            let needed = RunLimits.estimatedBytes(model: model, trials: trials, threads: threads)
+            if needed > 0.8 * availableBytes {
+                let suggested = RunLimits.roundedDown(Double(trials) * 0.8 * availableBytes / needed)
+                throw Refusal(
+                    problem: "\(trialsSource) \(trials) needs up to \(gib(needed)) GiB of memory for per-trial losses and buffers, but only \(gib(availableBytes)) GiB is available",
+                    fix: "lower \(trialsSource) to about \(suggested) or fewer, or pass --memory bounded (memory independent of the trials, about twice the time), or --no-memory-check to run anyway")
+            }
+        case .bounded:
+            let needed = RunLimits.estimatedBoundedBytes(model: model, threads: threads)
+            if needed > 0.8 * availableBytes {
+                throw Refusal(problem: "the bounded-memory run needs about \(gib(needed)) GiB for its histograms and buffers, but only \(gib(availableBytes)) GiB is available",
+                              fix: "run with fewer --threads")
+            }
         }
+        self.memory = memory
         self.model = model
         self.trials = trials
         self.seed = seed

@@ -2,10 +2,15 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// What a run produced: the sample of total losses, per-operator counts, and the token and portfolio samples.
+/// What a run produced: the distribution of total losses, per-operator counts, and the token and portfolio
+/// distributions.
 public struct SimulationResult: Sendable {
-    /// Total principal loss per trial, as a sorted sample.
-    public let losses: LossSample
+    /// Total principal loss per trial: the whole sorted sample, or its bounded-memory summary.
+    public let distribution: any LossDistribution
+    /// Per token, the loss in ETH per trial.
+    public let tokenDistributions: [any LossDistribution]
+    /// Per portfolio, the principal loss in ETH per trial.
+    public let portfolioDistributions: [any LossDistribution]
     /// Number of trials in which each operator faulted.
     public let faultCounts: [Int]
     /// Number of trials in which each operator lost stake (to its own fault or an incident).
@@ -17,10 +22,7 @@ public struct SimulationResult: Sendable {
     public let operatorLossSquareSums: [Double]
     /// Number of trials in which each service had an incident.
     public let incidentCounts: [Int]
-    /// Per token, the loss in ETH per trial.
-    public let tokenLosses: [LossSample]
-    /// Per portfolio, the principal loss in ETH per trial, and the number of trials it was liquidated.
-    public let portfolioLosses: [LossSample]
+    /// Per portfolio, the number of trials it was liquidated.
     public let liquidationCounts: [Int]
     /// Wall-clock seconds spent simulating.
     public let elapsedSeconds: Double
@@ -29,8 +31,18 @@ public struct SimulationResult: Sendable {
     /// Trials asked for; more than `losses.trials` when the run was stopped early.
     public let requestedTrials: Int
 
-    /// Whether the run stopped before all requested trials (its statistics cover `losses.trials` trials).
-    public var isPartial: Bool { losses.trials < requestedTrials }
+    /// Whether the run stopped before all requested trials (its statistics cover `trials` trials).
+    public var isPartial: Bool { trials < requestedTrials }
+    /// Trials simulated.
+    public var trials: Int { distribution.trials }
+    /// Whether the samples were kept whole (`run`) rather than summarised in bounded memory (`runBounded`).
+    public var keepsSamples: Bool { distribution is LossSample }
+
+    /// The whole sample of total losses (in-memory runs only).
+    public var losses: LossSample { distribution as! LossSample }
+    /// The whole samples of the tokens' and portfolios' losses (in-memory runs only).
+    public var tokenLosses: [LossSample] { tokenDistributions.map { $0 as! LossSample } }
+    public var portfolioLosses: [LossSample] { portfolioDistributions.map { $0 as! LossSample } }
 }
 
 /// Runs the Monte Carlo: batches of `RunLimits.batchSize` trials, shared out to `threads` Dispatch
@@ -53,20 +65,38 @@ public struct SimulationEngine: Sendable {
         let pass = model.needsLossPass || forceLossPass ? LossPass(model: model, collectSamples: true) : nil
         let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass)
         let (workers, batches, sums) = execute(kernel, trials: trials, threads: threads, control: control, progress: progress)
+        let completedTrials = min(trials, batches * RunLimits.batchSize)
+        var distributions: [any LossDistribution]
+        if kernel.lossPass != nil {
+            let states = workers.map { $0.loss! }
+            distributions = [LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map(\.lossyTrials)))]
+            distributions += model.tokens.tokens.indices.map { t in
+                LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map { $0.tokenLossy[t] }))
+            }
+            distributions += model.tokens.portfolios.indices.map { p in
+                LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map { $0.portfolioLossy[p] }))
+            }
+        } else {
+            distributions = [LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(workers.map(\.lossyTrials)))]
+        }
+        for worker in workers { worker.lossyTrials = [] }
+        return assemble(workers: workers, batches: batches, sums: sums, distributions: distributions, requestedTrials: trials, start: start)
+    }
+
+    /// The result of a run from its workers' counts and the distributions of its samples (total, then tokens,
+    /// then portfolios).
+    func assemble(workers: [BatchKernel.Worker], batches: Int, sums: BatchOrderedSums?, distributions: [any LossDistribution],
+                  requestedTrials: Int, start: DispatchTime) -> SimulationResult {
         let n = model.operatorCount, s = model.services.count
         var faultCounts = [Int](repeating: 0, count: n)
         for worker in workers {
             for j in 0..<n { faultCounts[j] += worker.faultCounts[j] }
         }
-        let completedTrials = min(trials, batches * RunLimits.batchSize)
-        let lossy: [Double]
         var slashCounts: [Int], operatorSums: [Double], serviceSums: [Double], operatorSquares: [Double]
         var incidentCounts = [Int](repeating: 0, count: s)
-        var tokenSamples: [LossSample] = [], portfolioSamples: [LossSample] = []
         var liquidations = [Int](repeating: 0, count: model.tokens.portfolios.count)
         if let sums {
             let states = workers.map { $0.loss! }
-            lossy = Self.mergeSorted(states.map(\.lossyTrials))
             slashCounts = [Int](repeating: 0, count: n)
             for state in states {
                 for j in 0..<n { slashCounts[j] += state.slashCounts[j] }
@@ -77,32 +107,29 @@ public struct SimulationEngine: Sendable {
             operatorSums = Array(totals[0..<n])
             serviceSums = Array(totals[n..<(n + s)])
             operatorSquares = Array(totals[(n + s)..<(2 * n + s)])
-            tokenSamples = model.tokens.tokens.indices.map { t in
-                LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map { $0.tokenLossy[t] }))
-            }
-            portfolioSamples = model.tokens.portfolios.indices.map { p in
-                LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map { $0.portfolioLossy[p] }))
-            }
         } else {
-            lossy = Self.mergeSorted(workers.map(\.lossyTrials))
             // Without incidents an operator loses lossIfFault exactly when it faults.
             slashCounts = zip(faultCounts, model.lossIfFault).map { $1 > 0 ? $0 : 0 }
             operatorSums = zip(faultCounts, model.lossIfFault).map { Double($0) * $1 }
             operatorSquares = zip(faultCounts, model.lossIfFault).map { Double($0) * $1 * $1 }
             serviceSums = Self.serviceShares(model: model, faultCounts: faultCounts)
         }
-        let sample = LossSample(trials: completedTrials, sortedPositiveLosses: lossy)
+        let t = model.tokens.tokens.count
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return SimulationResult(losses: sample, faultCounts: faultCounts, slashCounts: slashCounts, operatorLossSums: operatorSums,
-                                serviceLossSums: serviceSums, operatorLossSquareSums: operatorSquares, incidentCounts: incidentCounts, tokenLosses: tokenSamples,
-                                portfolioLosses: portfolioSamples, liquidationCounts: liquidations, elapsedSeconds: elapsed,
-                                threads: workers.count, requestedTrials: trials)
+        return SimulationResult(distribution: distributions[0], tokenDistributions: Array(distributions[1..<(1 + t)]),
+                                portfolioDistributions: Array(distributions[(1 + t)...]), faultCounts: faultCounts,
+                                slashCounts: slashCounts, operatorLossSums: operatorSums, serviceLossSums: serviceSums,
+                                operatorLossSquareSums: operatorSquares, incidentCounts: incidentCounts,
+                                liquidationCounts: liquidations, elapsedSeconds: elapsed, threads: workers.count,
+                                requestedTrials: requestedTrials)
     }
 
     /// Runs batches 0 ..< ⌈trials/B⌉ (or a prefix, when stopped) on `threads` workers. Returns the workers, the
     /// number of batches done and, with a loss pass, the batch-ordered partial sums.
+    /// `afterBatch(worker index, batch, worker)` runs on the worker's thread after each batch.
     func execute(_ kernel: BatchKernel, trials: Int, threads: Int, control: RunControl?,
-                 progress: (@Sendable (Int) -> Void)?) -> ([BatchKernel.Worker], Int, BatchOrderedSums?) {
+                 progress: (@Sendable (Int) -> Void)?,
+                 afterBatch: (@Sendable (Int, Int, BatchKernel.Worker) -> Void)? = nil) -> ([BatchKernel.Worker], Int, BatchOrderedSums?) {
         precondition(trials > 0 && threads > 0)
         _ = BLAS.singleThreaded
         let batchSize = RunLimits.batchSize
@@ -122,6 +149,7 @@ public struct SimulationEngine: Sendable {
                 let m = min(batchSize, trials - b * batchSize)
                 kernel.run(batch: UInt64(b), trials: m, worker: worker)
                 if let sums, let state = worker.loss { sums.deposit(batch: b, state.partial) }
+                afterBatch?(w, b, worker)
                 let total = done.wrappingAdd(m, ordering: .relaxed).newValue
                 progress?(total)
             }
