@@ -9,20 +9,20 @@ struct ReportWriter {
     let url: URL
 
     /// Checks up front that the destination's folder exists and is writable.
-    init(path: String) throws {
+    init(path: String, flag: String = "--output") throws {
         url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            StandardError.write("error: --output \(path): the folder \(folder) does not exist. Fix: create it or write elsewhere\n")
+            StandardError.write("error: \(flag) \(path): the folder \(folder) does not exist. Fix: create it or write elsewhere\n")
             throw ExitCodes.cannotCreateOutput
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
-            StandardError.write("error: --output \(path): the folder \(folder) is not writable. Fix: choose a folder you can write to\n")
+            StandardError.write("error: \(flag) \(path): the folder \(folder) is not writable. Fix: choose a folder you can write to\n")
             throw ExitCodes.cannotCreateOutput
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            StandardError.write("error: --output \(path) is a directory. Fix: name a file\n")
+            StandardError.write("error: \(flag) \(path) is a directory. Fix: name a file\n")
             throw ExitCodes.cannotCreateOutput
         }
     }

@@ -44,6 +44,12 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("How samples are kept: in-memory (every losing trial, the default) or bounded (memory independent of the trial count: two passes over the same random streams, about twice the time; same VaR).", valueName: "MODE"))
     var memory: MemoryOption = .inMemory
 
+    @Option(help: ArgumentHelp("Also write the loss distributions as CSV: exceedance probabilities on a grid of losses plus the exact tail points, for the total, each token and each portfolio (and each stress).", valueName: "FILE.csv"))
+    var distribution: String?
+
+    @Option(help: ArgumentHelp("Also draw the exceedance curves (log scale, VaR and ES marked; one curve per stress) and the top tail contributors, as SVG (or HTML when FILE ends in .html).", valueName: "FILE.svg"))
+    var plot: String?
+
     @Flag(help: "Skip the risk contributions (which operators and services drive the tail): they replay the run once more, doubling its time.")
     var noContributions = false
 
@@ -86,9 +92,12 @@ struct Run: ParsableCommand {
         }
         // Fail before simulating if the report cannot be written.
         let writer = try output.map { path in try ReportWriter(path: path) }
+        let distributionWriter = try distribution.map { path in try ReportWriter(path: path, flag: "--distribution") }
+        let plotWriter = try plot.map { path in try ReportWriter(path: path, flag: "--plot") }
 
         let plan = plans[0]
         let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan)
+        var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
         let text: String
         if stressed.isEmpty {
             switch format {
@@ -98,8 +107,10 @@ struct Run: ParsableCommand {
             }
         } else {
             let entries = zip(stressed, plans.dropFirst()).map { stress, stressPlan in
-                StressComparison.Entry(name: stress.name, file: stress.file,
-                                       report: simulate(scenario: stress.scenario, file: stress.file, plan: stressPlan).report)
+                let run = simulate(scenario: stress.scenario, file: stress.file, plan: stressPlan)
+                let entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
+                runs.append((entry.label, run.result, run.report))
+                return entry
             }
             let comparison = StressComparison(base: baseReport, stresses: entries)
             switch format {
@@ -109,6 +120,24 @@ struct Run: ParsableCommand {
             }
         }
         if let writer { try writer.write(text) } else { print(text, terminator: "") }
+        if let distributionWriter {
+            var curves: [(scenario: String, scope: String, id: String, curve: ExceedanceCurve)] = []
+            for run in runs {
+                curves.append((run.label, "total", "", ExceedanceCurve.of(run.result.distribution)))
+                for (token, d) in zip(run.report.tokens, run.result.tokenDistributions) { curves.append((run.label, "token", token.id, ExceedanceCurve.of(d))) }
+                for (p, d) in zip(run.report.portfolios, run.result.portfolioDistributions) { curves.append((run.label, "portfolio", p.id, ExceedanceCurve.of(d))) }
+            }
+            try distributionWriter.write(ExceedanceCurve.csv(curves))
+        }
+        if let plotWriter {
+            let svg = SVGPlot.render(title: baseReport.scenario,
+                                     subtitle: "exceedance of the total principal loss, \(TextFormat.count(baseReport.trials)) trials, seed \(baseReport.seed)",
+                                     curves: runs.map { ($0.label, ExceedanceCurve.of($0.result.distribution), $0.report) })
+            let isHTML = plotWriter.url.pathExtension.lowercased() == "html"
+            // In HTML the SVG is inline, without its XML declaration.
+            let inline = svg.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? svg
+            try plotWriter.write(isHTML ? "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>slashsim</title></head><body>\n" + inline + "</body></html>\n" : svg)
+        }
         if result.isPartial {
             StandardError.write("slashsim: stopped by --max-seconds after \(result.trials) of \(plan.trials) trials; the report is labelled partial\n")
             throw ExitCodes.partialResult

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import TestSupport
 
@@ -213,4 +216,46 @@ import TestSupport
         #expect(wrong.status == 64)
         #expect(wrong.stderr.contains("--memory"))
     }
+
+    /// `--plot` writes a well-formed SVG (parsed as XML) with one curve per scenario and the contributors;
+    /// `.html` wraps it; `--distribution` writes the exceedance CSV; a bad folder fails before simulating.
+    @Test func plotAndDistributionFiles() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = Self.scenario.replacingOccurrences(of: "name: Two AVSs sharing operators", with: "name: \"Two <AVSs> & 'quotes'\"")
+        try Data(base.utf8).write(to: folder.appendingPathComponent("two.yaml"))
+        try Data("format: 1\nfault_probability_scale: 2\n".utf8).write(to: folder.appendingPathComponent("double.yaml"))
+        let outcome = try SlashsimBinary.run(["run", "two.yaml", "--stress", "double.yaml", "--trials", "20000", "--plot", "plot.svg",
+                                              "--distribution", "dist.csv"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let svg = try Data(contentsOf: folder.appendingPathComponent("plot.svg"))
+        let counter = ElementCounter()
+        let parser = XMLParser(data: svg)
+        parser.delegate = counter
+        #expect(parser.parse(), "the SVG is not well-formed XML: \(String(describing: parser.parserError))")
+        #expect(counter.counts["svg"] == 1 && counter.counts["polyline"] == 2)
+        #expect((counter.counts["rect"] ?? 0) > 3)  // background, frame, bars
+        #expect(counter.text.contains("Two <AVSs> & 'quotes'"))
+        let csv = try String(contentsOf: folder.appendingPathComponent("dist.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("scenario,scope,id,kind,loss,exceedance_probability,probability_at_least,standard_error\nbase,total,,grid,0,"))
+        #expect(csv.contains("\ndouble,total,,tail,"))
+        let html = try SlashsimBinary.run(["run", "two.yaml", "--trials", "5000", "--plot", "plot.html"], in: folder)
+        #expect(html.status == 0)
+        let page = try String(contentsOf: folder.appendingPathComponent("plot.html"), encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("<svg ") && !page.contains("<?xml"))
+        let bad = try SlashsimBinary.run(["run", "two.yaml", "--plot", "/nonexistent/folder/p.svg"], in: folder)
+        #expect(bad.status == 73)
+        #expect(bad.stderr == "error: --plot /nonexistent/folder/p.svg: the folder /nonexistent/folder does not exist. Fix: create it or write elsewhere\n")
+    }
+}
+
+/// Counts the elements of an XML document and collects its text.
+final class ElementCounter: NSObject, XMLParserDelegate {
+    var counts: [String: Int] = [:]
+    var text = ""
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        counts[elementName, default: 0] += 1
+    }
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
 }
