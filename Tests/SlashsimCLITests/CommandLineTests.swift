@@ -247,7 +247,44 @@ import TestSupport
         #expect(bad.status == 73)
         #expect(bad.stderr == "error: --plot /nonexistent/folder/p.svg: the folder /nonexistent/folder does not exist. Fix: create it or write elsewhere\n")
     }
+
+    /// `slashsim sweep`: one row per grid value; each point is exactly the run of the scenario with that value
+    /// (same seed: common random numbers); bad paths, grids and values get clear errors.
+    @Test func sweepRunsTheGridOnCommonRandomNumbers() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = Fixtures.threeOperatorScenario
+        try Data(base.utf8).write(to: folder.appendingPathComponent("three.yaml"))
+        try Data(base.replacingOccurrences(of: "correlation: {constant: 0.2}", with: "correlation: {constant: 0.4}").utf8)
+            .write(to: folder.appendingPathComponent("rho4.yaml"))
+        let text = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2:0.6:0.2", "--trials", "20000", "--plot", "s.svg"], in: folder)
+        #expect(text.status == 0, "\(text.stderr)")
+        let rows = text.stdout.split(separator: "\n").filter { $0.hasPrefix("  0.") }
+        #expect(rows.map { $0.split(separator: " ").first } == ["0.2", "0.4", "0.6"])
+        let svg = try Data(contentsOf: folder.appendingPathComponent("s.svg"))
+        #expect(XMLParser(data: svg).parse())
+        let json = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2,0.4", "--trials", "20000", "--format", "json"], in: folder)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let points = try #require(object["points"] as? [[String: Any]])
+        #expect(points.map { $0["value"] as? Double } == [0.2, 0.4])
+        let swept = try #require((points[1]["report"] as? [String: Any])?["total"] as? NSDictionary)
+        let direct = try SlashsimBinary.run(["run", "rho4.yaml", "--trials", "20000", "--format", "json", "--no-contributions"], in: folder)
+        let single = try #require((try JSONSerialization.jsonObject(with: Data(direct.stdout.utf8)) as? [String: Any])?["total"] as? NSDictionary)
+        #expect(swept == single)
+
+        let missing = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.factors[0]=0.1,0.2"], in: folder)
+        #expect(missing.status == 65)
+        #expect(missing.stderr == "error: three.yaml: correlation.factors[0]: the scenario has no `correlation.factors`. Fix: name a value that exists in the scenario, e.g. correlation.constant or operators[*].fault_probability\n")
+        let badGrid = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.6:0.2:0.1"], in: folder)
+        #expect(badGrid.status == 64)
+        #expect(badGrid.stderr.contains("is not START:STOP:STEP (STOP ≥ START, STEP > 0) or a list of numbers"))
+        let badValue = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.5,1.5"], in: folder)
+        #expect(badValue.status == 65)
+        #expect(badValue.stderr.hasPrefix("error: three.yaml with correlation.constant=1.5:"))
+    }
 }
+
+
 
 /// Counts the elements of an XML document and collects its text.
 final class ElementCounter: NSObject, XMLParserDelegate {

@@ -4,7 +4,7 @@ extension Report {
 
     /// The level the text report's token, portfolio and contributor tables use: 99 % if reported, else the
     /// highest level below it, else the lowest.
-    var headlineLevelIndex: Int? {
+    public var headlineLevelIndex: Int? {
         let levels = total.quantiles.map(\.level)
         guard !levels.isEmpty else { return nil }
         if let exact = levels.firstIndex(where: { abs($0 - 0.99) < 1e-12 }) { return exact }
