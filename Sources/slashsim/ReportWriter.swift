@@ -7,10 +7,12 @@ import Foundation
 /// a reader never sees a half-written report.
 struct ReportWriter {
     let url: URL
+    let flag: String
 
     /// Checks up front that the destination's folder exists and is writable.
     init(path: String, flag: String = "--output") throws {
         url = URL(fileURLWithPath: path)
+        self.flag = flag
         let folder = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -27,13 +29,15 @@ struct ReportWriter {
         }
     }
 
-    func write(_ text: String) throws {
+    func write(_ text: String) throws { try write(data: Data(text.utf8)) }
+
+    func write(data: Data) throws {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         SignalGuard.writing(temporary.path)
         defer { SignalGuard.writing(nil) }
         do {
-            try Data(text.utf8).write(to: temporary)
+            try data.write(to: temporary)
             // rename(2) replaces an existing report atomically: readers see the old file or the new one.
             guard rename(temporary.path, url.path) == 0 else {
                 throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno),
@@ -41,7 +45,7 @@ struct ReportWriter {
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            StandardError.write("error: --output \(url.path): cannot be written (\(error.localizedDescription)). Fix: check the disk and permissions\n")
+            StandardError.write("error: \(flag) \(url.path): cannot be written (\(error.localizedDescription)). Fix: check the disk and permissions\n")
             throw ExitCodes.cannotCreateOutput
         }
     }

@@ -50,6 +50,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Also draw the exceedance curves (log scale, VaR and ES marked; one curve per stress) and the top tail contributors, as SVG (or HTML when FILE ends in .html).", valueName: "FILE.svg"))
     var plot: String?
 
+    @Option(help: ArgumentHelp("Compute only shard I of N (0 ≤ I < N) of the run and write it as a binary part to --output; `slashsim merge` joins the N parts into the report of the whole run.", valueName: "I/N"))
+    var shard: ShardArgument?
+
     @Flag(help: "Skip the risk contributions (which operators and services drive the tail): they replay the run once more, doubling its time.")
     var noContributions = false
 
@@ -62,6 +65,14 @@ struct Run: ParsableCommand {
         }
         if let maxSeconds, !(maxSeconds > 0 && maxSeconds.isFinite) {
             throw ValidationError("--max-seconds \(maxSeconds) is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600")
+        }
+        if shard != nil {
+            if output == nil { throw ValidationError("--shard writes a binary part file. Fix: add --output part-I.slashsim") }
+            let conflicting = [(!stress.isEmpty, "--stress"), (maxSeconds != nil, "--max-seconds"), (memory == .bounded, "--memory bounded"),
+                               (distribution != nil, "--distribution"), (plot != nil, "--plot")].filter(\.0).map(\.1)
+            if let flag = conflicting.first {
+                throw ValidationError("--shard cannot be combined with \(flag). Fix: give \(flag) to `slashsim merge` where it applies, or run without --shard")
+            }
         }
         if !stress.isEmpty, maxSeconds != nil {
             throw ValidationError("--max-seconds cannot be combined with --stress: the base and every stress must run the same trials. Fix: drop --max-seconds and set --trials")
@@ -96,6 +107,16 @@ struct Run: ParsableCommand {
         let plotWriter = try plot.map { path in try ReportWriter(path: path, flag: "--plot") }
 
         let plan = plans[0]
+        if let shard = shard?.spec, let writer {
+            let outcome = SimulationEngine(model: model).runShard(trials: plan.trials, seed: plan.seed, threads: plan.threads, shard: shard)
+            let text = ScenarioSource.text(scenario)
+            let header = ShardPart.Header(
+                formatVersion: ShardPart.formatVersion, slashsimVersion: Slashsim.configuration.version, scenarioName: loaded.name,
+                scenarioFile: file, scenarioDigest: String(FNV1a.hash(Array(text.utf8)), radix: 16), seed: plan.seed, trials: plan.trials,
+                batchSize: RunLimits.batchSize, shardIndex: shard.index, shardCount: shard.count, levels: plan.levels)
+            try writer.write(data: ShardPart(header: header, scenarioText: text, outcome: outcome).encoded())
+            return
+        }
         let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan)
         var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
         let text: String

@@ -9,6 +9,15 @@ enum MemoryOption: String, ExpressibleByArgument, CaseIterable {
     var mode: RunPlan.MemoryMode { self == .bounded ? .bounded : .inMemory }
 }
 
+/// `--shard I/N`.
+struct ShardArgument: ExpressibleByArgument {
+    let spec: ShardSpec
+    init?(argument: String) {
+        guard let spec = ShardSpec(argument) else { return nil }
+        self.spec = spec
+    }
+}
+
 /// Report formats of `slashsim run`.
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv

@@ -46,6 +46,12 @@ enum ScenarioSource {
         }
     }
 
+    /// The scenario's text as read (the bundled default's when no path is given), for shard part files.
+    static func text(_ path: String?) -> String {
+        guard let path else { return String(decoding: Data(PackageResources.default_yaml), as: UTF8.self) }
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
     /// Compiles a validated scenario, printing its warnings on standard error.
     static func compile(_ scenario: Scenario, file: String) throws(ExitCode) -> CompiledModel {
         let model: CompiledModel

@@ -11,6 +11,6 @@ struct Slashsim: ParsableCommand {
             66 scenario file missing or unreadable; 70 internal error; 73 output file cannot be written; 75 partial result (--max-seconds); 130/143 interrupted by SIGINT/SIGTERM.
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Sweep.self, MeasureCeilings.self],
+        subcommands: [Run.self, Validate.self, Sweep.self, Merge.self, MeasureCeilings.self],
         defaultSubcommand: Run.self)
 }

@@ -10,11 +10,15 @@ final class BatchOrderedSums: @unchecked Sendable {
     private let lock = NSLock()
     private var totals: [Double]
     private var next = 0
+    private let first: Int
     private var pending: [Int: [Double]] = [:]
     let width: Int
 
-    init(width: Int) {
+    /// Sums batches firstBatch, firstBatch + 1, … (a shard starts at its first batch).
+    init(width: Int, firstBatch: Int = 0) {
         self.width = width
+        next = firstBatch
+        first = firstBatch
         totals = [Double](repeating: 0, count: width)
     }
 
@@ -29,11 +33,11 @@ final class BatchOrderedSums: @unchecked Sendable {
         }
     }
 
-    /// The totals of batches 0 ..< `batches` (all must have been deposited).
+    /// The totals of the first `batches` batches (all must have been deposited).
     func totals(batches: Int) -> [Double] {
         lock.lock()
         defer { lock.unlock() }
-        precondition(next >= batches, "batch sums missing")
+        precondition(next - first >= batches, "batch sums missing")
         return totals
     }
 }

@@ -25,7 +25,7 @@ public struct SimulationResult: Sendable {
     /// Per portfolio, the number of trials it was liquidated.
     public let liquidationCounts: [Int]
     /// Wall-clock seconds spent simulating.
-    public let elapsedSeconds: Double
+    public internal(set) var elapsedSeconds: Double
     /// Worker threads used.
     public let threads: Int
     /// Trials asked for; more than `losses.trials` when the run was stopped early.
@@ -92,24 +92,34 @@ public struct SimulationEngine: Sendable {
         for worker in workers {
             for j in 0..<n { faultCounts[j] += worker.faultCounts[j] }
         }
-        var slashCounts: [Int], operatorSums: [Double], serviceSums: [Double], operatorSquares: [Double]
+        var slashCounts = [Int](repeating: 0, count: n)
         var incidentCounts = [Int](repeating: 0, count: s)
         var liquidations = [Int](repeating: 0, count: model.tokens.portfolios.count)
-        if let sums {
-            let states = workers.map { $0.loss! }
-            slashCounts = [Int](repeating: 0, count: n)
-            for state in states {
+        if sums != nil {
+            for state in workers.map({ $0.loss! }) {
                 for j in 0..<n { slashCounts[j] += state.slashCounts[j] }
                 for j in 0..<s { incidentCounts[j] += state.incidentCounts[j] }
                 for p in liquidations.indices { liquidations[p] += state.liquidations[p] }
             }
-            let totals = sums.totals(batches: batches)
+        } else {
+            // Without incidents an operator loses lossIfFault exactly when it faults.
+            slashCounts = zip(faultCounts, model.lossIfFault).map { $1 > 0 ? $0 : 0 }
+        }
+        return finish(faultCounts: faultCounts, slashCounts: slashCounts, incidentCounts: incidentCounts, liquidations: liquidations,
+                      totals: sums?.totals(batches: batches), distributions: distributions, threads: workers.count,
+                      requestedTrials: requestedTrials, start: start)
+    }
+
+    /// The result from its counts, the loss pass's batch-ordered totals (nil for plain models) and the distributions.
+    func finish(faultCounts: [Int], slashCounts: [Int], incidentCounts: [Int], liquidations: [Int], totals: [Double]?,
+                distributions: [any LossDistribution], threads: Int, requestedTrials: Int, start: DispatchTime) -> SimulationResult {
+        let n = model.operatorCount, s = model.services.count
+        let operatorSums: [Double], serviceSums: [Double], operatorSquares: [Double]
+        if let totals {
             operatorSums = Array(totals[0..<n])
             serviceSums = Array(totals[n..<(n + s)])
             operatorSquares = Array(totals[(n + s)..<(2 * n + s)])
         } else {
-            // Without incidents an operator loses lossIfFault exactly when it faults.
-            slashCounts = zip(faultCounts, model.lossIfFault).map { $1 > 0 ? $0 : 0 }
             operatorSums = zip(faultCounts, model.lossIfFault).map { Double($0) * $1 }
             operatorSquares = zip(faultCounts, model.lossIfFault).map { Double($0) * $1 * $1 }
             serviceSums = Self.serviceShares(model: model, faultCounts: faultCounts)
@@ -120,30 +130,32 @@ public struct SimulationEngine: Sendable {
                                 portfolioDistributions: Array(distributions[(1 + t)...]), faultCounts: faultCounts,
                                 slashCounts: slashCounts, operatorLossSums: operatorSums, serviceLossSums: serviceSums,
                                 operatorLossSquareSums: operatorSquares, incidentCounts: incidentCounts,
-                                liquidationCounts: liquidations, elapsedSeconds: elapsed, threads: workers.count,
+                                liquidationCounts: liquidations, elapsedSeconds: elapsed, threads: threads,
                                 requestedTrials: requestedTrials)
     }
 
     /// Runs batches 0 ..< ⌈trials/B⌉ (or a prefix, when stopped) on `threads` workers. Returns the workers, the
     /// number of batches done and, with a loss pass, the batch-ordered partial sums.
     /// `afterBatch(worker index, batch, worker)` runs on the worker's thread after each batch.
+    /// `batches` (default: all of the run's) restricts the run to a range of batch indices, for shards.
     func execute(_ kernel: BatchKernel, trials: Int, threads: Int, control: RunControl?,
-                 progress: (@Sendable (Int) -> Void)?,
+                 progress: (@Sendable (Int) -> Void)?, batches range: Range<Int>? = nil,
                  afterBatch: (@Sendable (Int, Int, BatchKernel.Worker) -> Void)? = nil) -> ([BatchKernel.Worker], Int, BatchOrderedSums?) {
         precondition(trials > 0 && threads > 0)
         _ = BLAS.singleThreaded
         let batchSize = RunLimits.batchSize
-        let batchCount = (trials + batchSize - 1) / batchSize
-        let workerCount = min(threads, batchCount)
+        let range = range ?? 0..<((trials + batchSize - 1) / batchSize)
+        let firstBatch = range.lowerBound, batchCount = range.upperBound
+        let workerCount = max(1, min(threads, range.count))
         let workers = (0..<workerCount).map { _ in BatchKernel.Worker(kernel: kernel) }
-        let sums = kernel.lossPass.map { BatchOrderedSums(width: $0.partialWidth) }
-        let nextBatch = Atomic<Int>(0)
+        let sums = kernel.lossPass.map { BatchOrderedSums(width: $0.partialWidth, firstBatch: firstBatch) }
+        let nextBatch = Atomic<Int>(firstBatch)
         let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workerCount) { w in
             let worker = workers[w]
             while true {
                 // Batch 0 always runs, so a stopped run still has a sample.
-                if let control, control.shouldStop, nextBatch.load(ordering: .relaxed) > 0 { break }
+                if let control, control.shouldStop, nextBatch.load(ordering: .relaxed) > firstBatch { break }
                 let b = nextBatch.wrappingAdd(1, ordering: .relaxed).oldValue
                 if b >= batchCount { break }
                 let m = min(batchSize, trials - b * batchSize)
@@ -162,7 +174,7 @@ public struct SimulationEngine: Sendable {
             }
         }
         // Batches are claimed in order and every claimed batch is finished: the done batches are a prefix.
-        return (workers, min(batchCount, nextBatch.load(ordering: .relaxed)), sums)
+        return (workers, min(batchCount, nextBatch.load(ordering: .relaxed)) - firstBatch, sums)
     }
 
     /// Each service's share of the operators' losses summed over trials, when an operator loses lossIfFault

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import SlashingRisk
+
+/// `slashsim merge PART...`: joins the shard part files of one run into its report.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Join the part files of a sharded run (`slashsim run --shard I/N`) into the report of the whole run.",
+        discussion: "The merged report is the single-machine report of the same scenario, seed and trials, number for number (without risk contributions, which need a replay of the whole run). A missing, duplicated or foreign part is an error naming it.")
+
+    @Argument(help: "The part files (e.g. part-*.slashsim).")
+    var parts: [String] = []
+
+    @Option(help: ArgumentHelp("Comma-separated quantile levels in (0, 1); default: those of the run.", valueName: "LEVELS"))
+    var quantiles: QuantileLevels?
+
+    @Option(help: "Report format.")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Also write the loss distributions as CSV.", valueName: "FILE.csv"))
+    var distribution: String?
+
+    @Option(help: ArgumentHelp("Also draw the exceedance curve as SVG (or HTML).", valueName: "FILE.svg"))
+    var plot: String?
+
+    func validate() throws {
+        if let bad = quantiles?.levels.first(where: { !($0 > 0 && $0 < 1) }) {
+            throw ValidationError("--quantiles level \(bad) is outside (0, 1). Fix: give levels strictly between 0 and 1")
+        }
+        if parts.isEmpty { throw ValidationError("no part files given. Fix: name the part files of one run, e.g. slashsim merge part-*.slashsim") }
+    }
+
+    func run() throws {
+        var loaded: [(file: String, part: ShardPart)] = []
+        for file in parts {
+            guard FileManager.default.fileExists(atPath: file) else {
+                StandardError.write("error: \(file): no such file. Fix: check the path of the part file\n")
+                throw ExitCodes.noInput
+            }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                StandardError.write("error: \(file): cannot be read. Fix: check the file's permissions\n")
+                throw ExitCodes.noInput
+            }
+            do { loaded.append((file, try ShardPart(data: data))) } catch {
+                StandardError.write("error: \(file): \(error.description). Fix: recompute this shard\n")
+                throw ExitCodes.invalidScenario
+            }
+        }
+        let ordered: [ShardPart]
+        do { ordered = try ShardMerge.ordered(loaded) } catch {
+            StandardError.write("error: \(error.description)\n")
+            throw ExitCodes.invalidScenario
+        }
+        let header = ordered[0].header
+        let scenario: Scenario
+        do {
+            scenario = try ScenarioLoader.decode(data: Data(ordered[0].scenarioText.utf8), file: header.scenarioFile,
+                                                 format: ScenarioFormat(path: header.scenarioFile))
+        } catch {
+            StandardError.write(error.description + "\n")
+            throw ExitCodes.invalidScenario
+        }
+        let model = try ScenarioSource.compile(scenario, file: header.scenarioFile)
+        let writer = try output.map { try ReportWriter(path: $0) }
+        let distributionWriter = try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }
+        let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
+        let levels = Array(Set(quantiles?.levels ?? header.levels)).sorted()
+        let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials)
+        let report = Report(scenario: scenario, scenarioFile: header.scenarioFile, model: model, result: result, seed: header.seed,
+                            threads: result.threads, levels: levels)
+        let text: String
+        switch format {
+        case .text: text = report.text()
+        case .json: text = report.json()
+        case .csv: text = report.csv()
+        }
+        if let writer { try writer.write(text) } else { print(text, terminator: "") }
+        if let distributionWriter {
+            var curves: [(scenario: String, scope: String, id: String, curve: ExceedanceCurve)] = [("base", "total", "", ExceedanceCurve.of(result.distribution))]
+            for (token, d) in zip(report.tokens, result.tokenDistributions) { curves.append(("base", "token", token.id, ExceedanceCurve.of(d))) }
+            for (p, d) in zip(report.portfolios, result.portfolioDistributions) { curves.append(("base", "portfolio", p.id, ExceedanceCurve.of(d))) }
+            try distributionWriter.write(ExceedanceCurve.csv(curves))
+        }
+        if let plotWriter {
+            try plotWriter.write(SVGPlot.render(title: report.scenario, subtitle: "exceedance of the total principal loss, \(TextFormat.count(report.trials)) trials, seed \(report.seed), merged from \(header.shardCount) shards",
+                                                curves: [("merged", ExceedanceCurve.of(result.distribution), report)]))
+        }
+    }
+}
