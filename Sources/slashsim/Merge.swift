@@ -60,8 +60,7 @@ struct Merge: ParsableCommand {
             scenario = try ScenarioLoader.decode(data: Data(ordered[0].scenarioText.utf8), file: header.scenarioFile,
                                                  format: ScenarioFormat(path: header.scenarioFile))
         } catch {
-            StandardError.write(error.description + "\n")
-            throw ExitCodes.invalidScenario
+            throw ScenarioSource.failure(error)
         }
         let model = try ScenarioSource.compile(scenario, file: header.scenarioFile)
         let writer = try output.map { try ReportWriter(path: $0) }

@@ -16,13 +16,19 @@ enum ScenarioSource {
             let data = Data(PackageResources.default_yaml)
             return (try ScenarioLoader.decode(data: data, file: defaultName, format: .yaml), defaultName)
         } catch {
-            StandardError.write(error.description + "\n")
-            switch error {
-            case .unreadable: throw ExitCodes.noInput
-            case .invalid:
-                if error.diagnostics.count > 1 { StandardError.write("\(error.diagnostics.count) problems found.\n") }
-                throw ExitCodes.invalidScenario
-            }
+            throw failure(error)
+        }
+    }
+
+    /// Prints a scenario's problems (and their count when several) and gives the exit code: 66 when the file
+    /// cannot be read, 65 when it is invalid.
+    static func failure(_ error: ScenarioError) -> ExitCode {
+        StandardError.write(error.description + "\n")
+        switch error {
+        case .unreadable: return ExitCodes.noInput
+        case .invalid:
+            if error.diagnostics.count > 1 { StandardError.write("\(error.diagnostics.count) problems found.\n") }
+            return ExitCodes.invalidScenario
         }
     }
 
@@ -34,13 +40,7 @@ enum ScenarioSource {
         } catch let error as ExitCode {
             throw error
         } catch let error as ScenarioError {
-            StandardError.write(error.description + "\n")
-            switch error {
-            case .unreadable: throw ExitCodes.noInput
-            case .invalid:
-                if error.diagnostics.count > 1 { StandardError.write("\(error.diagnostics.count) problems found.\n") }
-                throw ExitCodes.invalidScenario
-            }
+            throw failure(error)
         } catch {
             throw ExitCodes.invalidScenario
         }

@@ -99,9 +99,7 @@ struct Sweep: ParsableCommand {
             let label = "\(scenario) with \(path)=\(Self.text(value))"
             let loaded: Scenario
             do { loaded = try ScenarioLoader.load(path: scenario, setting: path, to: Self.text(value), label: label) } catch {
-                StandardError.write(error.description + "\n")
-                if case .unreadable = error { throw ExitCodes.noInput }
-                throw ExitCodes.invalidScenario
+                throw ScenarioSource.failure(error)
             }
             // The value as written into the file (so 0.1 + 2·0.1 is reported as 0.3).
             points.append((Double(Self.text(value)) ?? value, loaded, try ScenarioSource.compile(loaded, file: label)))

@@ -28,11 +28,7 @@ public struct StressComparison: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey { case formatVersion = "format_version", base, stresses }
 
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
-    }
+    public func json() -> String { ReportJSON.text(self) }
 
     /// Every report's CSV rows, with the scenario's name as a first column (`base` for the base).
     public func csv() -> String {

@@ -47,11 +47,7 @@ public struct SweepReport: Sendable, Encodable {
         }
     }
 
-    public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
-    }
+    public func json() -> String { ReportJSON.text(self) }
 
     /// Every point's CSV rows with the parameter value as a first column.
     public func csv() -> String {
