@@ -79,14 +79,18 @@ public struct ServiceLayer: Sendable {
         self.members = members
     }
 
+    /// The share of its operator's stake allocation `a` loses: m_is · min(1, w_s·D_i + v_s·I_s).
+    @inlinable
+    public func slashedShare(allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
+        let perUnit = (faulted ? allocationFaultFraction[a] : 0) + (incident[allocationService[a]] ? allocationIncidentFraction[a] : 0)
+        return allocationMagnitude[a] * min(1, perUnit)
+    }
+
     /// f_i given the operator's fault and which services had an incident (`incident[s]`).
     @inlinable
     public func slashedFraction(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
         var total = 0.0
-        for a in allocationStart[i]..<allocationStart[i + 1] {
-            let perUnit = (faulted ? allocationFaultFraction[a] : 0) + (incident[allocationService[a]] ? allocationIncidentFraction[a] : 0)
-            total += allocationMagnitude[a] * min(1, perUnit)
-        }
+        for a in allocationStart[i]..<allocationStart[i + 1] { total += slashedShare(allocation: a, faulted: faulted, incident: incident) }
         return min(1, total)
     }
 }

@@ -90,7 +90,7 @@ struct LossPass: Sendable {
                 state.affected.append(i)
             }
             for s in incidents {
-                state.incidentCounts[s] += collectSamples ? 1 : 0
+                if collectSamples { state.incidentCounts[s] += 1 }
                 for m in services.memberStart[s]..<services.memberStart[s + 1] {
                     let i = services.members[m]
                     if state.seenStamp[i] != stamp {
@@ -127,15 +127,11 @@ struct LossPass: Sendable {
         let services = model.services
         let range = services.allocationStart[i]..<services.allocationStart[i + 1]
         var sum = 0.0
-        for a in range {
-            let perUnit = (faulted ? services.allocationFaultFraction[a] : 0) + (incident[services.allocationService[a]] ? services.allocationIncidentFraction[a] : 0)
-            sum += services.allocationMagnitude[a] * min(1, perUnit)
-        }
+        for a in range { sum += services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
         guard sum > 0 else { return }
         let loss = state.loss[i] * weight
         for a in range {
-            let perUnit = (faulted ? services.allocationFaultFraction[a] : 0) + (incident[services.allocationService[a]] ? services.allocationIncidentFraction[a] : 0)
-            let share = services.allocationMagnitude[a] * min(1, perUnit)
+            let share = services.slashedShare(allocation: a, faulted: faulted, incident: incident)
             if share > 0 { state.partial[offset + services.allocationService[a]] += loss * share / sum }
         }
     }
