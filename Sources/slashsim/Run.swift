@@ -53,6 +53,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Compute only shard I of N (0 ≤ I < N) of the run and write it as a binary part to --output; `slashsim merge` joins the N parts into the report of the whole run.", valueName: "I/N"))
     var shard: ShardArgument?
 
+    @Flag(help: "Importance-sample the common factors (Glasserman–Li mean shift aimed at the highest quantile level, chosen with a short pilot run): every trial is weighted by its likelihood ratio, and the tail statistics need far fewer trials. Needs a constant, factor or derived correlation.")
+    var importanceSampling = false
+
     @Flag(help: "Skip the risk contributions (which operators and services drive the tail): they replay the run once more, doubling its time.")
     var noContributions = false
 
@@ -69,10 +72,14 @@ struct Run: ParsableCommand {
         if shard != nil {
             if output == nil { throw ValidationError("--shard writes a binary part file. Fix: add --output part-I.slashsim") }
             let conflicting = [(!stress.isEmpty, "--stress"), (maxSeconds != nil, "--max-seconds"), (memory == .bounded, "--memory bounded"),
+                               (importanceSampling, "--importance-sampling"),
                                (distribution != nil, "--distribution"), (plot != nil, "--plot")].filter(\.0).map(\.1)
             if let flag = conflicting.first {
                 throw ValidationError("--shard cannot be combined with \(flag). Fix: give \(flag) to `slashsim merge` where it applies, or run without --shard")
             }
+        }
+        if importanceSampling, memory == .bounded {
+            throw ValidationError("--importance-sampling cannot be combined with --memory bounded: weighted samples are kept in memory. Fix: drop --memory bounded (importance sampling needs far fewer trials) or drop --importance-sampling")
         }
         if !stress.isEmpty, maxSeconds != nil {
             throw ValidationError("--max-seconds cannot be combined with --stress: the base and every stress must run the same trials. Fix: drop --max-seconds and set --trials")
@@ -95,7 +102,8 @@ struct Run: ParsableCommand {
                     model: m, trials: trials?.value ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed,
                     threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
                     trialsSource: trials != nil ? "--trials" : "\(file): simulation.trials",
-                    availableBytes: noMemoryCheck ? .infinity : RunLimits.availableMemoryBytes(), memory: memory.mode)
+                    availableBytes: noMemoryCheck ? .infinity : RunLimits.availableMemoryBytes(), memory: memory.mode,
+                    importanceSampling: importanceSampling)
             }
         } catch {
             StandardError.write("error: \(error)\n")
@@ -106,6 +114,19 @@ struct Run: ParsableCommand {
         let distributionWriter = try distribution.map { path in try ReportWriter(path: path, flag: "--distribution") }
         let plotWriter = try plot.map { path in try ReportWriter(path: path, flag: "--plot") }
 
+        // Importance sampling: one shift per scenario (base and each stress), aimed at the highest level.
+        var shifts: [ImportanceShift?] = plans.map { _ in nil }
+        if importanceSampling {
+            for (j, entry) in zip([file] + stressed.map(\.file), plans).enumerated() {
+                do {
+                    shifts[j] = try ImportanceShift.choose(model: entry.1.model, level: entry.1.levels.last ?? 0.99, seed: entry.1.seed,
+                                                           threads: entry.1.threads)
+                } catch {
+                    StandardError.write("error: \(entry.0): correlation: \(error). Fix: write the correlation as `constant` (ρ > 0), `factors` or `derived`, or run without --importance-sampling\n")
+                    throw ExitCodes.invalidScenario
+                }
+            }
+        }
         let plan = plans[0]
         if let shard = shard?.spec, let writer {
             let outcome = SimulationEngine(model: model).runShard(trials: plan.trials, seed: plan.seed, threads: plan.threads, shard: shard)
@@ -117,7 +138,7 @@ struct Run: ParsableCommand {
             try writer.write(data: ShardPart(header: header, scenarioText: text, outcome: outcome).encoded())
             return
         }
-        let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan)
+        let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan, importance: shifts[0])
         var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
         let text: String
         if stressed.isEmpty {
@@ -127,8 +148,8 @@ struct Run: ParsableCommand {
             case .csv: text = baseReport.csv()
             }
         } else {
-            let entries = zip(stressed, plans.dropFirst()).map { stress, stressPlan in
-                let run = simulate(scenario: stress.scenario, file: stress.file, plan: stressPlan)
+            let entries = zip(stressed, zip(plans.dropFirst(), shifts.dropFirst())).map { stress, planAndShift in
+                let run = simulate(scenario: stress.scenario, file: stress.file, plan: planAndShift.0, importance: planAndShift.1)
                 let entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
                 runs.append((entry.label, run.result, run.report))
                 return entry
@@ -166,7 +187,7 @@ struct Run: ParsableCommand {
     }
 
     /// One simulation with its progress line, contributions (unless skipped or partial) and report.
-    private func simulate(scenario: Scenario, file: String, plan: RunPlan) -> (result: SimulationResult, report: Report) {
+    private func simulate(scenario: Scenario, file: String, plan: RunPlan, importance: ImportanceShift?) -> (result: SimulationResult, report: Report) {
         let model = plan.model
         let progress = (!quiet && StandardError.isTerminal) ? ProgressLine(totalTrials: plan.trials, operators: model.operatorCount) : nil
         progress?.start()
@@ -177,7 +198,8 @@ struct Run: ParsableCommand {
         let result: SimulationResult
         switch plan.memory {
         case .inMemory:
-            result = engine.run(trials: plan.trials, seed: plan.seed, threads: plan.threads, control: control, progress: onProgress)
+            result = engine.run(trials: plan.trials, seed: plan.seed, threads: plan.threads, control: control, importance: importance,
+                                progress: onProgress)
         case .bounded:
             result = engine.runBounded(trials: plan.trials, seed: plan.seed, threads: plan.threads, levels: plan.levels,
                                        control: control, progress: onProgress)
@@ -185,7 +207,8 @@ struct Run: ParsableCommand {
         // The contributions replay the same trials; a run stopped by --max-seconds skips them to keep its time limit.
         var contributions: RiskContributions?
         if !noContributions, !result.isPartial {
-            contributions = engine.contributions(sample: result.distribution, levels: plan.levels, seed: plan.seed, threads: plan.threads)
+            contributions = engine.contributions(sample: result.distribution, levels: plan.levels, seed: plan.seed, threads: plan.threads,
+                                                 importance: importance)
         }
         progress?.finish()
         let report = Report(scenario: scenario, scenarioFile: file, model: model, result: result, seed: plan.seed,

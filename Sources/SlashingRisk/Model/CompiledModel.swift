@@ -70,6 +70,15 @@ public struct CompiledModel: Sendable {
         }
     }
 
+    /// Names of the common factors: `common` for a constant correlation, the scenario's ids otherwise.
+    public var factorIDs: [String] {
+        switch dependence {
+        case .oneFactor: return ["common"]
+        case .factors(let ids, _, _): return ids
+        default: return []
+        }
+    }
+
     /// Number of common factors drawn per trial (0 for the independent, exchangeable and Cholesky forms).
     public var factorCount: Int {
         switch dependence {

@@ -68,9 +68,38 @@ public struct ExceedanceCurve: Sendable {
         self.points = points
     }
 
+    /// From an importance-sampled sample: the weighted exceedance Ĝ(x) = (1/n)·Σ w·1{L > x} and its standard
+    /// error on the same grid, and the largest distinct losses.
+    public init(weighted sample: WeightedLossSample, gridPoints: Int = 200, tailPoints: Int = 500) {
+        func point(_ kind: String, _ x: Double) -> Point {
+            let above = sample.exceedance(x)
+            return Point(kind: kind, loss: x, exceedance: above.probability, atLeast: sample.exceedance(x.nextDown).probability,
+                         standardError: above.standardError)
+        }
+        var points = [point("grid", 0)]
+        let positive = sample.positiveLosses
+        if let low = positive.first?.loss, let high = positive.last?.loss, high > low {
+            let a = log(low), b = log(high)
+            for j in 0..<gridPoints {
+                let x = j == 0 ? low : (j == gridPoints - 1 ? high : exp(a + (b - a) * Double(j) / Double(gridPoints - 1)))
+                points.append(point("grid", x))
+            }
+        } else if let only = positive.first?.loss {
+            points.append(point("grid", only))
+        }
+        var tail: [Double] = []
+        for x in positive.reversed() where tail.last != x.loss {
+            tail.append(x.loss)
+            if tail.count == tailPoints { break }
+        }
+        points += tail.reversed().map { point("tail", $0) }
+        self.points = points
+    }
+
     /// The curve of any distribution this build can produce.
     public static func of(_ distribution: any LossDistribution) -> ExceedanceCurve {
         if let sample = distribution as? LossSample { return ExceedanceCurve(sample: sample) }
+        if let sample = distribution as? WeightedLossSample { return ExceedanceCurve(weighted: sample) }
         return ExceedanceCurve(bounded: distribution as! BoundedLossDistribution)
     }
 }

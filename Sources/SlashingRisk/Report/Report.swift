@@ -34,6 +34,24 @@ public struct Report: Sendable, Encodable {
     public var portfolios: [Portfolio]
     /// Whether the ES contributions were computed (a second replay of the same random streams).
     public var contributionsComputed: Bool
+    /// Present when the run used importance sampling: every statistic is then a weighted estimate.
+    public var importanceSampling: ImportanceSampling?
+
+    public struct ImportanceSampling: Sendable, Encodable {
+        /// The shift μ of each factor (in the order of `factors`).
+        public var factors: [String]
+        public var shift: [Double]
+        public var targetLevel: Double
+        public var targetLoss: Double
+        public var pilotTrials: Int
+        public var losingTrials: Int
+        public var effectiveLosingTrials: Double
+
+        enum CodingKeys: String, CodingKey {
+            case factors, shift, targetLevel = "target_level", targetLoss = "target_loss", pilotTrials = "pilot_trials"
+            case losingTrials = "losing_trials", effectiveLosingTrials = "effective_losing_trials"
+        }
+    }
 
     public struct Total: Sendable, Encodable {
         public var mean: Double
@@ -97,6 +115,7 @@ public struct Report: Sendable, Encodable {
         case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas
         case correlationRepair = "correlation_repair", warnings, totalStake = "total_stake", total, operators
         case services, tokens, portfolios, contributionsComputed = "contributions_computed"
+        case importanceSampling = "importance_sampling"
     }
 }
 
@@ -147,11 +166,17 @@ extension Report {
         self.totalStake = scenario.operators.reduce(0) { $0 + $1.stake }
         self.total = Total(summary)
         self.contributionsComputed = contributions != nil
+        self.importanceSampling = result.importance.map {
+            ImportanceSampling(factors: model.factorIDs, shift: $0.shift.mean, targetLevel: $0.shift.targetLevel,
+                               targetLoss: $0.shift.targetLoss, pilotTrials: ImportanceShift.pilotTrials,
+                               losingTrials: $0.losingTrials, effectiveLosingTrials: $0.effectiveLosingTrials)
+        }
         let operatorLossSums = result.operatorLossSums
         self.operators = scenario.operators.indices.map { i in
             let loss = model.lossIfFault[i]
-            let p = Double(result.slashCounts[i]) / n
-            let se = (p * (1 - p) / n).squareRoot()
+            let slash = result.importance?.slashProbabilities[i]
+            let p = slash?.value ?? Double(result.slashCounts[i]) / n
+            let se = slash?.standardError ?? (p * (1 - p) / n).squareRoot()
             let expected = operatorLossSums[i] / n
             let variance = max(0, result.operatorLossSquareSums[i] / n - expected * expected)
             let seLoss = (variance / max(1, n - 1)).squareRoot()
@@ -165,12 +190,14 @@ extension Report {
                 } ?? [])
         }
         self.services = scenario.services.indices.map { j in
-            let q = Double(result.incidentCounts[j]) / n
+            let weighted = result.importance?.incidentProbabilities[j]
+            let q = weighted?.value ?? Double(result.incidentCounts[j]) / n
             return Service(
                 id: scenario.services[j].id, slashFraction: scenario.services[j].slashFraction,
                 incidentProbability: scenario.services[j].incidentProbability,
                 incidentSlashFraction: scenario.services[j].incidentSlashFraction ?? scenario.services[j].slashFraction,
-                simulatedIncidentProbability: q, simulatedIncidentProbabilityStandardError: (q * (1 - q) / n).squareRoot(),
+                simulatedIncidentProbability: q,
+                simulatedIncidentProbabilityStandardError: weighted?.standardError ?? (q * (1 - q) / n).squareRoot(),
                 expectedLoss: result.serviceLossSums[j] / n,
                 expectedShortfallContributions: contributions.map { c in
                     c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.services[$0][j]) }
@@ -183,10 +210,12 @@ extension Report {
         }
         self.portfolios = model.tokens.portfolios.enumerated().map { p, portfolio in
             let portfolioSummary = result.portfolioDistributions[p].summarize(levels: levels)
-            let q = Double(result.liquidationCounts[p]) / n
+            let weighted = result.importance?.liquidationProbabilities[p]
+            let q = weighted?.value ?? Double(result.liquidationCounts[p]) / n
             return Portfolio(id: portfolio.id, value: portfolio.value, debt: portfolio.debt, equity: portfolio.equity,
                              liquidationLTV: portfolio.isLeveraged ? portfolio.liquidationLTV : nil,
-                             probabilityOfLiquidation: q, probabilityOfLiquidationStandardError: (q * (1 - q) / n).squareRoot(),
+                             probabilityOfLiquidation: q,
+                             probabilityOfLiquidationStandardError: weighted?.standardError ?? (q * (1 - q) / n).squareRoot(),
                              loss: Total(portfolioSummary), equityLossFraction: Total(portfolioSummary, scaledBy: 1 / portfolio.equity))
         }
     }

@@ -18,6 +18,13 @@ extension Report {
             + "\(TextFormat.rate(rate * Double(operators.count))) operator-trials/s")
         out.append("Dependence: \(correlation); average pairwise latent correlation \(String(format: "%.4g", averageCorrelation))")
         out.append("BLAS: \(blas)")
+        if let importance = importanceSampling {
+            let shift = zip(importance.factors, importance.shift).map { "\($0) \(String(format: "%+.3f", $1))" }.joined(separator: ", ")
+            out.append("Importance sampling: factors drawn shifted by μ = (\(shift)), aimed at VaR \(TextFormat.level(importance.targetLevel)) ≈ "
+                + "\(TextFormat.eth(importance.targetLoss)) ETH (pilot of \(TextFormat.count(importance.pilotTrials)) trials); every statistic below is "
+                + "weighted by the likelihood ratio; \(TextFormat.count(importance.losingTrials)) losing trials, worth "
+                + "\(TextFormat.count(Int(importance.effectiveLosingTrials.rounded()))) equally weighted ones")
+        }
         for warning in warnings { out.append("Warning: \(warning)") }
         out.append("Total stake: \(TextFormat.eth(totalStake)) ETH across \(operators.count) operator\(operators.count == 1 ? "" : "s")")
         out.append("")

@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// Simulates one batch of trials: latent draws → faults → losses, into a worker's own buffers.
 ///
@@ -23,12 +24,19 @@ struct BatchKernel {
     let lossPass: LossPass?
     /// ν of the Student t copula; nil for the Gaussian copula.
     let degreesOfFreedom: Double?
+    /// The importance-sampling shift of the factors (which then needs the loss pass, to weigh each trial).
+    let importance: ImportanceShift?
+    /// Keep the factors, weight and loss of every losing trial (the importance-sampling pilot).
+    var recordsFactors = false
 
-    init(model: CompiledModel, stream: NormalStream, lossPass: LossPass? = nil) {
+    init(model: CompiledModel, stream: NormalStream, lossPass: LossPass? = nil, importance: ImportanceShift? = nil) {
+        precondition(importance == nil || (lossPass != nil && importance!.mean.count == model.factorCount && model.conditionalForm != nil),
+                     "importance sampling shifts the factors of a conditional model, through the loss pass")
         self.model = model
         self.stream = stream
         self.conditional = model.conditionalForm
         self.lossPass = lossPass
+        self.importance = importance
         if case .studentT(let nu) = model.copula { degreesOfFreedom = nu } else { degreesOfFreedom = nil }
     }
 
@@ -44,6 +52,11 @@ struct BatchKernel {
         var codes: [UInt8]
         /// √W per trial (Student t copula).
         var scales: [Double]
+        /// Likelihood-ratio weight per trial (importance sampling).
+        var weights: [Double]
+        /// Losing trials' (loss, weight) and factors, K each (when the kernel records factors).
+        var recordedLosses: [WeightedLoss] = []
+        var recordedFactors: [Double] = []
         /// Incident uniforms and flags (S per trial), and the services with an incident per trial.
         var incidentUniforms: [Double]
         var incidentFlags: [Bool]
@@ -70,6 +83,7 @@ struct BatchKernel {
             totals = conditional ? [Double](repeating: 0, count: b) : []
             codes = conditional ? [UInt8](repeating: 0, count: n) : []
             scales = [Double](repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
+            weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
             let incidents = kernel.lossPass != nil && model.services.hasIncidents
             incidentUniforms = [Double](repeating: 0, count: incidents ? s * b : 0)
             incidentFlags = [Bool](repeating: false, count: max(1, s) * b)
@@ -92,6 +106,7 @@ struct BatchKernel {
             worker.factors.withUnsafeMutableBufferPointer { f in
                 stream.fill(UnsafeMutableBufferPointer(rebasing: f[0..<(conditional.factors * m)]), batch: batch, substream: 1)
             }
+            if let importance { shiftFactors(importance, trials: m, worker: worker) }
         }
         if lossPass != nil { drawIncidents(batch: batch, trials: m, worker: worker) }
         if let conditional {
@@ -102,6 +117,20 @@ struct BatchKernel {
     }
 
     // MARK: Per-trial draws shared by all operators
+
+    /// F = Z + μ, with the likelihood ratio w = φ(F)/φ(F − μ) = exp(−μ·Z − |μ|²/2) per trial.
+    private func shiftFactors(_ shift: ImportanceShift, trials m: Int, worker: Worker) {
+        let k = shift.mean.count
+        for t in 0..<m {
+            var dot = 0.0
+            for f in 0..<k {
+                let z = worker.factors[t * k + f]
+                dot += shift.mean[f] * z
+                worker.factors[t * k + f] = z + shift.mean[f]
+            }
+            worker.weights[t] = exp(-dot - shift.halfSquaredNorm)
+        }
+    }
 
     /// √W per trial, W = χ²_ν⁻¹(u)/ν from substream 3 (kept away from 0 so that ±∞·√W stays ±∞).
     private func drawScales(batch: UInt64, trials m: Int, worker: Worker) {
@@ -231,8 +260,14 @@ struct BatchKernel {
         worker.faultIndices.withUnsafeBufferPointer { indices in
             worker.incidentFlags.withUnsafeBufferPointer { flags in
                 let faults = UnsafeBufferPointer(rebasing: indices[Int(worker.faultOffsets[row])..<Int(worker.faultOffsets[row + 1])])
-                lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents, state: state)
+                lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
+                                 weight: importance != nil ? worker.weights[t] : 1, state: state)
             }
+        }
+        if recordsFactors && state.total > 0 {
+            let k = model.factorCount
+            worker.recordedLosses.append(WeightedLoss(loss: state.total, weight: state.weight))
+            worker.recordedFactors.append(contentsOf: worker.factors[(t * k)..<(t * k + k)])
         }
         // Incident flags are per batch and trial; clear this trial's for the next batch.
         for j in incidents { worker.incidentFlags[t * s + j] = false }

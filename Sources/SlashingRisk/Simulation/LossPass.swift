@@ -12,22 +12,32 @@ struct LossPass: Sendable {
     let collectSamples: Bool
     /// VaR per level (ascending) for the contributions pass; empty in pass 1.
     let tailThresholds: [Double]
+    /// Importance sampling: samples keep each trial's weight, sums are weighted, and pass 1 also sums the
+    /// weights (and their squares) of the events it counts.
+    let weighted: Bool
 
-    init(model: CompiledModel, collectSamples: Bool, tailThresholds: [Double] = []) {
+    init(model: CompiledModel, collectSamples: Bool, tailThresholds: [Double] = [], weighted: Bool = false) {
         self.model = model
         self.collectSamples = collectSamples
         self.tailThresholds = tailThresholds
+        self.weighted = weighted
         faultFraction = zip(model.lossIfFault, model.stakes).map { loss, stake in stake > 0 ? loss / stake : 0 }
     }
 
     var operatorCount: Int { model.operatorCount }
     var serviceCount: Int { model.services.count }
     /// Entries of one batch's partial sums: per operator and per service the loss, then per operator the
-    /// squared loss (pass 1); or, per level, the loss in trials beyond VaR and in trials at VaR (contributions pass).
+    /// squared loss (pass 1, weighted by w, squares by w²), then when weighted the sums of weights of counted events;
+    /// or, per level, the loss in trials beyond VaR and in trials at VaR (contributions pass).
     var partialWidth: Int {
         let entities = operatorCount + serviceCount
-        return tailThresholds.isEmpty ? entities + operatorCount : 2 * tailThresholds.count * entities
+        guard tailThresholds.isEmpty else { return 2 * tailThresholds.count * entities }
+        return eventsOffset + (weighted ? 2 * (operatorCount + serviceCount + model.tokens.portfolios.count) : 0)
     }
+
+    /// Where the weighted event sums start: Σw and Σw² of slashes per operator, of incidents per service, of
+    /// liquidations per portfolio.
+    var eventsOffset: Int { 2 * operatorCount + serviceCount }
 
     /// A worker's scratch space and results.
     final class State: @unchecked Sendable {
@@ -41,6 +51,13 @@ struct LossPass: Sendable {
         var lossyTrials: [Double] = []
         var tokenLossy: [[Double]]
         var portfolioLossy: [[Double]]
+        /// The same with each trial's weight (importance sampling).
+        var weightedLossy: [WeightedLoss] = []
+        var tokenWeighted: [[WeightedLoss]]
+        var portfolioWeighted: [[WeightedLoss]]
+        /// The current trial's weight and total loss.
+        var weight = 1.0
+        var total = 0.0
         var liquidations: [Int]
         var slashCounts: [Int]
         var incidentCounts: [Int]
@@ -59,6 +76,8 @@ struct LossPass: Sendable {
             partial = [Double](repeating: 0, count: pass.partialWidth)
             tokenLossy = [[Double]](repeating: [], count: t)
             portfolioLossy = [[Double]](repeating: [], count: p)
+            tokenWeighted = [[WeightedLoss]](repeating: [], count: t)
+            portfolioWeighted = [[WeightedLoss]](repeating: [], count: p)
             liquidations = [Int](repeating: 0, count: p)
             slashCounts = [Int](repeating: 0, count: n)
             incidentCounts = [Int](repeating: 0, count: s)
@@ -69,9 +88,12 @@ struct LossPass: Sendable {
         }
     }
 
-    /// One trial: `faults` ascending, `incident[s]` for every service, `incidents` the services with one.
-    func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>, state: State) {
+    /// One trial: `faults` ascending, `incident[s]` for every service, `incidents` the services with one;
+    /// `weight` its likelihood ratio (1 without importance sampling).
+    func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>, weight: Double = 1,
+                 state: State) {
         let services = model.services
+        state.weight = weight
         state.affected.removeAll(keepingCapacity: true)
         if incidents.isEmpty {
             for f in faults {
@@ -90,7 +112,10 @@ struct LossPass: Sendable {
                 state.affected.append(i)
             }
             for s in incidents {
-                if collectSamples { state.incidentCounts[s] += 1 }
+                if collectSamples {
+                    state.incidentCounts[s] += 1
+                    if weighted { addEvent(operatorCount + s, state) }
+                }
                 for m in services.memberStart[s]..<services.memberStart[s + 1] {
                     let i = services.members[m]
                     if state.seenStamp[i] != stamp {
@@ -108,18 +133,30 @@ struct LossPass: Sendable {
         }
         var total = 0.0
         for i in state.affected { total += state.loss[i] }
+        state.total = total
         if collectSamples {
-            if total > 0 { state.lossyTrials.append(total) }
+            if total > 0 {
+                if weighted { state.weightedLossy.append(WeightedLoss(loss: total, weight: weight)) } else { state.lossyTrials.append(total) }
+            }
             for i in state.affected where state.loss[i] > 0 {
                 state.slashCounts[i] += 1
-                state.partial[i] += state.loss[i]
-                state.partial[model.operatorCount + model.services.count + i] += state.loss[i] * state.loss[i]
-                attribute(i, weight: 1, into: model.operatorCount, incident: incident, faulted: incidents.isEmpty || state.faultStamp[i] == state.stamp, state: state)
+                let loss = weighted ? weight * state.loss[i] : state.loss[i]
+                state.partial[i] += loss
+                state.partial[model.operatorCount + model.services.count + i] += loss * loss
+                if weighted { addEvent(i, state) }
+                attribute(i, weight: weight, into: model.operatorCount, incident: incident, faulted: incidents.isEmpty || state.faultStamp[i] == state.stamp, state: state)
             }
             if !model.tokens.isEmpty { tokensAndPortfolios(state) }
         } else if total > 0 {
             accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty, state: state)
         }
+    }
+
+    /// Adds the trial's weight and its square to weighted event `e` (0..<N slashes, then incidents, then liquidations).
+    private func addEvent(_ e: Int, _ state: State) {
+        let events = operatorCount + serviceCount + model.tokens.portfolios.count
+        state.partial[eventsOffset + e] += state.weight
+        state.partial[eventsOffset + events + e] += state.weight * state.weight
     }
 
     /// Adds operator i's loss, split over its services in proportion to what each slashed, to `partial[offset + s]`.
@@ -129,7 +166,7 @@ struct LossPass: Sendable {
         var sum = 0.0
         for a in range { sum += services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
         guard sum > 0 else { return }
-        let loss = state.loss[i] * weight
+        let loss = weight == 1 ? state.loss[i] : state.loss[i] * weight
         for a in range {
             let share = services.slashedShare(allocation: a, faulted: faulted, incident: incident)
             if share > 0 { state.partial[offset + services.allocationService[a]] += loss * share / sum }
@@ -148,7 +185,9 @@ struct LossPass: Sendable {
         }
         for (t, token) in layer.tokens.enumerated() {
             let loss = state.tokenLoss[t]
-            if loss > 0 { state.tokenLossy[t].append(loss) }
+            if loss > 0 {
+                if weighted { state.tokenWeighted[t].append(WeightedLoss(loss: loss, weight: state.weight)) } else { state.tokenLossy[t].append(loss) }
+            }
             let x = loss / token.backing
             state.navLoss[t] = x
             state.discount[t] = token.discount(navLoss: x)
@@ -158,8 +197,17 @@ struct LossPass: Sendable {
             state.discount.withUnsafeBufferPointer { d in
                 for (p, portfolio) in layer.portfolios.enumerated() {
                     let outcome = portfolio.outcome(navLoss: x.baseAddress!, discount: d.baseAddress!)
-                    if outcome.loss > 0 { state.portfolioLossy[p].append(outcome.loss) }
-                    if outcome.liquidated { state.liquidations[p] += 1 }
+                    if outcome.loss > 0 {
+                        if weighted {
+                            state.portfolioWeighted[p].append(WeightedLoss(loss: outcome.loss, weight: state.weight))
+                        } else {
+                            state.portfolioLossy[p].append(outcome.loss)
+                        }
+                    }
+                    if outcome.liquidated {
+                        state.liquidations[p] += 1
+                        if weighted { addEvent(operatorCount + serviceCount + p, state) }
+                    }
                 }
             }
         }
@@ -172,8 +220,8 @@ struct LossPass: Sendable {
         for (j, v) in tailThresholds.enumerated() where total >= v {
             let offset = (2 * j + (total > v ? 0 : 1)) * entities
             for i in state.affected where state.loss[i] > 0 {
-                state.partial[offset + i] += state.loss[i]
-                attribute(i, weight: 1, into: offset + model.operatorCount, incident: incident,
+                state.partial[offset + i] += weighted ? state.weight * state.loss[i] : state.loss[i]
+                attribute(i, weight: state.weight, into: offset + model.operatorCount, incident: incident,
                           faulted: incidentsEmpty || state.faultStamp[i] == state.stamp, state: state)
             }
         }

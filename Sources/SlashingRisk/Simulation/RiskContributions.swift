@@ -15,30 +15,32 @@ public struct RiskContributions: Sendable {
 
 extension SimulationEngine {
     /// Replays the run of `sample` (same seed and trials; the whole sample or its bounded summary) and splits its expected shortfall at each level.
-    public func contributions(sample: any LossDistribution, levels: [Double], seed: UInt64, threads: Int) -> RiskContributions {
+    /// An importance-sampled run passes its shift: the replay weighs every trial as the run did.
+    public func contributions(sample: any LossDistribution, levels: [Double], seed: UInt64, threads: Int,
+                              importance: ImportanceShift? = nil) -> RiskContributions {
         let levels = levels.sorted()
         let n = sample.trials
         let points = levels.map { sample.tailPoint(level: $0) }
         let thresholds = points.map(\.value)
-        let pass = LossPass(model: model, collectSamples: false, tailThresholds: thresholds)
-        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass)
+        let pass = LossPass(model: model, collectSamples: false, tailThresholds: thresholds, weighted: importance != nil)
+        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, importance: importance)
         let (_, batches, sums) = execute(kernel, trials: n, threads: threads, control: nil, progress: nil)
         let totals = sums!.totals(batches: batches)
         let entities = model.operatorCount + model.services.count
         var byOperator: [[Double]] = [], byService: [[Double]] = []
         for (j, q) in levels.enumerated() {
-            let v = thresholds[j]
             let nd = Double(n), qn = RiskStatistics.scaledLevel(q, trials: n)
-            let atMost = points[j].atMost, ties = points[j].ties
-            let beyond = max(0, Double(atMost) - qn)
+            let point = points[j]
+            // n·(F(v) − q): the share of the trials at VaR that belongs to the tail.
+            let beyond = max(0, (nd - point.massAbove) - qn)
             let denominator = qn < nd ? nd - qn : 1
             var row = [Double](repeating: 0, count: entities)
             for e in 0..<entities {
                 let tail = totals[2 * j * entities + e], tie = totals[(2 * j + 1) * entities + e]
                 if qn < nd {
-                    row[e] = (tail + (ties > 0 ? tie / Double(ties) * beyond : 0)) / denominator
+                    row[e] = (tail + (point.massAt > 0 ? tie / point.massAt * beyond : 0)) / denominator
                 } else {
-                    row[e] = ties > 0 ? tie / Double(ties) : 0
+                    row[e] = point.massAt > 0 ? tie / point.massAt : 0
                 }
             }
             byOperator.append(Array(row[0..<model.operatorCount]))

@@ -15,17 +15,18 @@ public enum RunLimits {
 
     /// Memory the run needs in the worst case, in bytes: per-trial losses for every trial that can lose
     /// (the union bound P(any fault) ≤ Σ p_i, with a 6-σ margin), the Cholesky factor, and worker buffers.
-    public static func estimatedBytes(model: CompiledModel, trials: Int, threads: Int) -> Double {
+    /// Importance sampling keeps (loss, weight) pairs, and under the shift any trial may lose.
+    public static func estimatedBytes(model: CompiledModel, trials: Int, threads: Int, importanceSampling: Bool = false) -> Double {
         let n = Double(model.operatorCount)
         var pAny = 0.0
         for (p, loss) in zip(model.faultProbabilities, model.lossIfFault) where loss > 0 { pAny += p }
         for s in model.services.incidentServices { pAny += model.services.incidentProbabilities[s] }
         pAny = min(1, pAny)
         let t = Double(trials)
-        let lossyTrials = min(t, t * pAny + 6 * (t * pAny * (1 - pAny)).squareRoot() + 1024)
+        let lossyTrials = importanceSampling ? t : min(t, t * pAny + 6 * (t * pAny * (1 - pAny)).squareRoot() + 1024)
         // The collected samples (total, each token, each portfolio) plus a sorted copy.
         let samples = Double(1 + model.tokens.tokens.count + model.tokens.portfolios.count)
-        let lossBytes = lossyTrials * 8 * 2 * samples
+        let lossBytes = lossyTrials * (importanceSampling ? 16 : 8) * 2 * samples
         let factorBytes: Double
         if case .cholesky = model.dependence { factorBytes = n * n * 8 } else { factorBytes = 0 }
         let shiftBytes = model.factorCount > 0 ? n * Double(BatchKernel.chunkTrials(operators: model.operatorCount)) * 8 : 0  // a·F, one chunk

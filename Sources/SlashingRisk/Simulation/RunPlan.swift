@@ -29,16 +29,19 @@ public struct RunPlan: Sendable {
     /// Checks memory: refuses when the worst-case estimate exceeds 80 % of available memory.
     /// `trialsSource` names where the trial count came from (`--trials` or `simulation.trials`).
     public init(model: CompiledModel, trials: Int, seed: UInt64, threads: Int, levels: [Double], trialsSource: String,
-                availableBytes: Double = RunLimits.availableMemoryBytes(), memory: MemoryMode = .inMemory) throws(Refusal) {
+                availableBytes: Double = RunLimits.availableMemoryBytes(), memory: MemoryMode = .inMemory,
+                importanceSampling: Bool = false) throws(Refusal) {
         let gib = { (x: Double) in String(format: "%.1f", x / 1_073_741_824) }
         switch memory {
         case .inMemory:
-            let needed = RunLimits.estimatedBytes(model: model, trials: trials, threads: threads)
+            let needed = RunLimits.estimatedBytes(model: model, trials: trials, threads: threads, importanceSampling: importanceSampling)
             if needed > 0.8 * availableBytes {
                 let suggested = RunLimits.roundedDown(Double(trials) * 0.8 * availableBytes / needed)
                 throw Refusal(
                     problem: "\(trialsSource) \(trials) needs up to \(gib(needed)) GiB of memory for per-trial losses and buffers, but only \(gib(availableBytes)) GiB is available",
-                    fix: "lower \(trialsSource) to about \(suggested) or fewer, or pass --memory bounded (memory independent of the trials, about twice the time), or --no-memory-check to run anyway")
+                    fix: importanceSampling
+                        ? "lower \(trialsSource) to about \(suggested) or fewer (importance sampling needs far fewer trials for the same tail precision), or pass --no-memory-check to run anyway"
+                        : "lower \(trialsSource) to about \(suggested) or fewer, or pass --memory bounded (memory independent of the trials, about twice the time), or --no-memory-check to run anyway")
             }
         case .bounded:
             let needed = RunLimits.estimatedBoundedBytes(model: model, threads: threads)

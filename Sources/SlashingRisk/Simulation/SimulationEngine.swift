@@ -30,6 +30,9 @@ public struct SimulationResult: Sendable {
     public let threads: Int
     /// Trials asked for; more than `losses.trials` when the run was stopped early.
     public let requestedTrials: Int
+    /// Importance sampling: the shift and the weighted probabilities of the counted events (the counts above
+    /// then count trials under the shifted measure, and the loss sums are weighted). Nil for plain runs.
+    public internal(set) var importance: ImportanceEstimates? = nil
 
     /// Whether the run stopped before all requested trials (its statistics cover `trials` trials).
     public var isPartial: Bool { trials < requestedTrials }
@@ -59,15 +62,24 @@ public struct SimulationEngine: Sendable {
     /// With `control`, the run may stop early; it then covers the first `losses.trials` trials exactly
     /// (a whole prefix of batches), at least one batch unless `trials` is smaller.
     /// `forceLossPass` runs plain models through the general loss pass (for tests: both give the same numbers).
+    /// `importance` draws the factors shifted by its mean and weighs every trial by its likelihood ratio: the
+    /// distributions are then `WeightedLossSample`s.
     public func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil, forceLossPass: Bool = false,
-                    progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
+                    importance: ImportanceShift? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
         let start = DispatchTime.now()
-        let pass = model.needsLossPass || forceLossPass ? LossPass(model: model, collectSamples: true) : nil
-        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass)
+        let weighted = importance != nil
+        let pass = model.needsLossPass || forceLossPass || weighted ? LossPass(model: model, collectSamples: true, weighted: weighted) : nil
+        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, importance: importance)
         let (workers, batches, sums) = execute(kernel, trials: trials, threads: threads, control: control, progress: progress)
         let completedTrials = min(trials, batches * RunLimits.batchSize)
         var distributions: [any LossDistribution]
-        if kernel.lossPass != nil {
+        if weighted {
+            let states = workers.map { $0.loss! }
+            let sample = { (parts: [[WeightedLoss]]) in WeightedLossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(parts)) }
+            distributions = [sample(states.map(\.weightedLossy))]
+            distributions += model.tokens.tokens.indices.map { t in sample(states.map { $0.tokenWeighted[t] }) }
+            distributions += model.tokens.portfolios.indices.map { p in sample(states.map { $0.portfolioWeighted[p] }) }
+        } else if kernel.lossPass != nil {
             let states = workers.map { $0.loss! }
             distributions = [LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(states.map(\.lossyTrials)))]
             distributions += model.tokens.tokens.indices.map { t in
@@ -80,7 +92,12 @@ public struct SimulationEngine: Sendable {
             distributions = [LossSample(trials: completedTrials, sortedPositiveLosses: Self.mergeSorted(workers.map(\.lossyTrials)))]
         }
         for worker in workers { worker.lossyTrials = [] }
-        return assemble(workers: workers, batches: batches, sums: sums, distributions: distributions, requestedTrials: trials, start: start)
+        var result = assemble(workers: workers, batches: batches, sums: sums, distributions: distributions, requestedTrials: trials, start: start)
+        if let importance, let sums, let pass {
+            result.importance = ImportanceEstimates(shift: importance, pass: pass, totals: sums.totals(batches: batches), trials: completedTrials,
+                                                    losses: distributions[0] as! WeightedLossSample)
+        }
+        return result
     }
 
     /// The result of a run from its workers' counts and the distributions of its samples (total, then tokens,
@@ -169,6 +186,9 @@ public struct SimulationEngine: Sendable {
             worker.lossyTrials.sort()
             if let state = worker.loss {
                 state.lossyTrials.sort()
+                state.weightedLossy.sort()
+                for t in state.tokenWeighted.indices { state.tokenWeighted[t].sort() }
+                for p in state.portfolioWeighted.indices { state.portfolioWeighted[p].sort() }
                 for t in state.tokenLossy.indices { state.tokenLossy[t].sort() }
                 for p in state.portfolioLossy.indices { state.portfolioLossy[p].sort() }
             }
@@ -195,10 +215,10 @@ public struct SimulationEngine: Sendable {
     }
 
     /// Merges ascending arrays into one ascending array (pairwise, linear in the total).
-    static func mergeSorted(_ parts: [[Double]]) -> [Double] {
+    static func mergeSorted<Element: Comparable>(_ parts: [[Element]]) -> [Element] {
         var parts = parts.filter { !$0.isEmpty }
         while parts.count > 1 {
-            var merged: [[Double]] = []
+            var merged: [[Element]] = []
             for i in stride(from: 0, to: parts.count, by: 2) {
                 merged.append(i + 1 < parts.count ? mergeTwo(parts[i], parts[i + 1]) : parts[i])
             }
@@ -207,8 +227,8 @@ public struct SimulationEngine: Sendable {
         return parts.first ?? []
     }
 
-    private static func mergeTwo(_ a: [Double], _ b: [Double]) -> [Double] {
-        var out = [Double]()
+    private static func mergeTwo<Element: Comparable>(_ a: [Element], _ b: [Element]) -> [Element] {
+        var out = [Element]()
         out.reserveCapacity(a.count + b.count)
         var i = 0, j = 0
         while i < a.count && j < b.count {

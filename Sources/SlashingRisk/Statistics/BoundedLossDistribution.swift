@@ -72,10 +72,10 @@ public struct BoundedLossDistribution: LossDistribution {
         return (atMost, equal)
     }
 
-    public func tailPoint(level q: Double) -> (value: Double, atMost: Int, ties: Int) {
+    public func tailPoint(level q: Double) -> TailPoint {
         let v = orderStatistic(RiskStatistics.rank(level: q, trials: trials))
         let c = counts(atMost: v)
-        return (v, c.atMost, c.equal)
+        return TailPoint(value: v, massAbove: Double(trials - c.atMost), massAt: Double(c.equal))
     }
 
     /// Σ(x − s), Σ(x − s)², the count of the losses strictly above v (v = VaR at `level`), and the shift s.

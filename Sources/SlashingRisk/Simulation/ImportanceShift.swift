@@ -1,0 +1,280 @@
+import Foundation
+
+/// Importance sampling of the common factors (Glasserman & Li, "Importance sampling for portfolio credit
+/// risk", Management Science 51(11), 2005, step 1): the factors are drawn as F = Z + μ with Z standard normal,
+/// so trials lean towards the factor values that cause large losses, and each trial carries the likelihood
+/// ratio w = φ(F)/φ(F − μ) = exp(−μ·Z − |μ|²/2), which makes every weighted estimator unbiased for any μ.
+///
+/// μ maximises J(z) = F_x(z) − |z|²/2, where F_x(z) = min_θ≥0 (−θx + ψ(θ, z)) bounds log P(L > x | F = z)
+/// (ψ(θ, z) = Σ_i log(1 + p_i(z)(e^{θℓ_i} − 1)), p_i(z) = Φ((c_i − a_i·z)/b_i)): the most likely factor value
+/// among those that make a loss of x likely. x is the VaR at the target level, from a short pilot run.
+public struct ImportanceShift: Sendable, Equatable {
+    /// μ, one entry per factor.
+    public let mean: [Double]
+    /// The quantile level the shift aims at, and the loss x it was chosen for.
+    public let targetLevel: Double
+    public let targetLoss: Double
+    /// |μ|²/2.
+    let halfSquaredNorm: Double
+
+    public init(mean: [Double], targetLevel: Double, targetLoss: Double) {
+        self.mean = mean
+        self.targetLevel = targetLevel
+        self.targetLoss = targetLoss
+        halfSquaredNorm = 0.5 * mean.reduce(0) { $0 + $1 * $1 }
+    }
+
+    /// Why a scenario cannot be importance-sampled.
+    public struct Unsupported: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Trials of the pilot run that estimates the target VaR.
+    public static let pilotTrials = 1 << 14
+
+    /// The Philox key of the pilot's streams: derived from the run's seed, distinct from it.
+    static func pilotSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x9E37_79B9_7F4A_7C15 }
+
+    /// Chooses μ for `model` aimed at VaR at `level`: a first μ for the large-pool VaR along the direction in
+    /// which the expected loss grows fastest, a pilot run of `pilotTrials` trials under it (its own streams,
+    /// so the result depends on the seed only), then μ for the pilot's VaR.
+    public static func choose(model: CompiledModel, level: Double, seed: UInt64, threads: Int) throws(Unsupported) -> ImportanceShift {
+        var objective = try Objective(model: model)
+        // A loss at level q never needs the factors further out than the level's own normal quantile (with a margin).
+        objective.radius = NormalDistribution.quantile(level) + 1.5
+        let direction = objective.gradientOfMeanLoss(at: [Double](repeating: 0, count: objective.k))
+        let norm = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 0 else {
+            return ImportanceShift(mean: [Double](repeating: 0, count: objective.k), targetLevel: level, targetLoss: 0)
+        }
+        let largePool = objective.meanLoss(at: direction.map { $0 / norm * NormalDistribution.quantile(level) })
+        let first = ImportanceShift(mean: objective.maximise(loss: largePool), targetLevel: level, targetLoss: largePool)
+        guard let pilot = crossEntropyPilot(model: model, first: first, level: level, seed: seed, threads: threads) else { return first }
+        return ImportanceShift(mean: pilot.mean, targetLevel: level, targetLoss: pilot.loss)
+    }
+
+    /// Runs `pilotTrials` trials under `first` and returns the pilot's VaR x at `level` and the cross-entropy
+    /// shift E_P[F | L > x] = Σ w·F·1{L > x} / Σ w·1{L > x}: the mean of the factors over the tail, which among
+    /// all mean shifts brings the sampling law closest (in Kullback–Leibler divergence) to the law of F given
+    /// a loss beyond x (Rubinstein & Kroese, The Cross-Entropy Method, 2004). Nil when the pilot sees fewer
+    /// than 20 tail trials.
+    static func crossEntropyPilot(model: CompiledModel, first: ImportanceShift, level: Double, seed: UInt64,
+                                  threads: Int) -> (loss: Double, mean: [Double])? {
+        let k = model.factorCount
+        var kernel = BatchKernel(model: model, stream: NormalStream(seed: pilotSeed(seed)),
+                                 lossPass: LossPass(model: model, collectSamples: true, weighted: true), importance: first)
+        kernel.recordsFactors = true
+        let (workers, _, _) = SimulationEngine(model: model).execute(kernel, trials: pilotTrials, threads: threads, control: nil, progress: nil)
+        // Records in a total order (loss, weight, then factors), so that the sums do not depend on the threads.
+        var records: [(loss: WeightedLoss, factors: ArraySlice<Double>)] = []
+        for worker in workers {
+            for (j, loss) in worker.recordedLosses.enumerated() {
+                records.append((loss, worker.recordedFactors[(j * k)..<(j * k + k)]))
+            }
+        }
+        records.sort { a, b in
+            a.loss != b.loss ? a.loss < b.loss : a.factors.lexicographicallyPrecedes(b.factors)
+        }
+        let sample = WeightedLossSample(trials: pilotTrials, sortedPositiveLosses: records.map(\.loss))
+        let x = sample.tailPoint(level: level).value
+        let tail = records.filter { $0.loss.loss > x }
+        guard x > 0, tail.count >= 20 else { return nil }
+        var mass = CompensatedSum()
+        var sums = [CompensatedSum](repeating: CompensatedSum(), count: k)
+        for record in tail {
+            mass.add(record.loss.weight)
+            for (f, value) in record.factors.enumerated() { sums[f].add(record.loss.weight * value) }
+        }
+        guard mass.value > 0 else { return nil }
+        return (x, sums.map { $0.value / mass.value })
+    }
+
+    /// J(z) and its parts for a conditional (factor) model. The "obligors" are the operators (loss ℓ_i =
+    /// lossIfFault, probability Φ((c_i − a_i·z)/b_i)) and the services with incidents (loss: the stake an
+    /// incident alone slashes, Σ_i stake_i·m_is·min(1, v_s); probability Φ((c_s − g_s·z)/b_s), or q_s when the
+    /// incident loads on no factor), taken as independent given z: the bound ignores the cap of an operator's
+    /// loss at its stake when a fault and an incident coincide, which changes μ a little and the estimates not at all.
+    struct Objective {
+        let n: Int, k: Int
+        /// Row o, factor f at o·k + f.
+        let loadings: [Double]
+        let inverseB: [Double], thresholds: [Double], losses: [Double]
+        /// Largest distance from the origin the search considers.
+        var radius = 12.0
+
+        init(model: CompiledModel) throws(Unsupported) {
+            guard let form = model.conditionalForm, form.factors > 0 else {
+                throw Unsupported(description: "importance sampling shifts the common factors, and this scenario's correlation (\(model.dependenceDescription)) has none")
+            }
+            guard model.copula == .gaussian else {
+                throw Unsupported(description: "importance sampling shifts the Gaussian factors, but under the Student t copula the tail comes mostly from the shared mixing variable W, which it does not shift (the estimates would stay unbiased but could be worse than plain sampling)")
+            }
+            let operators = model.operatorCount, k = form.factors
+            let services = model.services, s = services.count
+            var loadings: [Double] = [], inverseB: [Double] = [], thresholds: [Double] = [], losses: [Double] = []
+            for i in 0..<operators {
+                for f in 0..<k { loadings.append(form.loadings[i + f * operators]) }
+                inverseB.append(form.inverseIdiosyncratic[i])
+                thresholds.append(model.thresholds[i])
+                losses.append(model.lossIfFault[i])
+            }
+            var lump = [Double](repeating: 0, count: s)
+            for i in 0..<operators {
+                for a in services.allocationStart[i]..<services.allocationStart[i + 1] {
+                    lump[services.allocationService[a]] += model.stakes[i] * services.allocationMagnitude[a] * min(1, services.allocationIncidentFraction[a])
+                }
+            }
+            for j in services.incidentServices where lump[j] > 0 {
+                for f in 0..<k { loadings.append(services.incidentLoadings.isEmpty ? 0 : services.incidentLoadings[j + f * s]) }
+                inverseB.append(services.incidentInverseIdiosyncratic[j])
+                thresholds.append(services.incidentThresholds[j])
+                losses.append(lump[j])
+            }
+            self.n = losses.count
+            self.k = k
+            self.loadings = loadings
+            self.inverseB = inverseB
+            self.thresholds = thresholds
+            self.losses = losses
+        }
+
+        /// (c_o − a_o·z)/b_o.
+        func argument(_ o: Int, _ z: [Double]) -> Double {
+            var shift = 0.0
+            for f in 0..<k { shift += loadings[o * k + f] * z[f] }
+            let x = (thresholds[o] - shift) * inverseB[o]
+            return x.isNaN ? 0 : x
+        }
+
+        func meanLoss(at z: [Double]) -> Double {
+            (0..<n).reduce(0) { $0 + losses[$1] * NormalDistribution.cdf(argument($1, z)) }
+        }
+
+        /// ∇_z E[L | F = z] = −Σ_o ℓ_o φ(t_o) a_o / b_o.
+        func gradientOfMeanLoss(at z: [Double]) -> [Double] {
+            var g = [Double](repeating: 0, count: k)
+            for o in 0..<n where losses[o] > 0 && inverseB[o].isFinite {
+                let d = losses[o] * NormalDistribution.density(argument(o, z)) * inverseB[o]
+                for f in 0..<k { g[f] -= d * loadings[o * k + f] }
+            }
+            return g
+        }
+
+        /// log(1 + p(e^a − 1)) for a ≥ 0, without overflow.
+        static func logMix(_ p: Double, _ a: Double) -> Double {
+            a > 30 ? a + log(p + (1 - p) * exp(-a)) : log1p(p * expm1(a))
+        }
+
+        /// F_x(z) = −θx + ψ(θ, z) at the θ ≥ 0 that minimises it (0 when E[L | z] ≥ x), and that θ.
+        func bound(loss x: Double, at z: [Double]) -> (value: Double, theta: Double, p: [Double]) {
+            let p = (0..<n).map { NormalDistribution.cdf(argument($0, z)) }
+            // ψ'(θ) = Σ ℓ_i p_i / (p_i + (1 − p_i)e^{−θℓ_i}) rises from E[L | z] to Σ_{p_i>0} ℓ_i.
+            func slope(_ theta: Double) -> Double {
+                var s = 0.0
+                for i in 0..<n where p[i] > 0 && losses[i] > 0 {
+                    s += losses[i] * p[i] / (p[i] + (1 - p[i]) * exp(-theta * losses[i]))
+                }
+                return s
+            }
+            if slope(0) >= x { return (0, 0, p) }
+            var reachable = 0.0
+            for i in 0..<n where p[i] > 0 { reachable += losses[i] }
+            // Losses above what the operators can lose at z: P(L > x | z) = 0 (a very negative bound).
+            guard reachable > x else { return (-1e300, .infinity, p) }
+            var lo = 0.0, hi = 1 / x
+            while slope(hi) < x { lo = hi; hi *= 2 }
+            for _ in 0..<60 {
+                let mid = 0.5 * (lo + hi)
+                if slope(mid) < x { lo = mid } else { hi = mid }
+            }
+            let theta = 0.5 * (lo + hi)
+            var psi = 0.0
+            for i in 0..<n where losses[i] > 0 { psi += Self.logMix(p[i], theta * losses[i]) }
+            return (psi - theta * x, theta, p)
+        }
+
+        func objective(loss x: Double, at z: [Double]) -> Double {
+            bound(loss: x, at: z).value - 0.5 * z.reduce(0) { $0 + $1 * $1 }
+        }
+
+        /// ∇_z F_x(z) = Σ_i (e^{θℓ_i} − 1)/(1 + p_i(e^{θℓ_i} − 1)) · ∇p_i (envelope theorem), or ∇E[L | z] when θ = 0.
+        func ascentDirection(loss x: Double, at z: [Double]) -> [Double] {
+            let b = bound(loss: x, at: z)
+            guard b.theta > 0, b.theta.isFinite else { return gradientOfMeanLoss(at: z) }
+            var g = [Double](repeating: 0, count: k)
+            for o in 0..<n where losses[o] > 0 && inverseB[o].isFinite {
+                let a = b.theta * losses[o]
+                let factor = a > 30 ? 1 / (b.p[o] + (1 - b.p[o]) * exp(-a)) : expm1(a) / (1 + b.p[o] * expm1(a))
+                let d = factor * NormalDistribution.density(argument(o, z)) * inverseB[o]
+                for f in 0..<k { g[f] -= d * loadings[o * k + f] }
+            }
+            return g
+        }
+
+        /// μ = argmax J: along the ascent direction, a golden-section search over the distance from the origin,
+        /// then the direction at the new point, until μ settles.
+        func maximise(loss x: Double) -> [Double] {
+            var z = [Double](repeating: 0, count: k)
+            for _ in 0..<12 {
+                let g = ascentDirection(loss: x, at: z)
+                let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                guard norm > 0, norm.isFinite else { break }
+                let unit = g.map { $0 / norm }
+                let along = { (t: Double) in self.objective(loss: x, at: unit.map { $0 * t }) }
+                var a = 0.0, b = radius
+                let r = (5.0.squareRoot() - 1) / 2
+                var c = b - r * (b - a), d = a + r * (b - a)
+                var fc = along(c), fd = along(d)
+                for _ in 0..<40 {
+                    if fc > fd { b = d; d = c; fd = fc; c = b - r * (b - a); fc = along(c) } else { a = c; c = d; fc = fd; d = a + r * (b - a); fd = along(d) }
+                }
+                let t = 0.5 * (a + b)
+                let next = unit.map { $0 * t }
+                let moved = zip(next, z).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+                // Keep the better point: the direction at z may not improve on z itself.
+                if objective(loss: x, at: next) < objective(loss: x, at: z) { break }
+                z = next
+                if moved < 1e-6 { break }
+            }
+            return z
+        }
+    }
+}
+
+/// An estimate with its Monte Carlo standard error.
+public struct WeightedEstimate: Sendable, Equatable {
+    public let value: Double
+    public let standardError: Double
+
+    /// (1/n)·Σw over the trials with the event, from Σw and Σw²: standard error sd(w·1)/√n.
+    init(sum: Double, squares: Double, trials n: Int) {
+        let nd = Double(n)
+        value = sum / nd
+        standardError = n > 1 ? (max(0, squares / nd - value * value) / (nd - 1)).squareRoot() : 0
+    }
+}
+
+/// What an importance-sampled run adds to its result: the shift, the weighted probabilities of the events
+/// it counts, and how far the weights spread.
+public struct ImportanceEstimates: Sendable {
+    public let shift: ImportanceShift
+    /// P(operator i loses stake), P(service s has an incident), P(portfolio p is liquidated).
+    public let slashProbabilities: [WeightedEstimate]
+    public let incidentProbabilities: [WeightedEstimate]
+    public let liquidationProbabilities: [WeightedEstimate]
+    /// Trials with a loss, and Kish's effective number of them, (Σw)²/Σw².
+    public let losingTrials: Int
+    public let effectiveLosingTrials: Double
+
+    init(shift: ImportanceShift, pass: LossPass, totals: [Double], trials: Int, losses: WeightedLossSample) {
+        self.shift = shift
+        let n = pass.operatorCount, s = pass.serviceCount, p = pass.model.tokens.portfolios.count
+        let events = n + s + p, offset = pass.eventsOffset
+        let estimate = { (e: Int) in WeightedEstimate(sum: totals[offset + e], squares: totals[offset + events + e], trials: trials) }
+        slashProbabilities = (0..<n).map(estimate)
+        incidentProbabilities = (0..<s).map { estimate(n + $0) }
+        liquidationProbabilities = (0..<p).map { estimate(n + s + $0) }
+        losingTrials = losses.positiveLosses.count
+        effectiveLosingTrials = losses.effectiveLosingTrials
+    }
+}
