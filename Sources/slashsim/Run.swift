@@ -116,9 +116,12 @@ struct Run: ParsableCommand {
 
         // Importance sampling: one shift per scenario (base and each stress), aimed at the highest level.
         var shifts: [ImportanceShift?] = plans.map { _ in nil }
+        var pilotSeconds = plans.map { _ in 0.0 }
         if importanceSampling {
             for (j, entry) in zip([file] + stressed.map(\.file), plans).enumerated() {
                 do {
+                    let start = Date()
+                    defer { pilotSeconds[j] = Date().timeIntervalSince(start) }
                     shifts[j] = try ImportanceShift.choose(model: entry.1.model, level: entry.1.levels.last ?? 0.99, seed: entry.1.seed,
                                                            threads: entry.1.threads)
                 } catch {
@@ -138,7 +141,7 @@ struct Run: ParsableCommand {
             try writer.write(data: ShardPart(header: header, scenarioText: text, outcome: outcome).encoded())
             return
         }
-        let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan, importance: shifts[0])
+        let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan, importance: shifts[0], pilotSeconds: pilotSeconds[0])
         var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
         let text: String
         if stressed.isEmpty {
@@ -148,8 +151,9 @@ struct Run: ParsableCommand {
             case .csv: text = baseReport.csv()
             }
         } else {
-            let entries = zip(stressed, zip(plans.dropFirst(), shifts.dropFirst())).map { stress, planAndShift in
-                let run = simulate(scenario: stress.scenario, file: stress.file, plan: planAndShift.0, importance: planAndShift.1)
+            let entries = stressed.enumerated().map { j, stress in
+                let run = simulate(scenario: stress.scenario, file: stress.file, plan: plans[j + 1], importance: shifts[j + 1],
+                                   pilotSeconds: pilotSeconds[j + 1])
                 let entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
                 runs.append((entry.label, run.result, run.report))
                 return entry
@@ -187,7 +191,8 @@ struct Run: ParsableCommand {
     }
 
     /// One simulation with its progress line, contributions (unless skipped or partial) and report.
-    private func simulate(scenario: Scenario, file: String, plan: RunPlan, importance: ImportanceShift?) -> (result: SimulationResult, report: Report) {
+    private func simulate(scenario: Scenario, file: String, plan: RunPlan, importance: ImportanceShift?,
+                          pilotSeconds: Double) -> (result: SimulationResult, report: Report) {
         let model = plan.model
         let progress = (!quiet && StandardError.isTerminal) ? ProgressLine(totalTrials: plan.trials, operators: model.operatorCount) : nil
         progress?.start()
@@ -211,8 +216,9 @@ struct Run: ParsableCommand {
                                                  importance: importance)
         }
         progress?.finish()
-        let report = Report(scenario: scenario, scenarioFile: file, model: model, result: result, seed: plan.seed,
+        var report = Report(scenario: scenario, scenarioFile: file, model: model, result: result, seed: plan.seed,
                             threads: plan.threads, levels: plan.levels, contributions: contributions)
+        report.importanceSampling?.pilotSeconds = pilotSeconds
         return (result, report)
     }
 

@@ -48,7 +48,7 @@ import TestSupport
         let exact = ExactDistribution.oneFactor(operators: n, probability: p, loss: loss, rho: rho)
         let scenario = ScenarioFixtures.operators(losses: Array(repeating: loss, count: n), probabilities: Array(repeating: p, count: n),
                                                   correlation: .constant(rho))
-        let run = try sampled(scenario, trials: 100_000, seed: 31)
+        let run = try sampled(scenario, trials: 40_000, seed: 31)
         #expect(run.shift.mean[0] < -1, "the shift leans towards losses: \(run.shift.mean)")
         expectMatches(run.sample, exact)
     }
@@ -66,7 +66,7 @@ import TestSupport
             }),
             FactorSpec(id: "f2", loadings: ids[a.n...].map { FactorLoading(operator: $0, loading: b.rho.squareRoot() * (1 - r * r).squareRoot()) }),
         ])
-        let run = try sampled(scenario, trials: 100_000, seed: 32)
+        let run = try sampled(scenario, trials: 40_000, seed: 32)
         expectMatches(run.sample, exact)
     }
 
@@ -90,7 +90,7 @@ import TestSupport
             masses[Double(n) * stake, default: 0] += w * qz
             for k in 0...n { masses[Double(k) * stake / 2, default: 0] += w * (1 - qz) * binomialPMF(k, n, pz) }
         }
-        let run = try sampled(scenario, trials: 100_000, seed: 33, level: 0.999)
+        let run = try sampled(scenario, trials: 40_000, seed: 33, level: 0.999)
         expectMatches(run.sample, ExactDistribution(masses))
         // The weighted incident rate and each operator's P(slash) = P(fault or incident).
         let estimates = try #require(run.result.importance)
@@ -165,8 +165,8 @@ import TestSupport
     @Test func threadIndependentAndContributionsSumToES() throws {
         let losses = (0..<30).map { Double(100 + 53 * ($0 % 7)) }
         let scenario = ScenarioFixtures.operators(losses: losses, probabilities: Array(repeating: 0.02, count: 30), correlation: .constant(0.25))
-        let one = try sampled(scenario, trials: 20_000, seed: 8, threads: 1)
-        let two = try sampled(scenario, trials: 20_000, seed: 8, threads: 2)
+        let one = try sampled(scenario, trials: 10_000, seed: 8, threads: 1)
+        let two = try sampled(scenario, trials: 10_000, seed: 8, threads: 2)
         #expect(one.shift == two.shift)
         #expect(one.sample.positiveLosses == two.sample.positiveLosses)
         #expect(one.result.operatorLossSums == two.result.operatorLossSums)
@@ -180,7 +180,7 @@ import TestSupport
             #expect(abs(split.services[j].reduce(0, +) - es.loss) <= 1e-9 * es.loss)
         }
         // The weighted expected losses add up to the weighted mean.
-        let operatorTotal = two.result.operatorLossSums.reduce(0, +) / 20_000
+        let operatorTotal = two.result.operatorLossSums.reduce(0, +) / 10_000
         #expect(abs(operatorTotal - summary.mean) <= 1e-9 * summary.mean)
     }
 
@@ -192,7 +192,7 @@ import TestSupport
         let model = try CompiledModel(scenario: scenario)
         let levels = [0.99, 0.999]
         let plain = SimulationEngine(model: model).run(trials: 200_000, seed: 12, threads: 2)
-        let run = try sampled(scenario, trials: 50_000, seed: 12, level: 0.999)
+        let run = try sampled(scenario, trials: 30_000, seed: 12, level: 0.999)
         let pairs = [(plain.distribution, run.result.distribution)] + Array(zip(plain.tokenDistributions, run.result.tokenDistributions))
             + Array(zip(plain.portfolioDistributions, run.result.portfolioDistributions))
         for (a, b) in pairs {
@@ -219,11 +219,11 @@ import TestSupport
         let losses = (0..<n).map { Double(500 + 10 * ($0 % 11)) }
         let scenario = ScenarioFixtures.operators(losses: losses, probabilities: Array(repeating: 0.01, count: n), correlation: .constant(0.2))
         let model = try CompiledModel(scenario: scenario)
-        let plain = SimulationEngine(model: model).run(trials: 500_000, seed: 14, threads: 2).distribution.summarize(levels: [0.9999])
-        let weighted = try sampled(scenario, trials: 50_000, seed: 14).sample.summarize(levels: [0.9999])
+        let plain = SimulationEngine(model: model).run(trials: 300_000, seed: 14, threads: 2).distribution.summarize(levels: [0.9999])
+        let weighted = try sampled(scenario, trials: 30_000, seed: 14).sample.summarize(levels: [0.9999])
         let plainWidth = try #require(plain.quantiles[0].upper95) - plain.quantiles[0].lower95
         let weightedWidth = try #require(weighted.quantiles[0].upper95) - weighted.quantiles[0].lower95
-        #expect(weightedWidth <= plainWidth, "VaR 99.99 % interval: weighted \(weightedWidth) from 50k trials, plain \(plainWidth) from 500k")
+        #expect(weightedWidth <= plainWidth, "VaR 99.99 % interval: weighted \(weightedWidth) from 30k trials, plain \(plainWidth) from 300k")
         #expect(weighted.expectedShortfall[0].standardError <= plain.expectedShortfall[0].standardError)
     }
 

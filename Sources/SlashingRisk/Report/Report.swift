@@ -44,12 +44,15 @@ public struct Report: Sendable, Encodable {
         public var targetLevel: Double
         public var targetLoss: Double
         public var pilotTrials: Int
+        /// Seconds spent choosing the shift (the pilot run included); not part of `elapsed_seconds`.
+        public var pilotSeconds: Double = 0
         public var losingTrials: Int
-        public var effectiveLosingTrials: Double
+        /// Trials beyond VaR at the target level (plain sampling: about trials·(1 − level)).
+        public var tailTrials: Int
 
         enum CodingKeys: String, CodingKey {
-            case factors, shift, targetLevel = "target_level", targetLoss = "target_loss", pilotTrials = "pilot_trials"
-            case losingTrials = "losing_trials", effectiveLosingTrials = "effective_losing_trials"
+            case factors, shift, targetLevel = "target_level", targetLoss = "target_loss", pilotTrials = "pilot_trials", pilotSeconds = "pilot_seconds"
+            case losingTrials = "losing_trials", tailTrials = "tail_trials"
         }
     }
 
@@ -169,7 +172,7 @@ extension Report {
         self.importanceSampling = result.importance.map {
             ImportanceSampling(factors: model.factorIDs, shift: $0.shift.mean, targetLevel: $0.shift.targetLevel,
                                targetLoss: $0.shift.targetLoss, pilotTrials: ImportanceShift.pilotTrials,
-                               losingTrials: $0.losingTrials, effectiveLosingTrials: $0.effectiveLosingTrials)
+                               losingTrials: $0.losingTrials, tailTrials: $0.tailTrials)
         }
         let operatorLossSums = result.operatorLossSums
         self.operators = scenario.operators.indices.map { i in

@@ -21,9 +21,9 @@ extension Report {
         if let importance = importanceSampling {
             let shift = zip(importance.factors, importance.shift).map { "\($0) \(String(format: "%+.3f", $1))" }.joined(separator: ", ")
             out.append("Importance sampling: factors drawn shifted by μ = (\(shift)), aimed at VaR \(TextFormat.level(importance.targetLevel)) ≈ "
-                + "\(TextFormat.eth(importance.targetLoss)) ETH (pilot of \(TextFormat.count(importance.pilotTrials)) trials); every statistic below is "
-                + "weighted by the likelihood ratio; \(TextFormat.count(importance.losingTrials)) losing trials, worth "
-                + "\(TextFormat.count(Int(importance.effectiveLosingTrials.rounded()))) equally weighted ones")
+                + "\(TextFormat.eth(importance.targetLoss)) ETH (pilot of \(TextFormat.count(importance.pilotTrials)) trials, \(TextFormat.fixed(importance.pilotSeconds, 2)) s); every statistic below is "
+                + "weighted by the likelihood ratio; \(TextFormat.count(importance.tailTrials)) trials fell beyond VaR "
+                + "\(TextFormat.level(importance.targetLevel)) (plain sampling: about \(TextFormat.count(Int((Double(trials) * (1 - importance.targetLevel)).rounded()))))")
         }
         for warning in warnings { out.append("Warning: \(warning)") }
         out.append("Total stake: \(TextFormat.eth(totalStake)) ETH across \(operators.count) operator\(operators.count == 1 ? "" : "s")")

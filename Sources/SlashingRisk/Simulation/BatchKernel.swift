@@ -26,8 +26,8 @@ struct BatchKernel {
     let degreesOfFreedom: Double?
     /// The importance-sampling shift of the factors (which then needs the loss pass, to weigh each trial).
     let importance: ImportanceShift?
-    /// Keep the factors, weight and loss of every losing trial (the importance-sampling pilot).
-    var recordsFactors = false
+    /// The obligors' losses of the twist: the operators' lossIfFault, then the incident services' ℓ_s.
+    let twistLosses: [Double]
 
     init(model: CompiledModel, stream: NormalStream, lossPass: LossPass? = nil, importance: ImportanceShift? = nil) {
         precondition(importance == nil || (lossPass != nil && importance!.mean.count == model.factorCount && model.conditionalForm != nil),
@@ -37,6 +37,11 @@ struct BatchKernel {
         self.conditional = model.conditionalForm
         self.lossPass = lossPass
         self.importance = importance
+        if let twist = importance?.twist {
+            twistLosses = model.lossIfFault + model.services.incidentServices.map { twist.incidentLosses[$0] }
+        } else {
+            twistLosses = []
+        }
         if case .studentT(let nu) = model.copula { degreesOfFreedom = nu } else { degreesOfFreedom = nil }
     }
 
@@ -52,11 +57,17 @@ struct BatchKernel {
         var codes: [UInt8]
         /// √W per trial (Student t copula).
         var scales: [Double]
-        /// Likelihood-ratio weight per trial (importance sampling).
+        /// Likelihood-ratio weight per trial (importance sampling), from log(q/p) of the trial, and which of the
+        /// defensive mixture's components drew it (the uniform, then true for the importance sampler).
         var weights: [Double]
+        var logRatios: [Double]
+        var components: [Double]
+        var sampled: [Bool]
         /// Losing trials' (loss, weight) and factors, K each (when the kernel records factors).
-        var recordedLosses: [WeightedLoss] = []
-        var recordedFactors: [Double] = []
+        /// The twist: p_i(z) per trial and operator, θ per trial, and the obligors' probabilities of one trial.
+        var twistProbabilities: [Double]
+        var thetas: [Double]
+        var obligorProbabilities: [Double]
         /// Incident uniforms and flags (S per trial), and the services with an incident per trial.
         var incidentUniforms: [Double]
         var incidentFlags: [Bool]
@@ -84,6 +95,13 @@ struct BatchKernel {
             codes = conditional ? [UInt8](repeating: 0, count: n) : []
             scales = [Double](repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
             weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
+            logRatios = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
+            components = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
+            sampled = [Bool](repeating: false, count: kernel.importance != nil ? b : 0)
+            let twists = kernel.importance?.twist != nil
+            twistProbabilities = [Double](repeating: 0, count: twists ? n * b : 0)
+            thetas = [Double](repeating: 0, count: twists ? b : 0)
+            obligorProbabilities = [Double](repeating: 0, count: twists ? kernel.twistLosses.count : 0)
             let incidents = kernel.lossPass != nil && model.services.hasIncidents
             incidentUniforms = [Double](repeating: 0, count: incidents ? s * b : 0)
             incidentFlags = [Bool](repeating: false, count: max(1, s) * b)
@@ -106,7 +124,10 @@ struct BatchKernel {
             worker.factors.withUnsafeMutableBufferPointer { f in
                 stream.fill(UnsafeMutableBufferPointer(rebasing: f[0..<(conditional.factors * m)]), batch: batch, substream: 1)
             }
-            if let importance { shiftFactors(importance, trials: m, worker: worker) }
+            if let importance {
+                shiftFactors(importance, batch: batch, trials: m, worker: worker)
+                if let twist = importance.twist { prepareTwist(twist, trials: m, worker: worker) }
+            }
         }
         if lossPass != nil { drawIncidents(batch: batch, trials: m, worker: worker) }
         if let conditional {
@@ -118,17 +139,24 @@ struct BatchKernel {
 
     // MARK: Per-trial draws shared by all operators
 
-    /// F = Z + μ, with the likelihood ratio w = φ(F)/φ(F − μ) = exp(−μ·Z − |μ|²/2) per trial.
-    private func shiftFactors(_ shift: ImportanceShift, trials m: Int, worker: Worker) {
+    /// The defensive mixture's component of each trial (a uniform from substream 4: below α, the model's own
+    /// law), F = Z + μ for the others, and log φ(F − μ)/φ(F) = μ·F − |μ|²/2, the factors' part of log(q/p).
+    /// Without a twist that is the whole ratio, and the weight is final.
+    private func shiftFactors(_ shift: ImportanceShift, batch: UInt64, trials m: Int, worker: Worker) {
         let k = shift.mean.count
+        worker.components.withUnsafeMutableBufferPointer { u in
+            stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<m]), batch: batch, substream: 4)
+        }
         for t in 0..<m {
+            let shifted = worker.components[t] >= ImportanceShift.defensiveShare
+            worker.sampled[t] = shifted
             var dot = 0.0
             for f in 0..<k {
-                let z = worker.factors[t * k + f]
-                dot += shift.mean[f] * z
-                worker.factors[t * k + f] = z + shift.mean[f]
+                if shifted { worker.factors[t * k + f] += shift.mean[f] }
+                dot += shift.mean[f] * worker.factors[t * k + f]
             }
-            worker.weights[t] = exp(-dot - shift.halfSquaredNorm)
+            worker.logRatios[t] = dot - shift.halfSquaredNorm
+            if shift.twist == nil { worker.weights[t] = ImportanceShift.mixtureWeight(logRatio: worker.logRatios[t]) }
         }
     }
 
@@ -160,6 +188,25 @@ struct BatchKernel {
             stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<(s * m)]), batch: batch, substream: 2)
         }
         let k = services.incidentLoadings.isEmpty ? 0 : model.factorCount
+        if let twist = importance?.twist {
+            for t in 0..<m {
+                var logRatio = 0.0
+                for j in services.incidentServices {
+                    let a = worker.thetas[t] * twist.incidentLosses[j]
+                    let p = worker.factors.withUnsafeBufferPointer { f in
+                        incidentProbability(j, factors: f.baseAddress! + t * model.factorCount, k: model.factorCount, services: services, count: s)
+                    }
+                    let (q, psi) = ExponentialTwist.twisted(p, a)
+                    let happens = worker.incidentUniforms[t * s + j] < (worker.sampled[t] ? q : p)
+                    logRatio += happens ? a - psi : -psi
+                    worker.incidentFlags[t * s + j] = happens
+                    if happens { worker.incidentList.append(j) }
+                }
+                worker.logRatios[t] += logRatio
+                worker.incidentOffsets[t + 1] = worker.incidentList.count
+            }
+            return
+        }
         for t in 0..<m {
             for j in services.incidentServices {
                 let u = worker.incidentUniforms[t * s + j]
@@ -264,11 +311,6 @@ struct BatchKernel {
                                  weight: importance != nil ? worker.weights[t] : 1, state: state)
             }
         }
-        if recordsFactors && state.total > 0 {
-            let k = model.factorCount
-            worker.recordedLosses.append(WeightedLoss(loss: state.total, weight: state.weight))
-            worker.recordedFactors.append(contentsOf: worker.factors[(t * k)..<(t * k + k)])
-        }
         // Incident flags are per batch and trial; clear this trial's for the next batch.
         for j in incidents { worker.incidentFlags[t * s + j] = false }
     }
@@ -290,7 +332,9 @@ struct BatchKernel {
             worker.normals.withUnsafeMutableBufferPointer { uniformBuffer in
                 let u = UnsafeMutableBufferPointer(rebasing: uniformBuffer[0..<(n * size)])
                 stream.fillUniforms(u, batch: batch, substream: 0, from: start * n)
-                if plainUniforms {
+                if importance?.twist != nil {
+                    twistedDecisions(u, from: start, trials: size, worker: worker)
+                } else if plainUniforms {
                     uniformDecisions(u, trials: size, worker: worker, lists: lists)
                 } else {
                     conditionalDecisions(form, u, from: start, trials: size, worker: worker, lists: lists)

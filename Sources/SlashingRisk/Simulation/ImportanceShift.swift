@@ -1,26 +1,31 @@
 import Foundation
 
-/// Importance sampling of the common factors (Glasserman & Li, "Importance sampling for portfolio credit
-/// risk", Management Science 51(11), 2005, step 1): the factors are drawn as F = Z + μ with Z standard normal,
-/// so trials lean towards the factor values that cause large losses, and each trial carries the likelihood
-/// ratio w = φ(F)/φ(F − μ) = exp(−μ·Z − |μ|²/2), which makes every weighted estimator unbiased for any μ.
+/// Importance sampling in two steps (Glasserman & Li, "Importance sampling for portfolio credit risk",
+/// Management Science 51(11), 2005). Step 1: the factors are drawn as F = Z + μ with Z standard normal, so
+/// trials lean towards the factor values that cause large losses, with the likelihood ratio
+/// φ(F)/φ(F − μ) = exp(−μ·Z − |μ|²/2). Step 2 (`ExponentialTwist`): given F, faults and incidents are drawn
+/// with exponentially twisted probabilities, with their own ratio. The trial's weight w is the product, and
+/// every weighted estimator is unbiased for any μ and twist.
 ///
 /// μ maximises J(z) = F_x(z) − |z|²/2, where F_x(z) = min_θ≥0 (−θx + ψ(θ, z)) bounds log P(L > x | F = z)
 /// (ψ(θ, z) = Σ_i log(1 + p_i(z)(e^{θℓ_i} − 1)), p_i(z) = Φ((c_i − a_i·z)/b_i)): the most likely factor value
-/// among those that make a loss of x likely. x is the VaR at the target level, from a short pilot run.
+/// among those that make a loss of x likely. x is the VaR at the target level, from short pilot runs.
 public struct ImportanceShift: Sendable, Equatable {
     /// μ, one entry per factor.
     public let mean: [Double]
     /// The quantile level the shift aims at, and the loss x it was chosen for.
     public let targetLevel: Double
     public let targetLoss: Double
+    /// The conditional twist of the operators' faults and the incidents given the factors; nil: shift only.
+    public let twist: ExponentialTwist?
     /// |μ|²/2.
     let halfSquaredNorm: Double
 
-    public init(mean: [Double], targetLevel: Double, targetLoss: Double) {
+    public init(mean: [Double], targetLevel: Double, targetLoss: Double, twist: ExponentialTwist? = nil) {
         self.mean = mean
         self.targetLevel = targetLevel
         self.targetLoss = targetLoss
+        self.twist = twist
         halfSquaredNorm = 0.5 * mean.reduce(0) { $0 + $1 * $1 }
     }
 
@@ -29,64 +34,55 @@ public struct ImportanceShift: Sendable, Equatable {
         public let description: String
     }
 
-    /// Trials of the pilot run that estimates the target VaR.
-    public static let pilotTrials = 1 << 14
+    /// α, the share of trials drawn from the model's own law (a defensive mixture, Hesterberg 1995): the weight
+    /// p/(αp + (1 − α)q) = 1/(α + (1 − α)·q/p) never exceeds 1/α, so the body of the distribution (mean, P(loss),
+    /// low quantiles) keeps at least α of plain sampling's precision, while the tail gets the importance sampler's.
+    public static let defensiveShare = 0.1
 
-    /// The Philox key of the pilot's streams: derived from the run's seed, distinct from it.
-    static func pilotSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x9E37_79B9_7F4A_7C15 }
+    /// The weight of a trial whose likelihood ratio under the importance sampler is q/p = exp(logRatio).
+    @inline(__always)
+    static func mixtureWeight(logRatio: Double) -> Double {
+        1 / (defensiveShare + (1 - defensiveShare) * exp(logRatio))
+    }
 
-    /// Chooses μ for `model` aimed at VaR at `level`: a first μ for the large-pool VaR along the direction in
-    /// which the expected loss grows fastest, a pilot run of `pilotTrials` trials under it (its own streams,
-    /// so the result depends on the seed only), then μ for the pilot's VaR.
+    /// Trials of each pilot run that estimates the target VaR.
+    public static let pilotTrials = 1 << 13
+    /// Most pilot runs: each aims at the previous one's VaR, until it moves by less than 5 %.
+    public static let maximumPilots = 3
+
+    /// The Philox key of pilot `j`'s streams: derived from the run's seed, distinct from it.
+    static func pilotSeed(_ seed: UInt64, _ j: Int) -> UInt64 { seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(j + 1)) }
+
+    /// Chooses μ and the twist for `model`, aimed at VaR at `level`. A first target x is the large-pool VaR
+    /// (the expected loss given the factors at the level's normal quantile along the direction in which it
+    /// grows fastest); then up to `maximumPilots` pilot runs of `pilotTrials` trials, each importance-sampled
+    /// for the current x, replace x with their VaR. Every pilot runs on its own streams, so the choice
+    /// depends on the scenario, level and seed only, never on the threads.
     public static func choose(model: CompiledModel, level: Double, seed: UInt64, threads: Int) throws(Unsupported) -> ImportanceShift {
         var objective = try Objective(model: model)
         // A loss at level q never needs the factors further out than the level's own normal quantile (with a margin).
         objective.radius = NormalDistribution.quantile(level) + 1.5
-        let direction = objective.gradientOfMeanLoss(at: [Double](repeating: 0, count: objective.k))
+        let origin = [Double](repeating: 0, count: objective.k)
+        let direction = objective.gradientOfMeanLoss(at: origin)
         let norm = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        guard norm > 0 else {
-            return ImportanceShift(mean: [Double](repeating: 0, count: objective.k), targetLevel: level, targetLoss: 0)
+        var x = norm > 0 ? objective.meanLoss(at: direction.map { $0 / norm * NormalDistribution.quantile(level) }) : objective.meanLoss(at: origin)
+        func shift(for x: Double) -> ImportanceShift {
+            ImportanceShift(mean: objective.maximise(loss: x), targetLevel: level, targetLoss: x,
+                            twist: ExponentialTwist(target: x, incidentLosses: objective.incidentLosses))
         }
-        let largePool = objective.meanLoss(at: direction.map { $0 / norm * NormalDistribution.quantile(level) })
-        let first = ImportanceShift(mean: objective.maximise(loss: largePool), targetLevel: level, targetLoss: largePool)
-        guard let pilot = crossEntropyPilot(model: model, first: first, level: level, seed: seed, threads: threads) else { return first }
-        return ImportanceShift(mean: pilot.mean, targetLevel: level, targetLoss: pilot.loss)
-    }
-
-    /// Runs `pilotTrials` trials under `first` and returns the pilot's VaR x at `level` and the cross-entropy
-    /// shift E_P[F | L > x] = Σ w·F·1{L > x} / Σ w·1{L > x}: the mean of the factors over the tail, which among
-    /// all mean shifts brings the sampling law closest (in Kullback–Leibler divergence) to the law of F given
-    /// a loss beyond x (Rubinstein & Kroese, The Cross-Entropy Method, 2004). Nil when the pilot sees fewer
-    /// than 20 tail trials.
-    static func crossEntropyPilot(model: CompiledModel, first: ImportanceShift, level: Double, seed: UInt64,
-                                  threads: Int) -> (loss: Double, mean: [Double])? {
-        let k = model.factorCount
-        var kernel = BatchKernel(model: model, stream: NormalStream(seed: pilotSeed(seed)),
-                                 lossPass: LossPass(model: model, collectSamples: true, weighted: true), importance: first)
-        kernel.recordsFactors = true
-        let (workers, _, _) = SimulationEngine(model: model).execute(kernel, trials: pilotTrials, threads: threads, control: nil, progress: nil)
-        // Records in a total order (loss, weight, then factors), so that the sums do not depend on the threads.
-        var records: [(loss: WeightedLoss, factors: ArraySlice<Double>)] = []
-        for worker in workers {
-            for (j, loss) in worker.recordedLosses.enumerated() {
-                records.append((loss, worker.recordedFactors[(j * k)..<(j * k + k)]))
-            }
+        var current = shift(for: x)
+        guard x > 0 else { return current }
+        let engine = SimulationEngine(model: model)
+        for j in 0..<maximumPilots {
+            let pilot = engine.run(trials: pilotTrials, seed: pilotSeed(seed, j), threads: threads, importance: current)
+            let next = pilot.distribution.tailPoint(level: level).value
+            guard next > 0 else { break }
+            let moved = abs(next - x) / x
+            x = next
+            current = shift(for: x)
+            if moved < 0.05 { break }
         }
-        records.sort { a, b in
-            a.loss != b.loss ? a.loss < b.loss : a.factors.lexicographicallyPrecedes(b.factors)
-        }
-        let sample = WeightedLossSample(trials: pilotTrials, sortedPositiveLosses: records.map(\.loss))
-        let x = sample.tailPoint(level: level).value
-        let tail = records.filter { $0.loss.loss > x }
-        guard x > 0, tail.count >= 20 else { return nil }
-        var mass = CompensatedSum()
-        var sums = [CompensatedSum](repeating: CompensatedSum(), count: k)
-        for record in tail {
-            mass.add(record.loss.weight)
-            for (f, value) in record.factors.enumerated() { sums[f].add(record.loss.weight * value) }
-        }
-        guard mass.value > 0 else { return nil }
-        return (x, sums.map { $0.value / mass.value })
+        return current
     }
 
     /// J(z) and its parts for a conditional (factor) model. The "obligors" are the operators (loss ℓ_i =
@@ -101,6 +97,8 @@ public struct ImportanceShift: Sendable, Equatable {
         let inverseB: [Double], thresholds: [Double], losses: [Double]
         /// Largest distance from the origin the search considers.
         var radius = 12.0
+        /// Per service, the stake an incident alone slashes (0 without incidents).
+        let incidentLosses: [Double]
 
         init(model: CompiledModel) throws(Unsupported) {
             guard let form = model.conditionalForm, form.factors > 0 else {
@@ -124,6 +122,7 @@ public struct ImportanceShift: Sendable, Equatable {
                     lump[services.allocationService[a]] += model.stakes[i] * services.allocationMagnitude[a] * min(1, services.allocationIncidentFraction[a])
                 }
             }
+            incidentLosses = (0..<s).map { services.incidentServices.contains($0) ? lump[$0] : 0 }
             for j in services.incidentServices where lump[j] > 0 {
                 for f in 0..<k { loadings.append(services.incidentLoadings.isEmpty ? 0 : services.incidentLoadings[j + f * s]) }
                 inverseB.append(services.incidentInverseIdiosyncratic[j])
@@ -262,9 +261,10 @@ public struct ImportanceEstimates: Sendable {
     public let slashProbabilities: [WeightedEstimate]
     public let incidentProbabilities: [WeightedEstimate]
     public let liquidationProbabilities: [WeightedEstimate]
-    /// Trials with a loss, and Kish's effective number of them, (Σw)²/Σw².
+    /// Trials with a loss, and trials with a loss beyond VaR at the target level (plain sampling would see
+    /// about n·(1 − level) of them).
     public let losingTrials: Int
-    public let effectiveLosingTrials: Double
+    public let tailTrials: Int
 
     init(shift: ImportanceShift, pass: LossPass, totals: [Double], trials: Int, losses: WeightedLossSample) {
         self.shift = shift
@@ -275,6 +275,6 @@ public struct ImportanceEstimates: Sendable {
         incidentProbabilities = (0..<s).map { estimate(n + $0) }
         liquidationProbabilities = (0..<p).map { estimate(n + s + $0) }
         losingTrials = losses.positiveLosses.count
-        effectiveLosingTrials = losses.effectiveLosingTrials
+        tailTrials = losses.positiveLosses.count - losses.firstAbove(losses.tailPoint(level: shift.targetLevel).value)
     }
 }

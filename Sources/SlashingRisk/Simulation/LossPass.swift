@@ -55,9 +55,8 @@ struct LossPass: Sendable {
         var weightedLossy: [WeightedLoss] = []
         var tokenWeighted: [[WeightedLoss]]
         var portfolioWeighted: [[WeightedLoss]]
-        /// The current trial's weight and total loss.
+        /// The current trial's weight.
         var weight = 1.0
-        var total = 0.0
         var liquidations: [Int]
         var slashCounts: [Int]
         var incidentCounts: [Int]
@@ -133,7 +132,6 @@ struct LossPass: Sendable {
         }
         var total = 0.0
         for i in state.affected { total += state.loss[i] }
-        state.total = total
         if collectSamples {
             if total > 0 {
                 if weighted { state.weightedLossy.append(WeightedLoss(loss: total, weight: weight)) } else { state.lossyTrials.append(total) }

@@ -151,11 +151,6 @@ public struct WeightedLossSample: Sendable {
         let es = qn < nd ? v + excess.value / (nd - qn) : v
         return ExpectedShortfallEstimate(level: q, loss: es, standardError: variance.squareRoot() / ((1 - q) * nd.squareRoot()))
     }
-
-    /// Kish's effective sample size of the losing trials, (Σw)²/Σw², out of their count.
-    public var effectiveLosingTrials: Double {
-        squaresFrom[0] > 0 ? massFrom[0] * massFrom[0] / squaresFrom[0] : 0
-    }
 }
 
 extension WeightedLossSample: LossDistribution {
