@@ -49,8 +49,13 @@ public struct StressComparison: Sendable, Encodable {
     public func text() -> String {
         var out: [String] = []
         out.append("slashsim — stress comparison for \(base.scenario) (\(base.scenarioFile))")
-        out.append("\(TextFormat.count(base.trials)) trials · seed \(base.seed) · common random numbers: every scenario draws the same random streams, "
-            + "so differences are the stress, not Monte Carlo noise")
+        if base.importanceSampling != nil {
+            out.append("\(TextFormat.count(base.trials)) trials · seed \(base.seed) · importance sampling: each scenario has its own shift and twist "
+                + "(same random streams, different laws), so differences carry Monte Carlo error: compare them with the ± columns of each report")
+        } else {
+            out.append("\(TextFormat.count(base.trials)) trials · seed \(base.seed) · common random numbers: every scenario draws the same random streams, "
+                + "so differences are the stress, not Monte Carlo noise")
+        }
         for entry in stresses { out.append("Stress \(entry.label): \"\(entry.name)\" (\(entry.file))") }
         let rows = [("base", base)] + stresses.map { ($0.label, $0.report) }
         let levels = shownLevels
