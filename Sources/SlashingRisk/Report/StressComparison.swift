@@ -51,7 +51,7 @@ public struct StressComparison: Sendable, Encodable {
         out.append("slashsim — stress comparison for \(base.scenario) (\(base.scenarioFile))")
         if base.importanceSampling != nil {
             out.append("\(TextFormat.count(base.trials)) trials · seed \(base.seed) · importance sampling: each scenario has its own shift and twist "
-                + "(same random streams, different laws), so differences carry Monte Carlo error: compare them with the ± columns of each report")
+                + "(same random streams, different laws), so differences carry Monte Carlo error: compare them with each scenario's standard errors (--format json)")
         } else {
             out.append("\(TextFormat.count(base.trials)) trials · seed \(base.seed) · common random numbers: every scenario draws the same random streams, "
                 + "so differences are the stress, not Monte Carlo noise")
