@@ -56,3 +56,36 @@ extension ExactDistribution {
         return ExactDistribution(masses)
     }
 }
+
+extension ExactDistribution {
+    /// The parameters of `correlatedIncident`: 8 operators of stake 1000 with p = 0.03 on one factor (ρ = 0.3),
+    /// all allocated to one service (slash fraction 0.5) whose incident (q = 0.02) loads g = 0.6 on the factor
+    /// and slashes whole allocations.
+    enum CorrelatedIncident {
+        static let n = 8, p = 0.03, q = 0.02, rho = 0.3, g = 0.6, stake = 1000.0
+    }
+
+    /// The correlated-incident scenario and its exact distribution: by quadrature over the factor, the mixture
+    /// "incident (everyone loses the whole allocation) / no incident (binomial faults, half the stake each)".
+    static func correlatedIncident() -> (scenario: Scenario, exact: ExactDistribution) {
+        typealias C = CorrelatedIncident
+        let ids = (0..<C.n).map { "op-\($0)" }
+        let scenario = Scenario(
+            name: "correlated incident",
+            operators: ids.map { OperatorSpec(id: $0, stake: C.stake, faultProbability: C.p) },
+            services: [ServiceSpec(id: "S", slashFraction: 0.5, incidentProbability: C.q, incidentSlashFraction: 1)],
+            allocations: ids.map { AllocationSpec(operator: $0, service: "S", magnitude: 1) },
+            correlation: .factors([FactorSpec(id: "common", loadings: ids.map { FactorLoading(operator: $0, loading: C.rho.squareRoot()) },
+                                              serviceLoadings: [FactorLoading(operator: "S", loading: C.g)])]))
+        let rule = GaussHermite.standardNormal(120)
+        let c = inverseNormal(C.p), cs = inverseNormal(C.q)
+        var masses: [Double: Double] = [:]
+        for (z, w) in zip(rule.nodes, rule.weights) {
+            let pz = normalCDF((c - C.rho.squareRoot() * z) / (1 - C.rho).squareRoot())
+            let qz = normalCDF((cs - C.g * z) / (1 - C.g * C.g).squareRoot())
+            masses[Double(C.n) * C.stake, default: 0] += w * qz
+            for k in 0...C.n { masses[Double(k) * C.stake / 2, default: 0] += w * (1 - qz) * binomialPMF(k, C.n, pz) }
+        }
+        return (scenario, ExactDistribution(masses))
+    }
+}

@@ -17,20 +17,10 @@ import Testing
     }
 
     @Test func twoFactorsMatchTheCorrelatedBlocksReference() throws {
-        // Block A loads √ρA on F1; block B loads √ρB·r on F1 and √ρB·√(1−r²) on F2: within-block
-        // correlations ρA and ρB, across √(ρA ρB)·r, exactly the two-block reference.
+        // Within-block correlations ρA and ρB, across √(ρA ρB)·r: exactly the two-block reference.
         let a = (n: 6, p: 0.03, loss: 2000.0, rho: 0.5), b = (n: 10, p: 0.01, loss: 700.0, rho: 0.2), r = 0.6
         let exact = ExactDistribution.twoBlocks(a: a, b: b, factorCorrelation: r)
-        let n = a.n + b.n
-        var scenario = ScenarioFixtures.operators(losses: (0..<n).map { $0 < a.n ? a.loss : b.loss },
-                                                  probabilities: (0..<n).map { $0 < a.n ? a.p : b.p })
-        let ids = scenario.operators.map(\.id)
-        scenario.correlation = .factors([
-            FactorSpec(id: "f1", loadings: ids.enumerated().map { i, id in
-                FactorLoading(operator: id, loading: i < a.n ? a.rho.squareRoot() : b.rho.squareRoot() * r)
-            }),
-            FactorSpec(id: "f2", loadings: ids[a.n...].map { FactorLoading(operator: $0, loading: b.rho.squareRoot() * (1 - r * r).squareRoot()) }),
-        ])
+        let scenario = ScenarioFixtures.twoBlockFactors(a: a, b: b, factorCorrelation: r)
         let (summary, _) = try ScenarioFixtures.simulate(scenario, trials: 1_000_000, seed: 22, levels: levels)
         MonteCarloExpectations.expectMatches(summary, exact, levels: levels)
     }

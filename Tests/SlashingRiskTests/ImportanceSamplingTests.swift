@@ -56,42 +56,19 @@ import TestSupport
     @Test func twoFactorsWithUnequalLossesMatchTheBlocksReference() throws {
         let a = (n: 6, p: 0.03, loss: 2000.0, rho: 0.5), b = (n: 10, p: 0.01, loss: 700.0, rho: 0.2), r = 0.6
         let exact = ExactDistribution.twoBlocks(a: a, b: b, factorCorrelation: r)
-        let n = a.n + b.n
-        var scenario = ScenarioFixtures.operators(losses: (0..<n).map { $0 < a.n ? a.loss : b.loss },
-                                                  probabilities: (0..<n).map { $0 < a.n ? a.p : b.p })
-        let ids = scenario.operators.map(\.id)
-        scenario.correlation = .factors([
-            FactorSpec(id: "f1", loadings: ids.enumerated().map { i, id in
-                FactorLoading(operator: id, loading: i < a.n ? a.rho.squareRoot() : b.rho.squareRoot() * r)
-            }),
-            FactorSpec(id: "f2", loadings: ids[a.n...].map { FactorLoading(operator: $0, loading: b.rho.squareRoot() * (1 - r * r).squareRoot()) }),
-        ])
+        let scenario = ScenarioFixtures.twoBlockFactors(a: a, b: b, factorCorrelation: r)
         let run = try sampled(scenario, trials: 40_000, seed: 32)
         expectMatches(run.sample, exact)
     }
 
     /// An incident loading on the factor (shifted with it) slashing every operator at once.
     @Test func correlatedIncidentMatchesQuadrature() throws {
-        let n = 8, p = 0.03, q = 0.02, rho = 0.3, g = 0.6, stake = 1000.0
-        let ids = (0..<n).map { "op-\($0)" }
-        let scenario = Scenario(
-            name: "correlated incident",
-            operators: ids.map { OperatorSpec(id: $0, stake: stake, faultProbability: p) },
-            services: [ServiceSpec(id: "S", slashFraction: 0.5, incidentProbability: q, incidentSlashFraction: 1)],
-            allocations: ids.map { AllocationSpec(operator: $0, service: "S", magnitude: 1) },
-            correlation: .factors([FactorSpec(id: "common", loadings: ids.map { FactorLoading(operator: $0, loading: rho.squareRoot()) },
-                                              serviceLoadings: [FactorLoading(operator: "S", loading: g)])]))
-        let rule = GaussHermite.standardNormal(120)
+        let (scenario, exact) = ExactDistribution.correlatedIncident()
+        let p = ExactDistribution.CorrelatedIncident.p, q = ExactDistribution.CorrelatedIncident.q
         let c = inverseNormal(p), cs = inverseNormal(q)
-        var masses: [Double: Double] = [:]
-        for (x, w) in zip(rule.nodes, rule.weights) {
-            let pz = normalCDF((c - rho.squareRoot() * x) / (1 - rho).squareRoot())
-            let qz = normalCDF((cs - g * x) / (1 - g * g).squareRoot())
-            masses[Double(n) * stake, default: 0] += w * qz
-            for k in 0...n { masses[Double(k) * stake / 2, default: 0] += w * (1 - qz) * binomialPMF(k, n, pz) }
-        }
+        let rho = ExactDistribution.CorrelatedIncident.rho, g = ExactDistribution.CorrelatedIncident.g
         let run = try sampled(scenario, trials: 40_000, seed: 33, level: 0.999)
-        expectMatches(run.sample, ExactDistribution(masses))
+        expectMatches(run.sample, exact)
         // The weighted incident rate and each operator's P(slash) = P(fault or incident).
         let estimates = try #require(run.result.importance)
         let incident = estimates.incidentProbabilities[0]

@@ -198,25 +198,7 @@ import Testing
     /// An incident that loads on the operators' common factor: conditional on the factor, the incident and
     /// the operators' faults are independent; the reference integrates over the factor.
     @Test func incidentLoadingOnAFactorMatchesQuadrature() throws {
-        let n = 8, p = 0.03, q = 0.02, rho = 0.3, g = 0.6, stake = 1000.0
-        let ids = (0..<n).map { "op-\($0)" }
-        let scenario = Scenario(
-            name: "correlated incident",
-            operators: ids.map { OperatorSpec(id: $0, stake: stake, faultProbability: p) },
-            services: [ServiceSpec(id: "S", slashFraction: 0.5, incidentProbability: q, incidentSlashFraction: 1)],
-            allocations: ids.map { AllocationSpec(operator: $0, service: "S", magnitude: 1) },
-            correlation: .factors([FactorSpec(id: "common", loadings: ids.map { FactorLoading(operator: $0, loading: rho.squareRoot()) },
-                                              serviceLoadings: [FactorLoading(operator: "S", loading: g)])]))
-        let rule = GaussHermite.standardNormal(120)
-        let c = inverseNormal(p), cs = inverseNormal(q)
-        var masses: [Double: Double] = [:]
-        for (z, w) in zip(rule.nodes, rule.weights) {
-            let pz = normalCDF((c - rho.squareRoot() * z) / (1 - rho).squareRoot())
-            let qz = normalCDF((cs - g * z) / (1 - g * g).squareRoot())
-            masses[Double(n) * stake, default: 0] += w * qz  // the incident takes every whole allocation
-            for k in 0...n { masses[Double(k) * stake / 2, default: 0] += w * (1 - qz) * binomialPMF(k, n, pz) }
-        }
-        let exact = ExactDistribution(masses)
+        let (scenario, exact) = ExactDistribution.correlatedIncident()
         let (summary, _) = try ScenarioFixtures.simulate(scenario, trials: 1_000_000, seed: 43, levels: levels)
         MonteCarloExpectations.expectMatches(summary, exact, levels: levels)
     }

@@ -20,14 +20,19 @@ public struct ExceedanceCurve: Sendable {
     /// Grid points and the largest `tailPoints` distinct losses of a whole sample.
     public init(sample: LossSample, gridPoints: Int = 200, tailPoints: Int = 500) {
         let n = Double(sample.trials)
-        func point(_ kind: String, _ x: Double) -> Point {
+        points = Self.gridAndTail(ascending: sample.positiveLosses, gridPoints: gridPoints, tailPoints: tailPoints) { kind, x in
             let above = Double(sample.trials - sample.countAtMost(x))
             let atLeast = Double(sample.trials - sample.countAtMost(x.nextDown))
             let p = above / n
             return Point(kind: kind, loss: x, exceedance: p, atLeast: atLeast / n, standardError: (p * (1 - p) / n).squareRoot())
         }
+    }
+
+    /// The points at 0, on a log grid from the smallest to the largest positive loss (`ascending`), and at the
+    /// largest `tailPoints` distinct losses, each made by `point(kind, loss)`.
+    static func gridAndTail(ascending positive: [Double], gridPoints: Int, tailPoints: Int,
+                            point: (String, Double) -> Point) -> [Point] {
         var points = [point("grid", 0)]
-        let positive = sample.positiveLosses
         if let low = positive.first, let high = positive.last, high > low {
             let a = log(low), b = log(high)
             for j in 0..<gridPoints {
@@ -43,8 +48,7 @@ public struct ExceedanceCurve: Sendable {
             tail.append(x)
             if tail.count == tailPoints { break }
         }
-        points += tail.reversed().map { point("tail", $0) }
-        self.points = points
+        return points + tail.reversed().map { point("tail", $0) }
     }
 
     /// From a bounded-memory summary: exceedance at histogram bin edges (exact counts), no tail points.
@@ -71,29 +75,11 @@ public struct ExceedanceCurve: Sendable {
     /// From an importance-sampled sample: the weighted exceedance Ĝ(x) = (1/n)·Σ w·1{L > x} and its standard
     /// error on the same grid, and the largest distinct losses.
     public init(weighted sample: WeightedLossSample, gridPoints: Int = 200, tailPoints: Int = 500) {
-        func point(_ kind: String, _ x: Double) -> Point {
+        points = Self.gridAndTail(ascending: sample.positiveLosses.map(\.loss), gridPoints: gridPoints, tailPoints: tailPoints) { kind, x in
             let above = sample.exceedance(x)
             return Point(kind: kind, loss: x, exceedance: above.probability, atLeast: sample.exceedance(x.nextDown).probability,
                          standardError: above.standardError)
         }
-        var points = [point("grid", 0)]
-        let positive = sample.positiveLosses
-        if let low = positive.first?.loss, let high = positive.last?.loss, high > low {
-            let a = log(low), b = log(high)
-            for j in 0..<gridPoints {
-                let x = j == 0 ? low : (j == gridPoints - 1 ? high : exp(a + (b - a) * Double(j) / Double(gridPoints - 1)))
-                points.append(point("grid", x))
-            }
-        } else if let only = positive.first?.loss {
-            points.append(point("grid", only))
-        }
-        var tail: [Double] = []
-        for x in positive.reversed() where tail.last != x.loss {
-            tail.append(x.loss)
-            if tail.count == tailPoints { break }
-        }
-        points += tail.reversed().map { point("tail", $0) }
-        self.points = points
     }
 
     /// The curve of any distribution this build can produce.

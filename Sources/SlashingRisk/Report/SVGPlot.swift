@@ -49,8 +49,11 @@ public enum SVGPlot {
     private static func exceedanceChart(curves: [(name: String, curve: ExceedanceCurve, report: Report)], left: Double, top: Double,
                                         width: Double, height: Double) -> [String] {
         var out: [String] = []
+        // y axis from 10^-lowest to 1: down to 1/trials, or to the smallest probability on a curve (importance
+        // sampling estimates probabilities far below 1/trials).
         let trials = curves.map { Double($0.report.trials) }.max() ?? 1
-        let lowest = max(1, ceil(log10(trials)))  // y axis from 10^-lowest to 1
+        let smallest = curves.flatMap { $0.curve.points.flatMap { [$0.atLeast, $0.exceedance ?? 0] } }.filter { $0 > 0 }.min() ?? 1
+        let lowest = min(16, max(1, ceil(-log10(min(smallest, 1 / trials)) - 1e-9)))
         let maxLoss = max(1e-9, curves.flatMap { $0.curve.points.map(\.loss) }.max() ?? 1)
         func x(_ loss: Double) -> Double { left + width * loss / maxLoss }
         func y(_ p: Double) -> Double { top + height * (-log10(max(p, pow(10, -lowest))) / lowest) }
