@@ -47,17 +47,17 @@ public struct ExponentialTwist: Sendable, Equatable {
             }
             return (value, slope)
         }
-        var lo = 0.0, hi = 1.0
-        var upper = g(hi)
-        while upper.value < 0 && hi < 1e12 { lo = hi; hi *= 4; upper = g(hi) }
-        var t = hi, current = upper
-        for _ in 0..<100 {
-            if abs(current.value) < 1e-12 || hi - lo <= 1e-12 * hi { break }
+        // Newton from θ' = 0 (where g < 0), bracketed by [lo, hi]; while hi is unknown, a step that fails
+        // to move right doubles θ' instead.
+        var lo = 0.0, hi = Double.infinity
+        var t = 0.0, current = g(0)
+        for _ in 0..<200 {
             var next = current.slope > 0 ? t - current.value / current.slope : .nan
-            if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
+            if !(next > lo && next < hi) { next = hi.isFinite ? 0.5 * (lo + hi) : max(2 * t, 1) }
             t = next
             current = g(t)
             if current.value < 0 { lo = t } else { hi = t }
+            if abs(current.value) < 1e-12 || (hi.isFinite && hi - lo <= 1e-12 * hi) { break }
         }
         return t * scale
     }
