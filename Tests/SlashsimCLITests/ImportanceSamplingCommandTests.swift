@@ -22,6 +22,10 @@ import TestSupport
         let text = try SlashsimBinary.run(["run", "Scenarios/default-factors.yaml", "--importance-sampling", "--trials", "20000", "--quiet"],
                                           in: SlashsimBinary.packageRoot)
         #expect(text.stdout.contains("Importance sampling: factors drawn shifted by μ = (common "))
+        let csv = try SlashsimBinary.run(["run", "Scenarios/default-factors.yaml", "--importance-sampling", "--trials", "20000", "--format", "csv",
+                                          "--quiet"], in: SlashsimBinary.packageRoot)
+        #expect(csv.stdout.contains("\nimportance_sampling,common,shift,,-"), "\(csv.stdout.prefix(600))")
+        #expect(csv.stdout.contains("\nimportance_sampling,,target_loss,0.9999,"))
         // A plain run has no importance_sampling key.
         let plain = try SlashsimBinary.run(["run", "Scenarios/default-factors.yaml", "--trials", "20000", "--format", "json", "--quiet"],
                                            in: SlashsimBinary.packageRoot)

@@ -14,6 +14,11 @@ extension Report {
         row("run", "", "trials", Double(trials))
         row("run", "", "trials_requested", Double(trialsRequested))
         row("run", "", "seed", Double(seed))
+        if let importance = importanceSampling {
+            for (factor, mu) in zip(importance.factors, importance.shift) { row("importance_sampling", factor, "shift", mu) }
+            row("importance_sampling", "", "target_loss", level: importance.targetLevel, importance.targetLoss)
+            row("importance_sampling", "", "tail_trials", level: importance.targetLevel, Double(importance.tailTrials))
+        }
         row("total", "", "mean", total.mean, se: total.meanStandardError)
         row("total", "", "standard_deviation", total.standardDeviation)
         row("total", "", "probability_of_loss", total.probabilityOfLoss, se: total.probabilityOfLossStandardError)
