@@ -30,7 +30,9 @@ public enum RunLimits {
         let factorBytes: Double
         if case .cholesky = model.dependence { factorBytes = n * n * 8 } else { factorBytes = 0 }
         let shiftBytes = model.factorCount > 0 ? n * Double(BatchKernel.chunkTrials(operators: model.operatorCount)) * 8 : 0  // a·F, one chunk
-        let workerBytes = Double(threads) * (n * Double(batchSize) * 8 + shiftBytes
+        // Importance sampling also keeps every operator's conditional probability for a batch.
+        let twistBytes = importanceSampling ? n * Double(batchSize) * 8 : 0
+        let workerBytes = Double(threads) * (n * Double(batchSize) * 8 + shiftBytes + twistBytes
             + Double(max(1, model.factorCount) * batchSize) * 8 + n * 8)
         return lossBytes + factorBytes + workerBytes
     }
