@@ -27,7 +27,8 @@ let package = Package(
                 "CLAPACK",
                 "CKernels",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["Simulation/README.md"]
         ),
         .executableTarget(
             name: "slashsim",
