@@ -59,7 +59,7 @@ extension BatchKernel {
         worker.faultCounts.withUnsafeMutableBufferPointer { counts in
         worker.faultIndices.withUnsafeMutableBufferPointer { indices in
             for t in 0..<size {
-                let trial = start + t, theta = worker.thetas[trial], sampled = worker.sampled[trial]
+                let trial = start + t, theta = worker.thetas[trial], sampled = worker.drawnByImportanceSampler(trial)
                 let row = probabilities.baseAddress! + trial * n
                 var logRatio = 0.0
                 for i in 0..<n {

@@ -57,13 +57,11 @@ struct BatchKernel {
         var codes: [UInt8]
         /// √W per trial (Student t copula).
         var scales: [Double]
-        /// Likelihood-ratio weight per trial (importance sampling), from log(q/p) of the trial, and which of the
-        /// defensive mixture's components drew it (the uniform, then true for the importance sampler).
+        /// Likelihood-ratio weight per trial (importance sampling), from log(q/p) of the trial, and the uniform that
+        /// chose the defensive mixture's component that drew it (`drawnByImportanceSampler`).
         var weights: [Double]
         var logRatios: [Double]
         var components: [Double]
-        var sampled: [Bool]
-        /// Losing trials' (loss, weight) and factors, K each (when the kernel records factors).
         /// The twist: p_i(z) per trial and operator, θ per trial, and the obligors' probabilities of one trial.
         var twistProbabilities: [Double]
         var thetas: [Double]
@@ -97,7 +95,6 @@ struct BatchKernel {
             weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
             logRatios = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
             components = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
-            sampled = [Bool](repeating: false, count: kernel.importance != nil ? b : 0)
             let twists = kernel.importance?.twist != nil
             twistProbabilities = [Double](repeating: 0, count: twists ? n * b : 0)
             thetas = [Double](repeating: 0, count: twists ? b : 0)
@@ -111,6 +108,10 @@ struct BatchKernel {
             faultCounts = [Int](repeating: 0, count: n)
             loss = kernel.lossPass.map { LossPass.State(pass: $0) }
         }
+
+        /// Whether trial t of the batch came from the importance sampler (else from the model's own law).
+        @inline(__always)
+        func drawnByImportanceSampler(_ t: Int) -> Bool { components[t] >= ImportanceShift.defensiveShare }
     }
 
     /// Trials per chunk of the conditional path: about 16k operator-trials, so uniforms and shifts stay in cache.
@@ -148,8 +149,7 @@ struct BatchKernel {
             stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<m]), batch: batch, substream: 4)
         }
         for t in 0..<m {
-            let shifted = worker.components[t] >= ImportanceShift.defensiveShare
-            worker.sampled[t] = shifted
+            let shifted = worker.drawnByImportanceSampler(t)
             var dot = 0.0
             for f in 0..<k {
                 if shifted { worker.factors[t * k + f] += shift.mean[f] }
@@ -197,7 +197,7 @@ struct BatchKernel {
                         incidentProbability(j, factors: f.baseAddress! + t * model.factorCount, k: model.factorCount, services: services, count: s)
                     }
                     let (q, psi) = ExponentialTwist.twisted(p, a)
-                    let happens = worker.incidentUniforms[t * s + j] < (worker.sampled[t] ? q : p)
+                    let happens = worker.incidentUniforms[t * s + j] < (worker.drawnByImportanceSampler(t) ? q : p)
                     logRatio += happens ? a - psi : -psi
                     worker.incidentFlags[t * s + j] = happens
                     if happens { worker.incidentList.append(j) }

@@ -138,7 +138,7 @@ struct LossPass: Sendable {
             }
             for i in state.affected where state.loss[i] > 0 {
                 state.slashCounts[i] += 1
-                let loss = weighted ? weight * state.loss[i] : state.loss[i]
+                let loss = weight * state.loss[i]  // exact when the weight is 1
                 state.partial[i] += loss
                 state.partial[model.operatorCount + model.services.count + i] += loss * loss
                 if weighted { addEvent(i, state) }
@@ -164,7 +164,7 @@ struct LossPass: Sendable {
         var sum = 0.0
         for a in range { sum += services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
         guard sum > 0 else { return }
-        let loss = weight == 1 ? state.loss[i] : state.loss[i] * weight
+        let loss = state.loss[i] * weight
         for a in range {
             let share = services.slashedShare(allocation: a, faulted: faulted, incident: incident)
             if share > 0 { state.partial[offset + services.allocationService[a]] += loss * share / sum }
@@ -218,7 +218,7 @@ struct LossPass: Sendable {
         for (j, v) in tailThresholds.enumerated() where total >= v {
             let offset = (2 * j + (total > v ? 0 : 1)) * entities
             for i in state.affected where state.loss[i] > 0 {
-                state.partial[offset + i] += weighted ? state.weight * state.loss[i] : state.loss[i]
+                state.partial[offset + i] += state.weight * state.loss[i]
                 attribute(i, weight: state.weight, into: offset + model.operatorCount, incident: incident,
                           faulted: incidentsEmpty || state.faultStamp[i] == state.stamp, state: state)
             }
