@@ -159,36 +159,25 @@ public struct ImportanceShift: Sendable, Equatable {
             return g
         }
 
-        /// log(1 + p(e^a − 1)) for a ≥ 0, without overflow.
-        static func logMix(_ p: Double, _ a: Double) -> Double {
-            a > 30 ? a + log(p + (1 - p) * exp(-a)) : log1p(p * expm1(a))
-        }
-
         /// F_x(z) = −θx + ψ(θ, z) at the θ ≥ 0 that minimises it (0 when E[L | z] ≥ x), and that θ.
         func bound(loss x: Double, at z: [Double]) -> (value: Double, theta: Double, p: [Double]) {
             let p = (0..<n).map { NormalDistribution.cdf(argument($0, z)) }
-            // ψ'(θ) = Σ ℓ_i p_i / (p_i + (1 − p_i)e^{−θℓ_i}) rises from E[L | z] to Σ_{p_i>0} ℓ_i.
-            func slope(_ theta: Double) -> Double {
-                var s = 0.0
-                for i in 0..<n where p[i] > 0 && losses[i] > 0 {
-                    s += losses[i] * p[i] / (p[i] + (1 - p[i]) * exp(-theta * losses[i]))
-                }
-                return s
+            var mean = 0.0, reachable = 0.0
+            for o in 0..<n where p[o] > 0 && losses[o] > 0 {
+                mean += losses[o] * p[o]
+                reachable += losses[o]
             }
-            if slope(0) >= x { return (0, 0, p) }
-            var reachable = 0.0
-            for i in 0..<n where p[i] > 0 { reachable += losses[i] }
-            // Losses above what the operators can lose at z: P(L > x | z) = 0 (a very negative bound).
+            if mean >= x { return (0, 0, p) }
+            // Losses above what the obligors can lose at z: P(L > x | z) = 0 (a very negative bound).
             guard reachable > x else { return (-1e300, .infinity, p) }
-            var lo = 0.0, hi = 1 / x
-            while slope(hi) < x { lo = hi; hi *= 2 }
-            for _ in 0..<60 {
-                let mid = 0.5 * (lo + hi)
-                if slope(mid) < x { lo = mid } else { hi = mid }
+            // θ is the twist's own: the same equation Σ ℓ_o q_o(θ) = x the sampler solves per trial.
+            let theta = p.withUnsafeBufferPointer { pp in
+                losses.withUnsafeBufferPointer { ll in
+                    ExponentialTwist.theta(probabilities: pp.baseAddress!, losses: ll.baseAddress!, count: n, target: x)
+                }
             }
-            let theta = 0.5 * (lo + hi)
             var psi = 0.0
-            for i in 0..<n where losses[i] > 0 { psi += Self.logMix(p[i], theta * losses[i]) }
+            for o in 0..<n where losses[o] > 0 { psi += ExponentialTwist.twisted(p[o], theta * losses[o]).psi }
             return (psi - theta * x, theta, p)
         }
 
