@@ -11,6 +11,9 @@
 #include "slashsim_kernels.h"
 #include <math.h>
 #include <stdlib.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #define M0 0xD2511F53u
 #define M1 0xCD9E8D57u
@@ -89,7 +92,66 @@ static void central_avx2(double *out, size_t count) { CENTRAL_BODY }
 __attribute__((target("avx2")))
 static void tail_avx2(double *values, size_t count) { TAIL_BODY }
 __attribute__((target("avx512f,avx512dq,avx512vl")))
-static void uniforms_avx512(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) { UNIFORMS_BODY }
+static void uniforms_avx512_tail(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) { UNIFORMS_BODY }
+
+/// One Philox round on eight blocks, each word in the low half of a 64-bit lane: vpmuludq reads only the
+/// low halves and gives the whole 64-bit product (hi in the upper half, lo in the lower), so the upper
+/// halves may hold anything; only the final words are masked.
+#define PHILOX_ROUND_512(x0, x1, x2, x3, k0, k1)                                                   \
+    do {                                                                                           \
+        __m512i p0 = _mm512_mul_epu32(x0, m0), p1 = _mm512_mul_epu32(x2, m1);                      \
+        x0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), x1, k0, 0x96);                   \
+        x1 = p1;                                                                                   \
+        x2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), x3, k1, 0x96);                   \
+        x3 = p0;                                                                                   \
+    } while (0)
+
+/// The 53-bit uniforms of eight finished blocks, interleaved as the scalar body writes them.
+#define PHILOX_STORE_512(out, x0, x1, x2, x3)                                                      \
+    do {                                                                                           \
+        __m512i a = _mm512_xor_si512(_mm512_slli_epi64(_mm512_and_si512(x0, low), 21),             \
+                                     _mm512_srli_epi64(_mm512_and_si512(x1, low), 11));            \
+        __m512i b = _mm512_xor_si512(_mm512_slli_epi64(_mm512_and_si512(x2, low), 21),             \
+                                     _mm512_srli_epi64(_mm512_and_si512(x3, low), 11));            \
+        __m512d ua = _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepi64_pd(a), half), scale);             \
+        __m512d ub = _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepi64_pd(b), half), scale);             \
+        _mm512_storeu_pd(out, _mm512_permutex2var_pd(ua, first_half, ub));                         \
+        _mm512_storeu_pd(out + 8, _mm512_permutex2var_pd(ua, second_half, ub));                    \
+    } while (0)
+
+/// Philox4x32-10 written with AVX-512 intrinsics, sixteen blocks per iteration (two independent groups of
+/// eight, for the multiplier's latency): 6 instructions per round for eight blocks, where the
+/// auto-vectorised body needs about twice as many. Integer operations and one conversion, add and
+/// multiply per value, so the bits are the scalar body's.
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static void uniforms_avx512(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) {
+    const __m512i m0 = _mm512_set1_epi64(M0), m1 = _mm512_set1_epi64(M1);
+    const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);
+    const __m512d half = _mm512_set1_pd(0.5), scale = _mm512_set1_pd(0x1p-53);
+    const __m512i first_half = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+    const __m512i second_half = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+    const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), eight = _mm512_set1_epi64(8);
+    __m512i k0[10], k1[10];
+    uint32_t key0 = s0, key1 = s1;
+    for (int r = 0; r < 10; r++) {
+        if (r > 0) { key0 += W0; key1 += W1; }
+        k0[r] = _mm512_set1_epi64(key0);
+        k1[r] = _mm512_set1_epi64(key1);
+    }
+    const __m512i word1 = _mm512_set1_epi64(substream), word2 = _mm512_set1_epi64(b0), word3 = _mm512_set1_epi64(b1);
+    size_t i = 0;
+    for (; i + 16 <= nblocks; i += 16) {
+        __m512i x0 = _mm512_add_epi64(_mm512_set1_epi64((long long)(first + i)), lanes), x1 = word1, x2 = word2, x3 = word3;
+        __m512i y0 = _mm512_add_epi64(x0, eight), y1 = word1, y2 = word2, y3 = word3;
+        for (int r = 0; r < 10; r++) {
+            PHILOX_ROUND_512(x0, x1, x2, x3, k0[r], k1[r]);
+            PHILOX_ROUND_512(y0, y1, y2, y3, k0[r], k1[r]);
+        }
+        PHILOX_STORE_512(out + 2 * i, x0, x1, x2, x3);
+        PHILOX_STORE_512(out + 2 * i + 16, y0, y1, y2, y3);
+    }
+    if (i < nblocks) uniforms_avx512_tail(out + 2 * i, first + i, nblocks - i, substream, b0, b1, s0, s1);
+}
 __attribute__((target("avx512f,avx512dq,avx512vl")))
 static void central_avx512(double *out, size_t count) { CENTRAL_BODY }
 __attribute__((target("avx512f,avx512dq,avx512vl")))
