@@ -1,12 +1,17 @@
-// The conditional path's fault decisions: a vectorised pass flagging the operators that may fault (their
-// uniform below the Φ grid's value above their argument, or an argument off the grid), then a scalar pass
-// in operator order that decides the flagged ones (against the grid's value below, and by erfc when the
-// grid cannot decide) and adds up the losses, so the sums are the same on every instruction set.
+// The conditional path's fault decisions: a vectorised pass listing the operators that may fault (generic
+// and AVX2: their uniform below the Φ grid's value above their argument, or an argument off the grid;
+// AVX-512: their argument not below the floor of their uniform's bin), then a scalar pass in operator order
+// that decides the listed ones exactly (the grid's values below and above, erfc in between) and adds up the
+// losses, so the decisions and sums are the same on every instruction set.
 #pragma clang fp contract(off)
 
 #include "slashsim_kernels.h"
 #include <math.h>
 #include <string.h>
+#include <pthread.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 // One table lookup per operator: u ≥ the grid's value above Φ(t) means no fault; everything else is flagged.
 #define CLASSIFY_BODY                                                                              \
@@ -22,65 +27,134 @@
         codes[i] = (uint8_t)(inside ? v < above : 1);                                               \
     }
 
-typedef void (*classify_fn)(const double *, const double *, size_t, const double *, double, const double *,
-                            const double *, size_t, double, double, uint8_t *);
+/// The flagged operators of one trial, ascending, into `flagged`; returns how many. Generic and AVX2 levels:
+/// the auto-vectorised pass writes a code per operator and a scalar loop lists the flagged ones, skipping
+/// eight unflagged codes at a time (one 64-bit load).
+#define FLAG_BODY                                                                                   \
+    CLASSIFY_BODY                                                                                   \
+    size_t count = 0;                                                                               \
+    for (size_t i = 0; i < n; i++) {                                                                \
+        if ((i & 7) == 0 && i + 8 <= n) {                                                           \
+            uint64_t word;                                                                          \
+            memcpy(&word, codes + i, sizeof word);                                                  \
+            if (word == 0) { i += 7; continue; }                                                    \
+        }                                                                                           \
+        flagged[count] = (int32_t)i;                                                                \
+        count += codes[i];                                                                          \
+    }                                                                                               \
+    return count;
 
-static void classify_generic(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
-                             const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes) {
-    CLASSIFY_BODY
+typedef size_t (*flag_fn)(const double *, const double *, size_t, const double *, double, const double *,
+                          const double *, size_t, double, double, uint8_t *, int32_t *);
+
+static size_t flag_generic(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
+                           const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes, int32_t *restrict flagged) {
+    FLAG_BODY
 }
 #if defined(__x86_64__)
 __attribute__((target("avx2")))
-static void classify_avx2(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
-                          const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes) {
-    CLASSIFY_BODY
+static size_t flag_avx2(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
+                        const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes, int32_t *restrict flagged) {
+    FLAG_BODY
 }
+
+/// The AVX-512 flag needs no table lookup per operator: u's exponent and first mantissa bit place it in
+/// one of 32 bins [2^E·(1 + m/2), 2^E·(1 + (m+1)/2)), E = −16 … −1 (bin 0 also takes every u below
+/// 2⁻¹⁶), and `bin_floor[b]` is a t below which Φ(t) is below the bin's lower edge, so t < bin_floor[b]
+/// proves u ≥ Φ(t): no fault. Everything else is flagged (about 1.3 times the faulting operators) and
+/// decided exactly in the scalar pass. Found by bisection on the same Φ as the decisions
+/// (0.5·erfc(−t/√2)), lowered by 10⁻⁶ and rounded down to a float; bin 0 is −∞ (always flagged).
+static float bin_floor[32];
+static pthread_once_t bin_floor_once = PTHREAD_ONCE_INIT;
+
+static void compute_bin_floor(void) {
+    bin_floor[0] = -INFINITY;
+    for (int b = 1; b < 32; b++) {
+        double edge = ldexp(1.0 + 0.5 * (b % 2), b / 2 - 16);
+        double lo = -40, hi = 10;  // Φ(lo) < edge ≤ Φ(hi)
+        for (int k = 0; k < 200; k++) {
+            double mid = 0.5 * (lo + hi);
+            if (0.5 * erfc(-mid * 0.7071067811865475244) >= edge) hi = mid; else lo = mid;
+        }
+        bin_floor[b] = nextafterf((float)(lo - 1e-6), -INFINITY);
+    }
+}
+
+/// AVX-512: t computed with the same operations in the same order as the scalar pass, eight operators per
+/// vector; the flag from u's bin (one in-register permute, no gather), and the flagged operators' indices
+/// compressed straight into the list (the register form of vpcompressd, since its memory form is slow on
+/// some processors). Writes up to eight entries past the count, within n.
 __attribute__((target("avx512f,avx512dq,avx512vl")))
-static void classify_avx512(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
-                            const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes) {
-    CLASSIFY_BODY
+static size_t flag_avx512(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
+                          const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes, int32_t *restrict flagged) {
+    (void)codes;
+    pthread_once(&bin_floor_once, compute_bin_floor);
+    const __m512 floors_low = _mm512_loadu_ps(bin_floor), floors_high = _mm512_loadu_ps(bin_floor + 16);
+    const __m512d vs = _mm512_set1_pd(s);
+    const __m512i first_bin = _mm512_set1_epi64(2 * (1023 - 16)), zero = _mm512_setzero_si512(), last_bin = _mm512_set1_epi64(31);
+    const __m256i iota = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    size_t count = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m512d t = _mm512_mul_pd(_mm512_sub_pd(_mm512_mul_pd(_mm512_loadu_pd(c + i), vs), _mm512_loadu_pd(shift + i)),
+                                  _mm512_loadu_pd(inverse_b + i));
+        // (exponent field, first mantissa bit) of u, as a bin number 0 … 31.
+        __m512i bin = _mm512_sub_epi64(_mm512_srli_epi64(_mm512_castpd_si512(_mm512_loadu_pd(u + i)), 51), first_bin);
+        bin = _mm512_min_epi64(_mm512_max_epi64(bin, zero), last_bin);
+        __m512 floor32 = _mm512_permutex2var_ps(floors_low, _mm512_castsi256_si512(_mm512_cvtepi64_epi32(bin)), floors_high);
+        __m512d floor = _mm512_cvtps_pd(_mm512_castps512_ps256(floor32));
+        __mmask8 flag = _mm512_cmp_pd_mask(t, floor, _CMP_GE_OQ);
+        __m256i indices = _mm256_add_epi32(iota, _mm256_set1_epi32((int)i));
+        _mm256_storeu_si256((__m256i *)(flagged + count), _mm256_maskz_compress_epi32(flag, indices));
+        count += (size_t)__builtin_popcount(flag);
+    }
+    double top = (double)(table_count - 1);
+    for (; i < n; i++) {
+        double t = (c[i] * s - shift[i]) * inverse_b[i];
+        double x = (t - lowest) * points_per_unit;
+        double clamped = x > 0 ? x : 0;
+        clamped = clamped < top - 1 ? clamped : top - 1;
+        int inside = (x >= 0) & (x < top);
+        flagged[count] = (int32_t)i;
+        count += inside ? u[i] < table[(int)clamped + 1] : 1;
+    }
+    return count;
 }
 #endif
 
 void slashsim_conditional_faults(const double *u, const double *shift, size_t n, size_t trials,
                                  const double *c, const double *inverse_b,
                                  const double *table, size_t table_count, double lowest, double points_per_unit,
-                                 const double *loss, int64_t *counts, double *totals, uint8_t *codes,
+                                 const double *loss, int64_t *counts, double *totals, uint8_t *codes, int32_t *flagged,
                                  const double *scale, int32_t *fault_offsets, int32_t *fault_indices) {
-    classify_fn classify = classify_generic;
+    flag_fn flag = flag_generic;
 #if defined(__x86_64__)
     switch (slashsim_kernel_level()) {
-    case 2: classify = classify_avx512; break;
-    case 1: classify = classify_avx2; break;
+    case 2: flag = flag_avx512; break;
+    case 1: flag = flag_avx2; break;
     default: break;
     }
 #endif
     int32_t listed = 0;
     if (fault_offsets) fault_offsets[0] = 0;
+    double top = (double)(table_count - 1);
     for (size_t t = 0; t < trials; t++) {
         const double *row_u = u + t * n;
         const double *row_shift = shift + t * n;
         double s = scale ? scale[t] : 1.0;
-        classify(row_u, row_shift, n, c, s, inverse_b, table, table_count, lowest, points_per_unit, codes);
+        size_t count = flag(row_u, row_shift, n, c, s, inverse_b, table, table_count, lowest, points_per_unit, codes, flagged);
         double total = 0;
-        double top = (double)(table_count - 1);
-        for (size_t i = 0; i < n; i++) {
-            // Most operators are not flagged: skip eight at a time (the order of the sum is unchanged).
-            if ((i & 7) == 0 && i + 8 <= n) {
-                uint64_t word;
-                memcpy(&word, codes + i, sizeof word);
-                if (word == 0) { i += 7; continue; }
-            }
-            if (codes[i] == 0) continue;
-            // A flagged operator: a fault below the grid's value below Φ(t), erfc when the grid cannot decide.
+        for (size_t k = 0; k < count; k++) {
+            // A flagged operator, in operator order: a fault below the grid's value below Φ(t), none at or
+            // above the value above it (the AVX-512 flag is coarser than the grid), erfc in between.
+            size_t i = (size_t)flagged[k];
             double threshold = (c[i] * s - row_shift[i]) * inverse_b[i], v = row_u[i];
             double x = (threshold - lowest) * points_per_unit;
             double clamped = x > 0 ? x : 0;
             clamped = clamped < top - 1 ? clamped : top - 1;
-            double below = table[(int)clamped];
+            int j = (int)clamped;
             int inside = (x >= 0) & (x < top);
-            int fault = inside && v < below;
-            if (!fault) {
+            int fault = inside && v < table[j];
+            if (!fault && !(inside && v >= table[j + 1])) {
                 fault = !isnan(threshold) && v < 0.5 * erfc(-threshold * 0.7071067811865475244);
             }
             if (fault) {

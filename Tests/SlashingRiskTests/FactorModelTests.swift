@@ -1,3 +1,4 @@
+import Foundation
 import SlashingRisk
 import Testing
 
@@ -60,5 +61,43 @@ import Testing
         }
         #expect(samples.allSatisfy { $0 == samples[0] })
         #expect(samples[0].count > 1000)
+    }
+
+    /// The AVX-512 pass flags operators by the bin of their uniform, the others by the Φ grid: whatever the
+    /// flag, the decisions must be the same. 45 operators (not a multiple of 8: the vector loop's remainder
+    /// runs too) with probabilities from 0 and 10⁻¹² to 0.99 and 1, strong loadings of both signs, Gaussian
+    /// and t copula (which scales every threshold), so arguments reach both ends of the grid and beyond.
+    /// Losses 2^i make each trial's total name its set of faulting operators.
+    @Test func everyFlagGivesTheSameDecisions() throws {
+        let best = NormalStream.setKernelLevel(99)
+        defer { NormalStream.setKernelLevel(best) }
+        let n = 45
+        let probabilities = (0..<n).map { i -> Double in
+            let exponent = -12 + 12 * Double(i) / Double(n - 1)
+            let p: Double = pow(10, exponent) * (i % 2 == 0 ? 0.99 : 0.5)
+            return i == 0 ? 0 : i == n - 1 ? 1 : p
+        }
+        let losses: [Double] = (0..<n).map { pow(2, Double($0)) }
+        var scenario = ScenarioFixtures.operators(losses: losses, probabilities: probabilities)
+        let strong: [FactorLoading] = scenario.operators.enumerated().map { i, op in
+            FactorLoading(operator: op.id, loading: i % 3 == 0 ? 0.95 : 0.3)
+        }
+        scenario.correlation = .factors([
+            FactorSpec(id: "a", loadings: strong),
+            FactorSpec(id: "b", loadings: scenario.operators.suffix(20).map { FactorLoading(operator: $0.id, loading: -0.2) }),
+        ])
+        for copula in [CopulaSpec.gaussian, .studentT(degreesOfFreedom: 3)] {
+            scenario.copula = copula
+            var runs: [(losses: [Double], faults: [Int])] = []
+            for level in 0...best {
+                NormalStream.setKernelLevel(level)
+                let result = try ScenarioFixtures.simulate(scenario, trials: 40_000, seed: 11, levels: [0.99]).result
+                runs.append((result.losses.positiveLosses, result.faultCounts))
+            }
+            #expect(runs.allSatisfy { $0.losses == runs[0].losses && $0.faults == runs[0].faults }, "\(copula)")
+            // Operators 34 … 43 (p ≥ 10⁻³) fault sometimes, never always; operator 44 (p = 1) always, 0 (p = 0) never.
+            #expect(runs[0].faults[0] == 0 && runs[0].faults[n - 1] == 40_000)
+            #expect(runs[0].faults[34...43].allSatisfy { $0 > 0 && $0 < 40_000 })
+        }
     }
 }

@@ -27,14 +27,15 @@ int slashsim_set_kernel_level(int level);
 /// operator i faults in trial t when u[t·n + i] < Φ((c[i]·scale[t] − shift[t·n + i])·inverse_b[i]), decided
 /// against `table` (Φ on the grid lowest + j/points_per_unit) and, when the grid cannot decide, by
 /// 0.5·erfc(−x/√2) exactly as `NormalDistribution.cdf`. Adds loss[i]
-/// to totals[t] (in operator order) and 1 to counts[i] for each fault. `codes` is scratch of n bytes.
+/// to totals[t] (in operator order) and 1 to counts[i] for each fault. `codes` (n bytes) and `flagged`
+/// (n entries) are scratch.
 /// `scale` (per trial; NULL means 1) is the Student t copula's √W. When `fault_offsets` is not NULL, the
 /// faulting operators of trial t are written, ascending, to fault_indices[fault_offsets[t] ..< fault_offsets[t+1]]
 /// (fault_offsets has trials + 1 entries, fault_indices room for n·trials).
 void slashsim_conditional_faults(const double *u, const double *shift, size_t n, size_t trials,
                                  const double *c, const double *inverse_b,
                                  const double *table, size_t table_count, double lowest, double points_per_unit,
-                                 const double *loss, int64_t *counts, double *totals, uint8_t *codes,
+                                 const double *loss, int64_t *counts, double *totals, uint8_t *codes, int32_t *flagged,
                                  const double *scale, int32_t *fault_offsets, int32_t *fault_indices);
 
 #endif

@@ -55,6 +55,8 @@ struct BatchKernel {
         /// Per-trial totals and per-operator decision codes of the C decision pass (conditional path).
         var totals: [Double]
         var codes: [UInt8]
+        /// The operators the vectorised pass flagged in one trial (conditional path).
+        var flagged: [Int32]
         /// √W per trial (Student t copula).
         var scales: [Double]
         /// Likelihood-ratio weight per trial (importance sampling), from log(q/p) of the trial, and the uniform that
@@ -91,6 +93,7 @@ struct BatchKernel {
             shifts = conditional ? [Double](repeating: 0, count: n * chunk) : []
             totals = conditional ? [Double](repeating: 0, count: b) : []
             codes = conditional ? [UInt8](repeating: 0, count: n) : []
+            flagged = conditional ? [Int32](repeating: 0, count: n) : []
             scales = [Double](repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
             weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
             logRatios = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
@@ -390,6 +393,7 @@ struct BatchKernel {
         worker.faultCounts.withUnsafeMutableBufferPointer { counts in
         worker.totals.withUnsafeMutableBufferPointer { totals in
         worker.codes.withUnsafeMutableBufferPointer { codes in
+        worker.flagged.withUnsafeMutableBufferPointer { flagged in
         worker.scales.withUnsafeBufferPointer { scales in
         worker.faultOffsets.withUnsafeMutableBufferPointer { offsets in
         worker.faultIndices.withUnsafeMutableBufferPointer { indices in
@@ -401,13 +405,13 @@ struct BatchKernel {
                 slashsim_conditional_faults(
                     u.baseAddress!, shifts.baseAddress!, n, size, c.baseAddress!, inverseB.baseAddress!,
                     table.baseAddress!, table.count, NormalCDFTable.lowest, NormalCDFTable.pointsPerUnit,
-                    loss.baseAddress!, counts64, totals.baseAddress!, codes.baseAddress!,
+                    loss.baseAddress!, counts64, totals.baseAddress!, codes.baseAddress!, flagged.baseAddress!,
                     scaled ? scales.baseAddress! + start : nil,
                     lists ? offsets.baseAddress! : nil, lists ? indices.baseAddress! : nil)
             }
             if !lists {
                 for t in 0..<size where totals[t] > 0 { worker.lossyTrials.append(totals[t]) }
             }
-        }}}}}}}}}}}}}
+        }}}}}}}}}}}}}}
     }
 }
