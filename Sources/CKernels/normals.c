@@ -1,7 +1,8 @@
 // Standard normals from Philox4x32-10 and AS 241, in three passes so that the common work vectorises:
 // (1) uniforms from Philox, one counter block per two values; (2) the positions of the values in AS 241's
 // tails (|u − ½| > 0.425, 15 %) are noted; (3) AS 241's central rational function for every value;
-// (4) the tail values again with the full algorithm, using the C library's log.
+// (4) the tail values again with the full algorithm, using fdlibm's log (vectorised; the Swift reference
+// computes the same log).
 //
 // Every operation is an IEEE operation in the same order as the Swift reference (NormalStream.fill,
 // NormalDistribution.quantile), and contraction into fused multiply-adds is off, so all instruction
@@ -10,7 +11,7 @@
 
 #include "slashsim_kernels.h"
 #include <math.h>
-#include <stdlib.h>
+#include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -185,22 +186,55 @@ int slashsim_set_kernel_level(int level) {
     return level;
 }
 
-/// Replaces each tail uniform p by a signed −log(min(p, 1 − p)): negative for the lower tail.
-static void tail_logs(double *u, size_t count) {
-    for (size_t t = 0; t < count; t++) {
-        double p = u[t];
-        double q = p - 0.5;
-        double m = -log(q < 0 ? p : 1 - p);
-        u[t] = q < 0 ? -m : m;
-    }
+/// log x for a positive normal x: fdlibm's e_log.c (Sun, 1993; error below 1 ulp) with its branches made
+/// selections — the reduction x = 2^k·(1 + f), √2/2 ≤ 1 + f < √2, s = f/(2 + f), and its two formulas chosen
+/// by f's range — so that it vectorises. `NormalDistribution.log` is the same operations in Swift.
+static inline __attribute__((always_inline)) double fdlibm_log(double x) {
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    const double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
+                 Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                 Lg7 = 1.479819860511658591e-01;
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int64_t hx = (int64_t)(bits >> 32);
+    int64_t k = (hx >> 20) - 1023;
+    hx &= 0x000fffff;
+    int64_t i = (hx + 0x95f64) & 0x100000;
+    uint64_t normalized = ((uint64_t)(hx | (i ^ 0x3ff00000)) << 32) | (bits & 0xffffffffu);  // x or x/2 scaled to [√2/2, √2)
+    double m;
+    memcpy(&m, &normalized, sizeof m);
+    k += i >> 20;
+    double f = m - 1.0;
+    double s = f / (2.0 + f);
+    double dk = (double)k;
+    double z = s * s;
+    double w = z * z;
+    double t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+    double t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+    double R = t2 + t1;
+    double hfsq = 0.5 * f * f;
+    double wide = dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+    double narrow = dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+    return ((hx - 0x6147a) | (0x6b851 - hx)) > 0 ? wide : narrow;
 }
 
-/// AS 241 for p in a tail (|p − ½| > 0.425), as NormalDistribution.quantile computes it.
-static double tail_quantile(double p) {
-    double q = p - 0.5;
-    double m = -log(q < 0 ? p : 1 - p);
-    return tail_quantile_from_log(q < 0 ? -m : m);
-}
+/// Replaces each tail uniform p by a signed −log(min(p, 1 − p)): negative for the lower tail.
+#define TAIL_LOGS_BODY                                                                             \
+    for (size_t t = 0; t < count; t++) {                                                           \
+        double p = u[t];                                                                           \
+        double q = p - 0.5;                                                                        \
+        double m = -fdlibm_log(q < 0 ? p : 1 - p);                                                 \
+        u[t] = q < 0 ? -m : m;                                                                     \
+    }
+
+typedef void (*tail_logs_fn)(double *, size_t);
+static void tail_logs_generic(double *restrict u, size_t count) { TAIL_LOGS_BODY }
+#if defined(__x86_64__)
+__attribute__((target("avx2")))
+static void tail_logs_avx2(double *restrict u, size_t count) { TAIL_LOGS_BODY }
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static void tail_logs_avx512(double *restrict u, size_t count) { TAIL_LOGS_BODY }
+#endif
 
 void slashsim_fill_uniforms(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream) {
     slashsim_fill_uniforms_range(out, 0, count, seed, batch, substream);
@@ -233,16 +267,61 @@ void slashsim_fill_uniforms_range(double *out, size_t first, size_t count, uint6
     }
 }
 
+/// Values per pass of `slashsim_fill_normals`: the tail list lives on the stack (no allocation per call)
+/// and the chunk stays in L1 between the passes.
+#define NORMAL_CHUNK 2048
+
+/// Lists the values of `u` in AS 241's tails (|u − ½| > 0.425): their indices and values, in order.
+#define COMPACT_BODY                                                                               \
+    size_t tails = 0;                                                                              \
+    for (size_t j = 0; j < count; j++) { /* branch-free: write always, advance on a tail */        \
+        double v = u[j];                                                                           \
+        tail_index[tails] = (int32_t)j;                                                            \
+        tail_u[tails] = v;                                                                         \
+        tails += fabs(v - 0.5) > 0.425;                                                            \
+    }                                                                                              \
+    return tails;
+
+typedef size_t (*compact_fn)(const double *, size_t, int32_t *, double *);
+static size_t compact_generic(const double *restrict u, size_t count, int32_t *restrict tail_index, double *restrict tail_u) { COMPACT_BODY }
+
+#if defined(__x86_64__)
+/// AVX-512: the tail values and their indices compressed eight at a time (register form of the compress).
+__attribute__((target("avx512f,avx512dq,avx512vl")))
+static size_t compact_avx512(const double *restrict u, size_t count, int32_t *restrict tail_index, double *restrict tail_u) {
+    const __m512d half = _mm512_set1_pd(0.5), edge = _mm512_set1_pd(0.425);
+    const __m256i iota = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    size_t tails = 0, j = 0;
+    for (; j + 8 <= count; j += 8) {
+        __m512d v = _mm512_loadu_pd(u + j);
+        __mmask8 tail = _mm512_cmp_pd_mask(_mm512_abs_pd(_mm512_sub_pd(v, half)), edge, _CMP_GT_OQ);
+        _mm256_storeu_si256((__m256i *)(tail_index + tails),
+                            _mm256_maskz_compress_epi32(tail, _mm256_add_epi32(iota, _mm256_set1_epi32((int)j))));
+        _mm512_storeu_pd(tail_u + tails, _mm512_maskz_compress_pd(tail, v));
+        tails += (size_t)__builtin_popcount(tail);
+    }
+    for (; j < count; j++) {
+        double v = u[j];
+        tail_index[tails] = (int32_t)j;
+        tail_u[tails] = v;
+        tails += fabs(v - 0.5) > 0.425;
+    }
+    return tails;
+}
+#endif
+
 void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream) {
     if (count == 0) return;
     uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32), b0 = (uint32_t)batch, b1 = (uint32_t)(batch >> 32);
     uniforms_fn uniforms = uniforms_generic;
     central_fn central = central_generic;
     tail_fn tail = tail_generic;
+    compact_fn compact = compact_generic;
+    tail_logs_fn tail_logs = tail_logs_generic;
 #if defined(__x86_64__)
     switch (slashsim_kernel_level()) {
-    case 2: uniforms = uniforms_avx512; central = central_avx512; tail = tail_avx512; break;
-    case 1: uniforms = uniforms_avx2; central = central_avx2; tail = tail_avx2; break;
+    case 2: uniforms = uniforms_avx512; central = central_avx512; tail = tail_avx512; compact = compact_avx512; tail_logs = tail_logs_avx512; break;
+    case 1: uniforms = uniforms_avx2; central = central_avx2; tail = tail_avx2; tail_logs = tail_logs_avx2; break;
     default: break;
     }
 #endif
@@ -254,27 +333,16 @@ void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t ba
         uniforms_generic(pair, whole, 1, substream, b0, b1, s0, s1);
         out[count - 1] = pair[0];
     }
-    // Note the tails before the central pass overwrites the uniforms.
-    size_t *tail_index = malloc(sizeof(size_t) * count);
-    double *tail_u = malloc(sizeof(double) * count);
-    if (tail_index && tail_u) {
-        size_t tails = 0;
-        for (size_t j = 0; j < count; j++) {  // branch-free compaction: write always, advance on a tail
-            double u = out[j];
-            tail_index[tails] = j;
-            tail_u[tails] = u;
-            tails += fabs(u - 0.5) > 0.425;
-        }
-        central(out, count);
+    int32_t tail_index[NORMAL_CHUNK];
+    double tail_u[NORMAL_CHUNK];
+    for (size_t start = 0; start < count; start += NORMAL_CHUNK) {
+        size_t length = count - start < NORMAL_CHUNK ? count - start : NORMAL_CHUNK;
+        double *chunk = out + start;
+        // Note the tails before the central pass overwrites the uniforms.
+        size_t tails = compact(chunk, length, tail_index, tail_u);
+        central(chunk, length);
         tail_logs(tail_u, tails);
         tail(tail_u, tails);
-        for (size_t t = 0; t < tails; t++) out[tail_index[t]] = tail_u[t];
-    } else {  // out of memory for the tail list: one value at a time
-        for (size_t j = 0; j < count; j++) {
-            double u = out[j];
-            if (fabs(u - 0.5) > 0.425) out[j] = tail_quantile(u); else central_generic(out + j, 1);
-        }
+        for (size_t t = 0; t < tails; t++) chunk[tail_index[t]] = tail_u[t];
     }
-    free(tail_index);
-    free(tail_u);
 }

@@ -1,4 +1,6 @@
 import SlashingRisk
+import TestSupport
+import Foundation
 import Testing
 
 /// The Student t and chi-square functions behind the t copula, against SciPy 1.17 (`stats.t.ppf`,
@@ -55,3 +57,36 @@ import Testing
         #expect(abs(IncompleteBeta.regularized(0.999, 0.5, 2) - 0.9999996248749297) <= 1e-15)
     }
 }
+
+/// The vectorisable log of the normal generator's tails (fdlibm's algorithm) against the C library's.
+@Suite struct FdlibmLogTests {
+    /// Within 1 ulp of glibc's log (itself within about half an ulp) over every binade the tails use
+    /// (2⁻⁶⁰ … 1), near powers of two and near 1, where its two formulas and the reduction change.
+    @Test func withinOneUlpOfTheLibraryLog() {
+        var random = SplitMix64(seed: 2026)
+        var values: [Double] = []
+        for _ in 0..<200_000 {
+            let exponent = -60 + Int(random.next() % 60)
+            let mantissa = 1 + Double(random.next() >> 11) * 0x1p-53
+            values.append(Double(sign: .plus, exponent: exponent, significand: mantissa))
+        }
+        for e in -60...0 {
+            let power = Double(sign: .plus, exponent: e, significand: 1)
+            var x = power
+            var y = power
+            for _ in 0..<50 { x = x.nextUp; y = y.nextDown; values += [x, y] }
+            values += [power * 0.7071067811865476, power * 1.4142135623730951]
+        }
+        var worst = 0.0
+        for x in values where x < 1 {
+            let exact = libmLogForTest(x)
+            let error = abs(NormalDistribution.log(x) - exact) / exact.ulp
+            worst = max(worst, error)
+        }
+        #expect(worst <= 1, "worst error \(worst) ulp")
+        #expect(NormalDistribution.log(1) == 0)
+        #expect(NormalDistribution.log(0.5) == -0.6931471805599453)
+    }
+}
+
+private func libmLogForTest(_ x: Double) -> Double { Foundation.log(x) }

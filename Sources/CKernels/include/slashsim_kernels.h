@@ -38,4 +38,11 @@ void slashsim_conditional_faults(const double *u, const double *shift, size_t n,
                                  const double *loss, int64_t *counts, double *totals, uint8_t *codes, int32_t *flagged,
                                  const double *scale, int32_t *fault_offsets, int32_t *fault_indices);
 
+/// The dense forms' faults for `trials` trials of `n` operators (column t of Z at z[t·n ..< t·n + n]):
+/// operator j faults in trial t when z[t·n + j] < c[j]·scale[t] (`scale` NULL means 1: the Gaussian
+/// copula). Adds loss[j] to totals[t] in operator order and 1 to counts[j] for each fault; `faults` is
+/// scratch of n entries.
+void slashsim_threshold_faults(const double *z, size_t n, size_t trials, const double *c, const double *scale,
+                               const double *loss, int64_t *counts, double *totals, int32_t *faults);
+
 #endif

@@ -52,10 +52,10 @@ struct BatchKernel {
         var factors: [Double]
         /// a·F per operator and trial (conditional path).
         var shifts: [Double]
-        /// Per-trial totals and per-operator decision codes of the C decision pass (conditional path).
+        /// Per-trial totals of the C passes, and per-operator decision codes of the conditional one.
         var totals: [Double]
         var codes: [UInt8]
-        /// The operators the vectorised pass flagged in one trial (conditional path).
+        /// The operators the vectorised passes flagged (conditional path) or found faulting (dense) in one trial.
         var flagged: [Int32]
         /// √W per trial (Student t copula).
         var scales: [Double]
@@ -91,9 +91,9 @@ struct BatchKernel {
             normals = [Double](repeating: 0, count: n * b)
             factors = [Double](repeating: 0, count: max(1, k) * b)
             shifts = conditional ? [Double](repeating: 0, count: n * chunk) : []
-            totals = conditional ? [Double](repeating: 0, count: b) : []
+            totals = [Double](repeating: 0, count: b)
             codes = conditional ? [UInt8](repeating: 0, count: n) : []
-            flagged = conditional ? [Int32](repeating: 0, count: n) : []
+            flagged = [Int32](repeating: 0, count: max(1, n))
             scales = [Double](repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
             weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
             logRatios = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
@@ -263,26 +263,23 @@ struct BatchKernel {
         }
     }
 
-    /// The fault-and-loss pass: operator j faults in trial t when Z[j, t] < threshold[j]·√W_t.
+    /// The fault-and-loss pass (the C kernel `slashsim_threshold_faults`): operator j faults in trial t when
+    /// Z[j, t] < threshold[j]·√W_t; the trials that lost something keep their totals.
     private func accumulateLosses(latents z: UnsafeBufferPointer<Double>, trials m: Int, worker: Worker) {
         let n = model.operatorCount
         let scaled = degreesOfFreedom != nil
         model.thresholds.withUnsafeBufferPointer { c in
-            model.lossIfFault.withUnsafeBufferPointer { loss in
-                worker.faultCounts.withUnsafeMutableBufferPointer { counts in
-                    for t in 0..<m {
-                        let column = z.baseAddress! + t * n
-                        let s = scaled ? worker.scales[t] : 1
-                        var total = 0.0
-                        for j in 0..<n where column[j] < c[j] * s {
-                            total += loss[j]
-                            counts[j] &+= 1
-                        }
-                        if total > 0 { worker.lossyTrials.append(total) }
-                    }
-                }
+        model.lossIfFault.withUnsafeBufferPointer { loss in
+        worker.faultCounts.withUnsafeMutableBufferPointer { counts in
+        worker.totals.withUnsafeMutableBufferPointer { totals in
+        worker.flagged.withUnsafeMutableBufferPointer { faults in
+        worker.scales.withUnsafeBufferPointer { scales in
+            counts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: n) { counts64 in
+                slashsim_threshold_faults(z.baseAddress!, n, m, c.baseAddress!, scaled ? scales.baseAddress! : nil,
+                                          loss.baseAddress!, counts64, totals.baseAddress!, faults.baseAddress!)
             }
-        }
+            for t in 0..<m where totals[t] > 0 { worker.lossyTrials.append(totals[t]) }
+        }}}}}}
     }
 
     /// The dense forms' faults as lists, one trial at a time, through the loss pass.
