@@ -1,8 +1,10 @@
-// The conditional path's fault decisions: a vectorised pass listing the operators that may fault (generic
-// and AVX2: their uniform below the Φ grid's value above their argument, or an argument off the grid;
-// AVX-512: their argument not below the floor of their uniform's bin), then a scalar pass in operator order
-// that decides the listed ones exactly (the grid's values below and above, erfc in between) and adds up the
-// losses, so the decisions and sums are the same on every instruction set.
+// The conditional path's fault decisions. Per trial: the shifts a_i·F (a_i0·F_0, then fma(a_if, F_f, ·) for
+// f = 1 … k−1: the same operations on every level, so the decisions do not depend on the level or the BLAS),
+// a vectorised pass listing the operators that may fault (generic and AVX2: their uniform below the Φ grid's
+// value above their argument, or an argument off the grid; AVX-512: their argument not below the floor of
+// their uniform's bin), then a scalar pass in operator order that decides the listed ones exactly (the
+// grid's values below and above, erfc in between) and adds up the losses, so the decisions and sums are
+// the same on every instruction set.
 #pragma clang fp contract(off)
 
 #include "slashsim_kernels.h"
@@ -44,6 +46,19 @@
     }                                                                                               \
     return count;
 
+/// a_i·F of one trial into `shift` (n entries), f-outer so that it vectorises at every level.
+#define SHIFT_BODY                                                                                  \
+    if (k == 0) { for (size_t i = 0; i < n; i++) shift[i] = 0; return; }                            \
+    for (size_t i = 0; i < n; i++) shift[i] = a[i] * f[0];                                          \
+    for (size_t g = 1; g < k; g++) {                                                                \
+        const double *column = a + g * n;                                                           \
+        double factor = f[g];                                                                       \
+        for (size_t i = 0; i < n; i++) shift[i] = fma(column[i], factor, shift[i]);                 \
+    }
+
+typedef void (*shift_fn)(const double *, size_t, const double *, size_t, double *);
+static void shift_generic(const double *restrict a, size_t n, const double *restrict f, size_t k, double *restrict shift) { SHIFT_BODY }
+
 typedef size_t (*flag_fn)(const double *, const double *, size_t, const double *, double, const double *,
                           const double *, size_t, double, double, uint8_t *, int32_t *);
 
@@ -52,6 +67,8 @@ static size_t flag_generic(const double *restrict u, const double *restrict shif
     FLAG_BODY
 }
 #if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static void shift_avx2(const double *restrict a, size_t n, const double *restrict f, size_t k, double *restrict shift) { SHIFT_BODY }
 __attribute__((target("avx2")))
 static size_t flag_avx2(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
                         const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes, int32_t *restrict flagged) {
@@ -80,73 +97,126 @@ static void compute_bin_floor(void) {
     }
 }
 
-/// AVX-512: t computed with the same operations in the same order as the scalar pass, eight operators per
-/// vector; the flag from u's bin (one in-register permute, no gather), and the flagged operators' indices
-/// compressed straight into the list (the register form of vpcompressd, since its memory form is slow on
-/// some processors). Writes up to eight entries past the count, within n.
-__attribute__((target("avx512f,avx512dq,avx512vl")))
-static size_t flag_avx512(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
-                          const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes, int32_t *restrict flagged) {
-    (void)codes;
+/// AVX-512, all trials of a chunk in one pass, operators outer: for eight operators the shifts of every
+/// trial (a_i0·F_0 then fused multiply-adds, as `SHIFT_BODY`; written to `shift` for the scalar pass, row t
+/// at t·n), then t, then the flag from u's bin (one in-register permute, no gather), and the flagged
+/// operators' indices compressed into trial t's list (flagged + t·n; the register form of vpcompressd,
+/// since its memory form is slow on some processors). The loadings of eight operators stay in L1 across
+/// the trials, where a BLAS multiply per chunk packed them every call. Writes up to eight entries past a
+/// list's count, within its n.
+__attribute__((target("avx512f,avx512dq,avx512vl,fma"))) static inline __attribute__((always_inline))
+void flag_trials_avx512_k(const double *restrict u, const double *restrict a, const double *restrict factors, size_t k,
+                          double *restrict shift, size_t n, size_t trials, const double *restrict c, const double *restrict scale,
+                          const double *restrict inverse_b, const double *restrict table, size_t table_count, double lowest,
+                          double points_per_unit, int32_t *restrict flagged, size_t *restrict count) {
     pthread_once(&bin_floor_once, compute_bin_floor);
     const __m512 floors_low = _mm512_loadu_ps(bin_floor), floors_high = _mm512_loadu_ps(bin_floor + 16);
-    const __m512d vs = _mm512_set1_pd(s);
     const __m512i first_bin = _mm512_set1_epi64(2 * (1023 - 16)), zero = _mm512_setzero_si512(), last_bin = _mm512_set1_epi64(31);
     const __m256i iota = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
-    size_t count = 0, i = 0;
+    for (size_t t = 0; t < trials; t++) count[t] = 0;
+    size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m512d t = _mm512_mul_pd(_mm512_sub_pd(_mm512_mul_pd(_mm512_loadu_pd(c + i), vs), _mm512_loadu_pd(shift + i)),
-                                  _mm512_loadu_pd(inverse_b + i));
-        // (exponent field, first mantissa bit) of u, as a bin number 0 … 31.
-        __m512i bin = _mm512_sub_epi64(_mm512_srli_epi64(_mm512_castpd_si512(_mm512_loadu_pd(u + i)), 51), first_bin);
-        bin = _mm512_min_epi64(_mm512_max_epi64(bin, zero), last_bin);
-        __m512 floor32 = _mm512_permutex2var_ps(floors_low, _mm512_castsi256_si512(_mm512_cvtepi64_epi32(bin)), floors_high);
-        __m512d floor = _mm512_cvtps_pd(_mm512_castps512_ps256(floor32));
-        __mmask8 flag = _mm512_cmp_pd_mask(t, floor, _CMP_GE_OQ);
-        __m256i indices = _mm256_add_epi32(iota, _mm256_set1_epi32((int)i));
-        _mm256_storeu_si256((__m256i *)(flagged + count), _mm256_maskz_compress_epi32(flag, indices));
-        count += (size_t)__builtin_popcount(flag);
+        const __m512d cv = _mm512_loadu_pd(c + i), bv = _mm512_loadu_pd(inverse_b + i);
+        const __m256i indices = _mm256_add_epi32(iota, _mm256_set1_epi32((int)i));
+        for (size_t t = 0; t < trials; t++) {
+            const double *f = factors + t * k;
+            __m512d shifted = _mm512_setzero_pd();
+            if (k > 0) {
+                shifted = _mm512_mul_pd(_mm512_loadu_pd(a + i), _mm512_set1_pd(f[0]));
+                for (size_t g = 1; g < k; g++) shifted = _mm512_fmadd_pd(_mm512_loadu_pd(a + g * n + i), _mm512_set1_pd(f[g]), shifted);
+            }
+            _mm512_storeu_pd(shift + t * n + i, shifted);
+            __m512d vs = _mm512_set1_pd(scale ? scale[t] : 1.0);
+            __m512d x = _mm512_mul_pd(_mm512_sub_pd(_mm512_mul_pd(cv, vs), shifted), bv);
+            // (exponent field, first mantissa bit) of u, as a bin number 0 … 31.
+            __m512i bin = _mm512_sub_epi64(_mm512_srli_epi64(_mm512_castpd_si512(_mm512_loadu_pd(u + t * n + i)), 51), first_bin);
+            bin = _mm512_min_epi64(_mm512_max_epi64(bin, zero), last_bin);
+            __m512 floor32 = _mm512_permutex2var_ps(floors_low, _mm512_castsi256_si512(_mm512_cvtepi64_epi32(bin)), floors_high);
+            __mmask8 flag = _mm512_cmp_pd_mask(x, _mm512_cvtps_pd(_mm512_castps512_ps256(floor32)), _CMP_GE_OQ);
+            _mm256_storeu_si256((__m256i *)(flagged + t * n + count[t]), _mm256_maskz_compress_epi32(flag, indices));
+            count[t] += (size_t)__builtin_popcount(flag);
+        }
     }
     double top = (double)(table_count - 1);
-    for (; i < n; i++) {
-        double t = (c[i] * s - shift[i]) * inverse_b[i];
-        double x = (t - lowest) * points_per_unit;
-        double clamped = x > 0 ? x : 0;
-        clamped = clamped < top - 1 ? clamped : top - 1;
-        int inside = (x >= 0) & (x < top);
-        flagged[count] = (int32_t)i;
-        count += inside ? u[i] < table[(int)clamped + 1] : 1;
+    for (; i < n; i++) {  // the last n mod 8 operators: one at a time, the same operations
+        for (size_t t = 0; t < trials; t++) {
+            const double *f = factors + t * k;
+            double shifted = 0;
+            if (k > 0) {
+                shifted = a[i] * f[0];
+                for (size_t g = 1; g < k; g++) shifted = fma(a[g * n + i], f[g], shifted);
+            }
+            shift[t * n + i] = shifted;
+            double x = ((c[i] * (scale ? scale[t] : 1.0) - shifted) * inverse_b[i] - lowest) * points_per_unit;
+            double clamped = x > 0 ? x : 0;
+            clamped = clamped < top - 1 ? clamped : top - 1;
+            int inside = (x >= 0) & (x < top);
+            flagged[t * n + count[t]] = (int32_t)i;
+            count[t] += inside ? u[t * n + i] < table[(int)clamped + 1] : 1;
+        }
     }
-    return count;
+}
+
+/// `flag_trials_avx512_k` with k a constant for k ≤ 16, so that the loop over the factors unrolls.
+__attribute__((target("avx512f,avx512dq,avx512vl,fma")))
+static void flag_trials_avx512(const double *restrict u, const double *restrict a, const double *restrict factors, size_t k,
+                               double *restrict shift, size_t n, size_t trials, const double *restrict c, const double *restrict scale,
+                               const double *restrict inverse_b, const double *restrict table, size_t table_count, double lowest,
+                               double points_per_unit, int32_t *restrict flagged, size_t *restrict count) {
+#define FLAG_TRIALS_CASE(K) \
+    case K: flag_trials_avx512_k(u, a, factors, K, shift, n, trials, c, scale, inverse_b, table, table_count, lowest, points_per_unit, flagged, count); break;
+    switch (k) {
+    FLAG_TRIALS_CASE(0) FLAG_TRIALS_CASE(1) FLAG_TRIALS_CASE(2) FLAG_TRIALS_CASE(3) FLAG_TRIALS_CASE(4) FLAG_TRIALS_CASE(5)
+    FLAG_TRIALS_CASE(6) FLAG_TRIALS_CASE(7) FLAG_TRIALS_CASE(8) FLAG_TRIALS_CASE(9) FLAG_TRIALS_CASE(10) FLAG_TRIALS_CASE(11)
+    FLAG_TRIALS_CASE(12) FLAG_TRIALS_CASE(13) FLAG_TRIALS_CASE(14) FLAG_TRIALS_CASE(15) FLAG_TRIALS_CASE(16)
+    default: flag_trials_avx512_k(u, a, factors, k, shift, n, trials, c, scale, inverse_b, table, table_count, lowest, points_per_unit, flagged, count);
+    }
+#undef FLAG_TRIALS_CASE
 }
 #endif
 
-void slashsim_conditional_faults(const double *u, const double *shift, size_t n, size_t trials,
+void slashsim_conditional_faults(const double *u, const double *loadings, const double *factors, size_t k,
+                                 double *shift, size_t n, size_t trials,
                                  const double *c, const double *inverse_b,
                                  const double *table, size_t table_count, double lowest, double points_per_unit,
                                  const double *loss, int64_t *counts, double *totals, uint8_t *codes, int32_t *flagged,
                                  const double *scale, int32_t *fault_offsets, int32_t *fault_indices) {
     flag_fn flag = flag_generic;
+    shift_fn shift_row = shift_generic;
+    int fused = 0;
 #if defined(__x86_64__)
     switch (slashsim_kernel_level()) {
-    case 2: flag = flag_avx512; break;
-    case 1: flag = flag_avx2; break;
+    case 2: fused = 1; break;
+    case 1: flag = flag_avx2; shift_row = shift_avx2; break;
     default: break;
     }
 #endif
+    size_t flag_counts[trials > 0 ? trials : 1];
+    if (fused) {
+#if defined(__x86_64__)
+        flag_trials_avx512(u, loadings, factors, k, shift, n, trials, c, scale, inverse_b, table, table_count, lowest,
+                           points_per_unit, flagged, flag_counts);
+#endif
+    } else {
+        for (size_t t = 0; t < trials; t++) {
+            shift_row(loadings, n, factors + t * k, k, shift + t * n);
+            flag_counts[t] = flag(u + t * n, shift + t * n, n, c, scale ? scale[t] : 1.0, inverse_b, table, table_count,
+                                  lowest, points_per_unit, codes, flagged + t * n);
+        }
+    }
     int32_t listed = 0;
     if (fault_offsets) fault_offsets[0] = 0;
     double top = (double)(table_count - 1);
     for (size_t t = 0; t < trials; t++) {
         const double *row_u = u + t * n;
         const double *row_shift = shift + t * n;
+        const int32_t *row_flagged = flagged + t * n;
         double s = scale ? scale[t] : 1.0;
-        size_t count = flag(row_u, row_shift, n, c, s, inverse_b, table, table_count, lowest, points_per_unit, codes, flagged);
         double total = 0;
-        for (size_t k = 0; k < count; k++) {
+        for (size_t q = 0; q < flag_counts[t]; q++) {
             // A flagged operator, in operator order: a fault below the grid's value below Φ(t), none at or
             // above the value above it (the AVX-512 flag is coarser than the grid), erfc in between.
-            size_t i = (size_t)flagged[k];
+            size_t i = (size_t)row_flagged[q];
             double threshold = (c[i] * s - row_shift[i]) * inverse_b[i], v = row_u[i];
             double x = (threshold - lowest) * points_per_unit;
             double clamped = x > 0 ? x : 0;

@@ -63,6 +63,17 @@ import Testing
         #expect(samples[0].count > 1000)
     }
 
+    /// The positive losses and fault counts of the same run on instruction-set levels 0 … `best`.
+    static func runOnEveryLevel(_ scenario: Scenario, upTo best: Int, trials: Int, seed: UInt64) throws
+        -> [(losses: [Double], faults: [Int])]
+    {
+        try (0...best).map { level in
+            NormalStream.setKernelLevel(level)
+            let result = try ScenarioFixtures.simulate(scenario, trials: trials, seed: seed, levels: [0.99]).result
+            return (result.losses.positiveLosses, result.faultCounts)
+        }
+    }
+
     /// The dense forms' fault-and-loss pass (AVX-512: compressed fault lists; other levels: a plain loop) gives
     /// the same sample on every level: a full matrix (Cholesky) and a negative constant ρ (exchangeable), 45
     /// operators, Gaussian and t copula, losses 2^i so that each total names its set of faulting operators.
@@ -77,12 +88,7 @@ import Testing
             for copula in [CopulaSpec.gaussian, .studentT(degreesOfFreedom: 4)] {
                 var scenario = ScenarioFixtures.operators(losses: losses, probabilities: probabilities, correlation: correlation)
                 scenario.copula = copula
-                var runs: [(losses: [Double], faults: [Int])] = []
-                for level in 0...best {
-                    NormalStream.setKernelLevel(level)
-                    let result = try ScenarioFixtures.simulate(scenario, trials: 20_000, seed: 12, levels: [0.99]).result
-                    runs.append((result.losses.positiveLosses, result.faultCounts))
-                }
+                let runs = try Self.runOnEveryLevel(scenario, upTo: best, trials: 20_000, seed: 12)
                 #expect(runs.allSatisfy { $0.losses == runs[0].losses && $0.faults == runs[0].faults }, "\(correlation), \(copula)")
                 #expect(runs[0].faults.allSatisfy { $0 > 0 })
             }
@@ -114,12 +120,7 @@ import Testing
         ])
         for copula in [CopulaSpec.gaussian, .studentT(degreesOfFreedom: 3)] {
             scenario.copula = copula
-            var runs: [(losses: [Double], faults: [Int])] = []
-            for level in 0...best {
-                NormalStream.setKernelLevel(level)
-                let result = try ScenarioFixtures.simulate(scenario, trials: 40_000, seed: 11, levels: [0.99]).result
-                runs.append((result.losses.positiveLosses, result.faultCounts))
-            }
+            let runs = try Self.runOnEveryLevel(scenario, upTo: best, trials: 40_000, seed: 11)
             #expect(runs.allSatisfy { $0.losses == runs[0].losses && $0.faults == runs[0].faults }, "\(copula)")
             // Operators 34 … 43 (p ≥ 10⁻³) fault sometimes, never always; operator 44 (p = 1) always, 0 (p = 0) never.
             #expect(runs[0].faults[0] == 0 && runs[0].faults[n - 1] == 40_000)

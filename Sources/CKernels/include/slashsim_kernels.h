@@ -23,16 +23,18 @@ int slashsim_kernel_level(void);
 /// Forces an instruction set (for tests: every level must give the same numbers). Returns the level set.
 int slashsim_set_kernel_level(int level);
 
-/// The fault decisions of the conditional path for `trials` trials of `n` operators (row t at t·n):
-/// operator i faults in trial t when u[t·n + i] < Φ((c[i]·scale[t] − shift[t·n + i])·inverse_b[i]), decided
+/// The fault decisions of the conditional path for `trials` (at most a batch, 1,024) trials of `n` operators
+/// (row t at t·n): operator i faults in trial t when u[t·n + i] < Φ((c[i]·scale[t] − shift)·inverse_b[i]),
+/// shift = a_i·F_t from `loadings` (A, n×k column-major) and `factors` (F_t at factors[t·k ..< t·k + k]),
+/// computed as a_i0·F_0 and then fma(a_if, F_f, ·) for f = 1 … k−1 (0 when k = 0) on every level; decided
 /// against `table` (Φ on the grid lowest + j/points_per_unit) and, when the grid cannot decide, by
-/// 0.5·erfc(−x/√2) exactly as `NormalDistribution.cdf`. Adds loss[i]
-/// to totals[t] (in operator order) and 1 to counts[i] for each fault. `codes` (n bytes) and `flagged`
-/// (n entries) are scratch.
+/// 0.5·erfc(−x/√2) exactly as `NormalDistribution.cdf`. Adds loss[i] to totals[t] (in operator order) and
+/// 1 to counts[i] for each fault. Scratch: `shift` and `flagged` n·trials entries each, `codes` n bytes.
 /// `scale` (per trial; NULL means 1) is the Student t copula's √W. When `fault_offsets` is not NULL, the
 /// faulting operators of trial t are written, ascending, to fault_indices[fault_offsets[t] ..< fault_offsets[t+1]]
 /// (fault_offsets has trials + 1 entries, fault_indices room for n·trials).
-void slashsim_conditional_faults(const double *u, const double *shift, size_t n, size_t trials,
+void slashsim_conditional_faults(const double *u, const double *loadings, const double *factors, size_t k,
+                                 double *shift, size_t n, size_t trials,
                                  const double *c, const double *inverse_b,
                                  const double *table, size_t table_count, double lowest, double points_per_unit,
                                  const double *loss, int64_t *counts, double *totals, uint8_t *codes, int32_t *flagged,

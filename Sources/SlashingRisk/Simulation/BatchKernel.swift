@@ -50,12 +50,13 @@ struct BatchKernel {
     final class Worker: @unchecked Sendable {
         var normals: [Double]
         var factors: [Double]
-        /// a·F per operator and trial (conditional path).
+        /// a·F per operator and trial of a chunk (conditional path; computed by the C decision pass).
         var shifts: [Double]
         /// Per-trial totals of the C passes, and per-operator decision codes of the conditional one.
         var totals: [Double]
         var codes: [UInt8]
-        /// The operators the vectorised passes flagged (conditional path) or found faulting (dense) in one trial.
+        /// The operators the vectorised passes flagged (conditional path: per trial of a chunk) or found
+        /// faulting (dense: one trial).
         var flagged: [Int32]
         /// √W per trial (Student t copula).
         var scales: [Double]
@@ -93,7 +94,7 @@ struct BatchKernel {
             shifts = conditional ? [Double](repeating: 0, count: n * chunk) : []
             totals = [Double](repeating: 0, count: b)
             codes = conditional ? [UInt8](repeating: 0, count: n) : []
-            flagged = [Int32](repeating: 0, count: max(1, n))
+            flagged = [Int32](repeating: 0, count: max(1, n * (conditional ? chunk : 1)))
             scales = [Double](repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
             weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
             logRatios = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
@@ -117,10 +118,9 @@ struct BatchKernel {
         func drawnByImportanceSampler(_ t: Int) -> Bool { components[t] >= ImportanceShift.defensiveShare }
     }
 
-    /// Trials per chunk of the conditional path: about 32k operator-trials (256 KB each of uniforms and shifts,
-    /// within a core's L2), so they stay in cache; at N = 1000, 16k was 8 % slower (the BLAS call's fixed cost
-    /// per chunk), 64k 3 %.
-    static func chunkTrials(operators n: Int) -> Int { max(1, min(RunLimits.batchSize, 32_768 / max(1, n))) }
+    /// Trials per chunk of the conditional path: about 16k operator-trials (uniforms, shifts and flag lists:
+    /// about 320 KB, within a core's L2), so they stay in cache; at N = 1000, 32k was as fast and 64k 6 % slower.
+    static func chunkTrials(operators n: Int) -> Int { max(1, min(RunLimits.batchSize, 16_384 / max(1, n))) }
 
     /// Runs trials 0..<m of batch `batch`.
     func run(batch: UInt64, trials m: Int, worker: Worker) {
@@ -320,7 +320,7 @@ struct BatchKernel {
     // MARK: Conditional forms
 
     /// The conditional path: factors, then each operator's fault as u_i < Φ((c_i·√W − a_i·F)/b_i). Trials are
-    /// taken in chunks of about 32k operator-trials so that uniforms and shifts stay in cache.
+    /// taken in chunks of about 16k operator-trials so that uniforms and shifts stay in cache.
     private func runConditional(_ form: (loadings: [Double], factors: Int, inverseIdiosyncratic: [Double]),
                                 batch: UInt64, trials m: Int, worker: Worker) {
         let n = model.operatorCount, k = form.factors
@@ -376,8 +376,8 @@ struct BatchKernel {
         }
     }
 
-    /// The C decision pass: shifts a·F by one BLAS multiply per chunk (zero without factors), then
-    /// u < Φ((c·√W − shift)/b) through the Φ grid.
+    /// The C decision pass: the shifts a·F (in C, a_i0·F_0 then fused multiply-adds, the same on every
+    /// instruction set and whatever the BLAS; zero without factors), then u < Φ((c·√W − shift)/b) through the Φ grid.
     private func conditionalDecisions(_ form: (loadings: [Double], factors: Int, inverseIdiosyncratic: [Double]),
                                       _ u: UnsafeMutableBufferPointer<Double>, from start: Int, trials size: Int, worker: Worker, lists: Bool) {
         let n = model.operatorCount, k = form.factors
@@ -396,13 +396,10 @@ struct BatchKernel {
         worker.scales.withUnsafeBufferPointer { scales in
         worker.faultOffsets.withUnsafeMutableBufferPointer { offsets in
         worker.faultIndices.withUnsafeMutableBufferPointer { indices in
-            if k > 0 {
-                BLAS.multiply(a.baseAddress!, rows: n, inner: k, draws.baseAddress! + start * k, columns: size,
-                              into: shifts.baseAddress!)
-            }
             counts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: n) { counts64 in
                 slashsim_conditional_faults(
-                    u.baseAddress!, shifts.baseAddress!, n, size, c.baseAddress!, inverseB.baseAddress!,
+                    u.baseAddress!, a.baseAddress, draws.baseAddress! + start * k, k,
+                    shifts.baseAddress!, n, size, c.baseAddress!, inverseB.baseAddress!,
                     table.baseAddress!, table.count, NormalCDFTable.lowest, NormalCDFTable.pointsPerUnit,
                     loss.baseAddress!, counts64, totals.baseAddress!, codes.baseAddress!, flagged.baseAddress!,
                     scaled ? scales.baseAddress! + start : nil,
