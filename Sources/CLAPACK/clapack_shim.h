@@ -24,9 +24,4 @@ void dtrmm_(const char *side, const char *uplo, const char *transa, const char *
             double *b, const int *ldb,
             size_t side_len, size_t uplo_len, size_t transa_len, size_t diag_len);
 
-/// C := alpha * op(A) * op(B) + beta * C (BLAS level 3).
-void dgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
-            const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
-            const double *beta, double *c, const int *ldc, size_t transa_len, size_t transb_len);
-
 #endif

@@ -15,15 +15,6 @@ public enum BLAS {
         dtrmm_(&side, &uplo, &trans, &diag, &n32, &m32, &alpha, lower, &ld, b, &ld, 1, 1, 1, 1)
     }
 
-    /// C := A·B with A n×k, B k×m and C n×m, all column-major.
-    public static func multiply(_ a: UnsafePointer<Double>, rows n: Int, inner k: Int,
-                                _ b: UnsafePointer<Double>, columns m: Int, into c: UnsafeMutablePointer<Double>) {
-        var trans = CChar(UInt8(ascii: "N"))
-        var n32 = Int32(n), m32 = Int32(m), k32 = Int32(k)
-        var lda = Int32(max(n, 1)), ldb = Int32(max(k, 1)), ldc = Int32(max(n, 1))
-        var one = 1.0, zero = 0.0
-        dgemm_(&trans, &trans, &n32, &m32, &k32, &one, a, &lda, b, &ldb, &zero, c, &ldc, 1, 1)
-    }
 
     /// Parallelism comes from Dispatch workers, one per core; an OpenBLAS that also spawned threads
     /// inside each call would oversubscribe the cores. When the BLAS in use is OpenBLAS (selected by
