@@ -63,6 +63,24 @@ import Testing
         #expect(samples[0].count > 1000)
     }
 
+    /// More factors than the AVX-512 pass has unrolled copies for (K = 17 runs its general loop) and a count of
+    /// operators that is not a multiple of eight: still the same decisions on every level.
+    @Test func manyFactorsGiveTheSameDecisions() throws {
+        let best = NormalStream.setKernelLevel(99)
+        defer { NormalStream.setKernelLevel(best) }
+        let n = 21
+        let losses: [Double] = (0..<n).map { pow(2, Double($0)) }
+        var scenario = ScenarioFixtures.operators(losses: losses, probabilities: (0..<n).map { 0.004 * Double($0 % 5 + 1) })
+        scenario.correlation = .factors((0..<17).map { f in
+            FactorSpec(id: "f\(f)", loadings: scenario.operators.enumerated().compactMap { i, op in
+                (i + f) % 3 == 0 ? FactorLoading(operator: op.id, loading: f % 2 == 0 ? 0.3 : -0.25) : nil
+            })
+        })
+        let runs = try Self.runOnEveryLevel(scenario, upTo: best, trials: 20_000, seed: 13)
+        #expect(runs.allSatisfy { $0.losses == runs[0].losses && $0.faults == runs[0].faults })
+        #expect(runs[0].faults.allSatisfy { $0 > 0 })
+    }
+
     /// The positive losses and fault counts of the same run on instruction-set levels 0 … `best`.
     static func runOnEveryLevel(_ scenario: Scenario, upTo best: Int, trials: Int, seed: UInt64) throws
         -> [(losses: [Double], faults: [Int])]
