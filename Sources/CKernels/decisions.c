@@ -15,18 +15,30 @@
 #include <immintrin.h>
 #endif
 
+/// The cell j of the Φ grid that holds t (clamped to the grid, so table[j] and table[j + 1] exist); returns
+/// whether t is on the grid at all. One definition for every pass, so they all agree on the cell.
+static inline __attribute__((always_inline)) int grid_cell(double t, double lowest, double points_per_unit, double top, int *j) {
+    double x = (t - lowest) * points_per_unit;
+    double clamped = x > 0 ? x : 0;
+    clamped = clamped < top - 1 ? clamped : top - 1;
+    *j = (int)clamped;
+    return (x >= 0) & (x < top);
+}
+
+/// The grid's flag: u at or above the grid's value above Φ(t) cannot fault; everything else may (1).
+static inline __attribute__((always_inline)) int may_fault(double t, double v, const double *table, double lowest,
+                                                           double points_per_unit, double top) {
+    int j;
+    int inside = grid_cell(t, lowest, points_per_unit, top, &j);
+    return inside ? v < table[j + 1] : 1;
+}
+
 // One table lookup per operator: u ≥ the grid's value above Φ(t) means no fault; everything else is flagged.
 #define CLASSIFY_BODY                                                                              \
     double top = (double)(table_count - 1);                                                         \
     for (size_t i = 0; i < n; i++) {                                                                \
-        double t = (c[i] * s - shift[i]) * inverse_b[i];                                                \
-        double x = (t - lowest) * points_per_unit;                                                  \
-        double clamped = x > 0 ? x : 0;                                                             \
-        clamped = clamped < top - 1 ? clamped : top - 1;                                            \
-        int j = (int)clamped;                                                                       \
-        double above = table[j + 1], v = u[i];                                                      \
-        int inside = (x >= 0) & (x < top);                                                          \
-        codes[i] = (uint8_t)(inside ? v < above : 1);                                               \
+        double t = (c[i] * s - shift[i]) * inverse_b[i];                                            \
+        codes[i] = (uint8_t)may_fault(t, u[i], table, lowest, points_per_unit, top);                \
     }
 
 /// The flagged operators of one trial, ascending, into `flagged`; returns how many. Generic and AVX2 levels:
@@ -147,12 +159,9 @@ void flag_trials_avx512_k(const double *restrict u, const double *restrict a, co
                 for (size_t g = 1; g < k; g++) shifted = fma(a[g * n + i], f[g], shifted);
             }
             shift[t * n + i] = shifted;
-            double x = ((c[i] * (scale ? scale[t] : 1.0) - shifted) * inverse_b[i] - lowest) * points_per_unit;
-            double clamped = x > 0 ? x : 0;
-            clamped = clamped < top - 1 ? clamped : top - 1;
-            int inside = (x >= 0) & (x < top);
+            double x = (c[i] * (scale ? scale[t] : 1.0) - shifted) * inverse_b[i];
             flagged[t * n + count[t]] = (int32_t)i;
-            count[t] += inside ? u[t * n + i] < table[(int)clamped + 1] : 1;
+            count[t] += (size_t)may_fault(x, u[t * n + i], table, lowest, points_per_unit, top);
         }
     }
 }
@@ -218,11 +227,8 @@ void slashsim_conditional_faults(const double *u, const double *loadings, const 
             // above the value above it (the AVX-512 flag is coarser than the grid), erfc in between.
             size_t i = (size_t)row_flagged[q];
             double threshold = (c[i] * s - row_shift[i]) * inverse_b[i], v = row_u[i];
-            double x = (threshold - lowest) * points_per_unit;
-            double clamped = x > 0 ? x : 0;
-            clamped = clamped < top - 1 ? clamped : top - 1;
-            int j = (int)clamped;
-            int inside = (x >= 0) & (x < top);
+            int j;
+            int inside = grid_cell(threshold, lowest, points_per_unit, top, &j);
             int fault = inside && v < table[j];
             if (!fault && !(inside && v >= table[j + 1])) {
                 fault = !isnan(threshold) && v < 0.5 * erfc(-threshold * 0.7071067811865475244);
