@@ -1,11 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Targets are the architecture; arrows point one way (the compiler refuses any other import):
+//
+//   slashsim (CLI) ─┬─> ScenarioFormat ──┐
+//                   ├─> SlashingReports ─┼─> SlashingCore ─┬─> CKernels
+//                   └─> BatchFiles ──────┘                 └─> CLAPACK (system BLAS/LAPACK)
+//
+// SlashingCore knows no file format and prints nothing; ScenarioFormat is the only module that imports Yams.
 let package = Package(
     name: "slashsim",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "SlashingRisk", targets: ["SlashingRisk"]),
+        .library(name: "SlashingRisk", targets: ["SlashingCore", "ScenarioFormat", "SlashingReports", "BatchFiles"]),
         .executable(name: "slashsim", targets: ["slashsim"]),
     ],
     dependencies: [
@@ -20,20 +27,27 @@ let package = Package(
             providers: [.apt(["libblas-dev", "liblapack-dev"])]
         ),
         // Vectorised kernels in C, dispatched at run time on the machine's instruction set.
-        .target(name: "CKernels", path: "Sources/CKernels"),
+        .target(name: "CKernels", path: "Sources/CKernels", exclude: ["README.md"]),
+        // The numeric core: model, random streams, correlation algebra, simulation, statistics.
         .target(
-            name: "SlashingRisk",
-            dependencies: [
-                "CLAPACK",
-                "CKernels",
-                .product(name: "Yams", package: "Yams"),
-            ],
-            exclude: ["Simulation/README.md"]
+            name: "SlashingCore",
+            dependencies: ["CLAPACK", "CKernels"],
+            exclude: ["README.md", "Simulation/README.md"]
         ),
+        // Scenario files: reading with positions, diagnostics, validation, stresses, and the compile step to the core's model.
+        .target(
+            name: "ScenarioFormat",
+            dependencies: ["SlashingCore", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"]
+        ),
+        // Reports of results: text, JSON, CSV, SVG/HTML plots, distribution export, stress and sweep tables.
+        .target(name: "SlashingReports", dependencies: ["SlashingCore"], exclude: ["README.md"]),
+        // Batch files: shard part files, checksums, merge.
+        .target(name: "BatchFiles", dependencies: ["SlashingCore"], exclude: ["README.md"]),
         .executableTarget(
             name: "slashsim",
             dependencies: [
-                "SlashingRisk",
+                "SlashingCore", "ScenarioFormat", "SlashingReports", "BatchFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.embedInCode("Resources/default.yaml")]
@@ -41,7 +55,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "SlashingRiskTests",
-            dependencies: ["SlashingRisk", "TestSupport"]
+            dependencies: ["SlashingCore", "ScenarioFormat", "SlashingReports", "BatchFiles", "TestSupport"]
         ),
         .testTarget(
             name: "SlashsimCLITests",

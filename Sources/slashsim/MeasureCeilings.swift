@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// `slashsim measure-ceilings`: the machine's single-thread limits for the engine's kernels, as JSON
 /// (used by Benchmarks/compare.py; hidden from the help).

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// `slashsim merge PART...`: joins the shard part files of one run into its report.
 struct Merge: ParsableCommand {
@@ -58,7 +61,7 @@ struct Merge: ParsableCommand {
         let scenario: Scenario
         do {
             scenario = try ScenarioLoader.decode(data: Data(ordered[0].scenarioText.utf8), file: header.scenarioFile,
-                                                 format: ScenarioFormat(path: header.scenarioFile))
+                                                 format: ScenarioSyntax(path: header.scenarioFile))
         } catch {
             throw ScenarioSource.failure(error)
         }
@@ -67,9 +70,8 @@ struct Merge: ParsableCommand {
         let distributionWriter = try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }
         let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
         let levels = Array(Set(quantiles?.levels ?? header.levels)).sorted()
-        let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials)
-        let report = Report(scenario: scenario, scenarioFile: header.scenarioFile, model: model, result: result, seed: header.seed,
-                            threads: result.threads, levels: levels)
+        let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials, seed: header.seed)
+        let report = Report(scenarioName: scenario.name, scenarioFile: header.scenarioFile, model: model, result: result, levels: levels)
         let text: String
         switch format {
         case .text: text = report.text()

@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Synchronization
 
 /// A one-line progress display on standard error: trials done, rate and time left, redrawn a few

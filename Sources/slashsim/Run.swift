@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// `slashsim run [SCENARIO]`: simulates a scenario and prints its loss report.
 struct Run: ParsableCommand {
@@ -216,8 +219,8 @@ struct Run: ParsableCommand {
                                                  importance: importance)
         }
         progress?.finish()
-        var report = Report(scenario: scenario, scenarioFile: file, model: model, result: result, seed: plan.seed,
-                            threads: plan.threads, levels: plan.levels, contributions: contributions)
+        var report = Report(scenarioName: scenario.name, scenarioFile: file, model: model, result: result,
+                            levels: plan.levels, contributions: contributions)
         report.importanceSampling?.pilotSeconds = pilotSeconds
         return (result, report)
     }

@@ -1,6 +1,9 @@
 import Foundation
 import ArgumentParser
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// `--memory`: how a run keeps its samples.
 enum MemoryOption: String, ExpressibleByArgument, CaseIterable {

@@ -1,6 +1,9 @@
 import Foundation
 import ArgumentParser
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// Where the scenario comes from: a file named on the command line, or the bundled default.
 enum ScenarioSource {

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// `slashsim sweep SCENARIO --set PATH=GRID`: the scenario at every value of one parameter, on common random numbers.
 struct Sweep: ParsableCommand {
@@ -121,8 +124,8 @@ struct Sweep: ParsableCommand {
         let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
         let reports = points.map { point -> SweepReport.Point in
             let result = SimulationEngine(model: point.model).run(trials: n, seed: s, threads: t)
-            return SweepReport.Point(value: point.value, report: Report(scenario: point.scenario, scenarioFile: scenario, model: point.model,
-                                                                         result: result, seed: s, threads: t, levels: levels))
+            return SweepReport.Point(value: point.value, report: Report(scenarioName: point.scenario.name, scenarioFile: scenario,
+                                                                         model: point.model, result: result, levels: levels))
         }
         let sweep = SweepReport(parameter: path.description, points: reports)
         let text: String

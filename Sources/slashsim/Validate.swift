@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// `slashsim validate SCENARIO`: checks a scenario and reports every problem.
 struct Validate: ParsableCommand {

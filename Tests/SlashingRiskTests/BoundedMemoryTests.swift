@@ -1,4 +1,7 @@
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 
 /// Bounded-memory runs give the in-memory run's numbers: every VaR and interval bound exactly, mean, standard
@@ -42,7 +45,7 @@ import Testing
         var scenario = RestakingModelTests.incidentScenario(correlation: .constant(0.25))
         scenario.copula = .studentT(degreesOfFreedom: 5)
         scenario.tokens = [TokenSpec(id: "t", backing: 5000, delegations: [("a", 1000), ("b", 1500), ("c", 2000)],
-                                     depeg: DepegSpec(perNAVLoss: 2, floorDiscount: 0.01))]
+                                     depeg: DepegTerms(perNAVLoss: 2, floorDiscount: 0.01))]
         scenario.portfolios = [PortfolioSpec(id: "loop", holdings: [("t", 100)], leverage: LeverageSpec(debt: 85, liquidationLTV: 0.93, liquidationPenalty: 0.05)),
                                PortfolioSpec(id: "holder", holdings: [("t", 100)])]
         let engine = SimulationEngine(model: try CompiledModel(scenario: scenario))

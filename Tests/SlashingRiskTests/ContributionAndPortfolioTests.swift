@@ -1,4 +1,7 @@
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 
 /// Risk contributions (Euler allocation of ES) and the portfolio model: contributions sum to the ES and match
@@ -57,7 +60,7 @@ import Testing
         let scenario = Scenario(
             name: "p", operators: [OperatorSpec(id: "a", stake: 100, faultProbability: 0)],
             tokens: [TokenSpec(id: "t", backing: 100, delegations: [("a", 100)], withdrawalQueueDays: 10,
-                               depeg: DepegSpec(perNAVLoss: 2, floorDiscount: 0.01, perQueueDay: 0.001))],
+                               depeg: DepegTerms(perNAVLoss: 2, floorDiscount: 0.01, perQueueDay: 0.001))],
             portfolios: [PortfolioSpec(id: "loop", holdings: [("t", 1000)], leverage: LeverageSpec(debt: 880, liquidationLTV: 0.93, liquidationPenalty: 0.05))])
         let layer = try CompiledModel(scenario: scenario).tokens
         let token = layer.tokens[0], loop = layer.portfolios[0]
@@ -90,7 +93,7 @@ import Testing
         var scenario = ScenarioFixtures.operators(losses: stakes, probabilities: probabilities)
         // Each operator loses its whole stake; the token delegates 1 % of NAV... to op-0 etc.
         scenario.tokens = [TokenSpec(id: "t", backing: 100_000, delegations: [("op-0", 1000), ("op-1", 3000), ("op-2", 500), ("op-3", 8000)],
-                                     depeg: DepegSpec(perNAVLoss: 1, floorDiscount: 0.01))]
+                                     depeg: DepegTerms(perNAVLoss: 1, floorDiscount: 0.01))]
         scenario.portfolios = [PortfolioSpec(id: "loop", holdings: [("t", 1000)],
                                              leverage: LeverageSpec(debt: 880, liquidationLTV: 0.93, liquidationPenalty: 0.05))]
         let model = try CompiledModel(scenario: scenario)

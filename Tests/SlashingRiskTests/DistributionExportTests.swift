@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 
 /// Exceedance curves for `--distribution` and `--plot`, from whole samples and from bounded summaries.

@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// A loss distribution on finitely many atoms, computed exactly (independently of the engine) and used
 /// as the reference the simulation is tested against.

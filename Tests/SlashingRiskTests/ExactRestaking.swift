@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// Exact references for the restaking layer, computed independently of the engine: incidents (condition on
 /// which services fail), the Student t copula (integrate over the chi-square mixing variable and the factor),

@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 
 /// Named factors against the same exact references as the other forms.
@@ -103,7 +106,7 @@ import Testing
         let probabilities: [Double] = (0..<n).map { 0.002 * Double($0 % 9 + 1) }
         let matrix: [[Double]] = (0..<n).map { i in (0..<n).map { j in i == j ? 1 : (i % 3 == j % 3 ? 0.4 : 0.1) } }
         for correlation in [CorrelationSpec.matrix(matrix), .constant(-0.02)] {
-            for copula in [CopulaSpec.gaussian, .studentT(degreesOfFreedom: 4)] {
+            for copula in [Copula.gaussian, .studentT(degreesOfFreedom: 4)] {
                 var scenario = ScenarioFixtures.operators(losses: losses, probabilities: probabilities, correlation: correlation)
                 scenario.copula = copula
                 let runs = try Self.runOnEveryLevel(scenario, upTo: best, trials: 20_000, seed: 12)
@@ -136,7 +139,7 @@ import Testing
             FactorSpec(id: "a", loadings: strong),
             FactorSpec(id: "b", loadings: scenario.operators.suffix(20).map { FactorLoading(operator: $0.id, loading: -0.2) }),
         ])
-        for copula in [CopulaSpec.gaussian, .studentT(degreesOfFreedom: 3)] {
+        for copula in [Copula.gaussian, .studentT(degreesOfFreedom: 3)] {
             scenario.copula = copula
             let runs = try Self.runOnEveryLevel(scenario, upTo: best, trials: 40_000, seed: 11)
             #expect(runs.allSatisfy { $0.losses == runs[0].losses && $0.faults == runs[0].faults }, "\(copula)")

@@ -1,4 +1,7 @@
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 
 /// Checks of simulated statistics against exact values, with tolerances set by the Monte Carlo error.

@@ -1,4 +1,7 @@
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 
 /// The restaking layer against exact answers: the general loss pass, AVS incidents, tokens, the Student t

@@ -1,4 +1,7 @@
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// Scenarios built in code for the exactness tests: operator i has stake `losses[i]`, one service of
 /// its own with slash fraction 1 and magnitude 1, so it loses exactly `losses[i]` when it faults.

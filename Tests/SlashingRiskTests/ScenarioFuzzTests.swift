@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 import TestSupport
 
@@ -25,7 +28,7 @@ import TestSupport
         var valid = 0, invalid = 0
         for i in 0..<10_000 {
             let text = mutate(originals[i % originals.count], rng: &rng)
-            let format: ScenarioFormat = i % 7 == 0 ? .json : .yaml
+            let format: ScenarioSyntax = i % 7 == 0 ? .json : .yaml
             do {
                 let scenario = try ScenarioLoader.decode(data: Data(text.utf8), file: "mutant.yaml", format: format)
                 valid += 1

@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 
 /// Paths into scenario files for `slashsim sweep --set`.

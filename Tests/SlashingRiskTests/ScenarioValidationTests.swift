@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 import TestSupport
 
@@ -15,7 +18,7 @@ import TestSupport
 
     static func messages(_ text: String, file: String = "case.yaml") -> [String] {
         do {
-            _ = try ScenarioLoader.decode(data: Data(text.utf8), file: file, format: ScenarioFormat(path: file))
+            _ = try ScenarioLoader.decode(data: Data(text.utf8), file: file, format: ScenarioSyntax(path: file))
             return []
         } catch {
             return error.diagnostics.map(\.description)

@@ -1,5 +1,8 @@
 import Foundation
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import Testing
 
 /// Shards and their merge: part files round-trip and detect damage; merged shards are the single run exactly.
@@ -29,13 +32,13 @@ import Testing
                                           seed: 12, trials: trials, batchSize: 1024, shardIndex: i, shardCount: n, levels: [0.99])
             return try ShardPart(data: ShardPart(header: header, scenarioText: "x", outcome: o).encoded())
         }
-        return (engine.merge(parts.map(\.outcome), trials: trials), engine.run(trials: trials, seed: 12, threads: 1))
+        return (engine.merge(parts.map(\.outcome), trials: trials, seed: 12), engine.run(trials: trials, seed: 12, threads: 1))
     }
 
     @Test func mergedShardsAreTheSingleRun() throws {
         let plain = ScenarioFixtures.operators(losses: [100, 250, 400, 800], probabilities: [0.05, 0.02, 0.08, 0.01], correlation: .constant(0.3))
         var rich = RestakingModelTests.incidentScenario(correlation: .constant(0.2))
-        rich.tokens = [TokenSpec(id: "t", backing: 5000, delegations: [("a", 1000), ("c", 2000)], depeg: DepegSpec(perNAVLoss: 2))]
+        rich.tokens = [TokenSpec(id: "t", backing: 5000, delegations: [("a", 1000), ("c", 2000)], depeg: DepegTerms(perNAVLoss: 2))]
         rich.portfolios = [PortfolioSpec(id: "p", holdings: [("t", 100)], leverage: LeverageSpec(debt: 80, liquidationLTV: 0.9, liquidationPenalty: 0.05))]
         for scenario in [plain, rich] {
             let (merged, single) = try Self.mergedAndSingle(scenario, shards: 4, trials: 100_000)

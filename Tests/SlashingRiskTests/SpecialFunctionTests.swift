@@ -1,4 +1,7 @@
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 import TestSupport
 import Foundation
 import Testing

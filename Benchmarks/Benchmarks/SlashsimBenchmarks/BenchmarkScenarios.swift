@@ -1,4 +1,7 @@
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// Synthetic scenarios for the benchmarks: N operators with Zipf-like stakes, fault probabilities of
 /// 0.5–3 %, one service each, and a full correlation matrix built from K factors (or the factors

@@ -1,5 +1,8 @@
 import Benchmark
-import SlashingRisk
+import BatchFiles
+import ScenarioFormat
+import SlashingCore
+import SlashingReports
 
 /// Kernels and end-to-end runs. Every benchmark does a fixed amount of work per iteration, named in its
 /// title, so throughput (iterations/s) converts directly: e.g. "1M normals" at 250 it/s is 250 M normals/s.

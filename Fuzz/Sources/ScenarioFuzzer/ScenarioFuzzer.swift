@@ -1,12 +1,13 @@
 import Foundation
-import SlashingRisk
+import ScenarioFormat
+import SlashingCore
 
 /// libFuzzer entry point: any bytes, as YAML and as JSON, through the decoder, the validator and the
 /// model compiler; a valid scenario is also simulated for a few trials. A crash or a hang is a bug.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func scenarioFuzzer(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let data = Data(bytes: bytes, count: count)
-    for format in [ScenarioFormat.yaml, .json] {
+    for format in [ScenarioSyntax.yaml, .json] {
         guard let scenario = try? ScenarioLoader.decode(data: data, file: "fuzz", format: format),
               let model = try? CompiledModel(scenario: scenario) else { continue }
         let result = SimulationEngine(model: model).run(trials: 64, seed: 1, threads: 1)

@@ -1,0 +1,79 @@
+import SlashingCore
+
+extension CompiledModel {
+    /// Compiles a validated scenario into the core's dense model: the one step from the file's terms (ids,
+    /// correlation forms) to indices and arrays.
+    public init(scenario: Scenario) throws(CholeskyFactor.NotPositiveDefinite) {
+        let operatorIDs = scenario.operators.map(\.id)
+        let operatorIndex = Dictionary(uniqueKeysWithValues: operatorIDs.enumerated().map { ($1, $0) })
+        let serviceIndex = Dictionary(uniqueKeysWithValues: scenario.services.enumerated().map { ($1.id, $0) })
+        let n = operatorIDs.count, s = scenario.services.count
+        var repair: NearestCorrelation.Result?
+        var warnings: [String] = []
+        var incidentLoadings: [Double] = []
+        var factorOrigin: FactorOrigin?
+        let dependence: Dependence
+        switch scenario.correlation {
+        case .independent:
+            dependence = .independent
+        case .constant(let rho) where rho == 0:
+            dependence = .independent
+        case .constant(let rho) where rho > 0:
+            dependence = .oneFactor(rho: rho)
+        case .constant(let rho):
+            dependence = CompiledModel.exchangeable(rho: rho, operators: n)
+        case .matrix(let rows):
+            dependence = .cholesky(try CholeskyFactor(symmetric: rows))
+        case .factors(let specs):
+            let k = specs.count
+            var a = [Double](repeating: 0, count: n * k)
+            var g = [Double](repeating: 0, count: s * k)
+            for (f, spec) in specs.enumerated() {
+                for l in spec.loadings { a[operatorIndex[l.operator]! + f * n] += l.loading }
+                for l in spec.serviceLoadings { g[serviceIndex[l.operator]! + f * s] += l.loading }
+            }
+            dependence = CompiledModel.factors(ids: specs.map(\.id), loadings: a, operators: n)
+            if g.contains(where: { $0 != 0 }) { incidentLoadings = g }
+            factorOrigin = .named
+        case .derived(let spec):
+            let built = DerivedFactors(spec: spec, scenario: scenario, operatorIndex: operatorIndex)
+            dependence = built.ids.isEmpty ? .independent : CompiledModel.factors(ids: built.ids, loadings: built.loadings, operators: n)
+            if built.serviceLoadings.contains(where: { $0 != 0 }) { incidentLoadings = built.serviceLoadings }
+            warnings += built.warnings
+            factorOrigin = .derived
+        case .repairedMatrix(let rows):
+            if let factor = try? CholeskyFactor(symmetric: rows) {
+                dependence = .cholesky(factor)
+            } else {
+                let repaired = NearestCorrelation.repair(rows)
+                repair = repaired
+                dependence = .cholesky(try CholeskyFactor(symmetric: repaired.matrix))
+            }
+        }
+        let services = ServiceLayer(
+            ids: scenario.services.map(\.id), slashFractions: scenario.services.map(\.slashFraction),
+            incidentProbabilities: scenario.services.map(\.incidentProbability),
+            incidentSlashFractions: scenario.services.map(\.incidentSlashFraction),
+            incidentLoadings: incidentLoadings, copula: scenario.copula, operatorCount: n,
+            allocations: scenario.allocations.map {
+                ServiceLayer.Allocation(operator: operatorIndex[$0.operator]!, service: serviceIndex[$0.service]!, magnitude: $0.magnitude)
+            })
+        let tokenIndex = Dictionary(uniqueKeysWithValues: scenario.tokens.enumerated().map { ($1.id, $0) })
+        let tokens = TokenLayer(
+            operatorCount: n,
+            tokens: scenario.tokens.map { spec in
+                (TokenLayer.Token(id: spec.id, backing: spec.backing, delegated: spec.delegations.reduce(0) { $0 + $1.amount },
+                                  depeg: spec.depeg, withdrawalQueueDays: spec.withdrawalQueueDays),
+                 spec.delegations.map { (operatorIndex[$0.operator]!, $0.amount) })
+            },
+            portfolios: scenario.portfolios.map { spec in
+                TokenLayer.Portfolio(id: spec.id, holdings: spec.holdings.map { (tokenIndex[$0.token]!, $0.amount) },
+                                     debt: spec.leverage?.debt ?? 0, liquidationLTV: spec.leverage?.liquidationLTV ?? 1,
+                                     liquidationPenalty: spec.leverage?.liquidationPenalty ?? 0)
+            })
+        self.init(operatorIDs: operatorIDs, stakes: scenario.operators.map(\.stake),
+                  faultProbabilities: scenario.operators.map(\.faultProbability), copula: scenario.copula,
+                  dependence: dependence, services: services, tokens: tokens, factorOrigin: factorOrigin,
+                  repair: repair, warnings: warnings)
+    }
+}

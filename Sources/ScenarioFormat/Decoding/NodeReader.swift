@@ -1,0 +1,225 @@
+import SlashingCore
+import Foundation
+import Yams
+
+/// Reads typed values out of a composed YAML/JSON tree, recording every problem as a `Diagnostic`
+/// with its path and position instead of stopping at the first one.
+final class NodeReader {
+    let file: String
+    private(set) var diagnostics: [Diagnostic] = []
+    /// Position of every path that was read, for problems found later (semantic validation).
+    private(set) var marks: [String: Mark] = [:]
+
+    init(file: String) { self.file = file }
+
+    func report(_ path: String, _ mark: Mark?, problem: String, fix: String) {
+        diagnostics.append(Diagnostic(file: file, path: path, line: mark?.line, column: mark?.column, problem: problem, fix: fix))
+    }
+
+    /// Reports a problem found after decoding, at the position recorded for `path` (or its nearest parent).
+    func report(_ path: String, problem: String, fix: String) {
+        report(path, mark(for: path), problem: problem, fix: fix)
+    }
+
+    func mark(for path: String) -> Mark? {
+        var p = path
+        while !p.isEmpty {
+            if let m = marks[p] { return m }
+            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            p = String(p[..<cut])
+        }
+        return marks[""]
+    }
+
+    /// Whether `path` itself was present in the file.
+    func hasMark(_ path: String) -> Bool { marks[path] != nil }
+
+    func remember(_ path: String, _ node: Node) {
+        if marks[path] == nil, let m = node.mark { marks[path] = m }
+    }
+
+    // MARK: Containers
+
+    /// The pairs of a mapping with only `allowed` keys and all `required` ones; nil after reporting otherwise.
+    func mapping(_ node: Node, at path: String, allowed: [String], required: [String], what: String) -> [String: Node]? {
+        remember(path, node)
+        guard case .mapping(let mapping) = node else {
+            report(path, node.mark, problem: "expected \(what) (a mapping with keys \(allowed.joined(separator: ", "))), found \(describe(node))",
+                   fix: "write \(what) as `key: value` pairs")
+            return nil
+        }
+        var result: [String: Node] = [:]
+        var misspelt: Set<String> = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let keyScalar) = keyNode else {
+                report(path, keyNode.mark, problem: "a key must be a plain name, found \(describe(keyNode))", fix: "use one of: \(allowed.joined(separator: ", "))")
+                continue
+            }
+            let key = keyScalar.string
+            let childPath = join(path, key)
+            guard allowed.contains(key) else {
+                let suggestion = closest(to: key, in: allowed)
+                if let suggestion { misspelt.insert(suggestion) }
+                let hint = suggestion.map { "did you mean `\($0)`? " } ?? ""
+                report(childPath, keyNode.mark, problem: "unknown key `\(key)` in \(what)",
+                       fix: "\(hint)allowed keys are \(allowed.joined(separator: ", "))")
+                continue
+            }
+            remember(childPath, value)
+            result[key] = value
+        }
+        for key in required where result[key] == nil && !misspelt.contains(key) {
+            report(join(path, key), node.mark, problem: "missing required key `\(key)` in \(what)", fix: "add `\(key): ...`")
+        }
+        return result
+    }
+
+    /// The pairs of a mapping with arbitrary keys (such as operator ids), in file order; nil after reporting.
+    func pairs(_ node: Node, at path: String, what: String, example: String) -> [(key: String, value: Node, childPath: String)]? {
+        remember(path, node)
+        guard case .mapping(let mapping) = node else {
+            report(path, node.mark, problem: "expected \(what) (a mapping), found \(describe(node))", fix: "write \(what) as \(example)")
+            return nil
+        }
+        var result: [(key: String, value: Node, childPath: String)] = []
+        for (keyNode, value) in mapping {
+            guard let key = string(keyNode, at: path, what: "a key of \(what)") else { continue }
+            let childPath = "\(path).\(key)"
+            remember(childPath, keyNode)
+            result.append((key, value, childPath))
+        }
+        return result
+    }
+
+    /// The elements of a sequence; nil after reporting otherwise.
+    func sequence(_ node: Node, at path: String, what: String) -> [Node]? {
+        remember(path, node)
+        guard case .sequence(let seq) = node else {
+            report(path, node.mark, problem: "expected \(what) (a list), found \(describe(node))", fix: "write \(what) as a list: `[...]` or lines starting with `- `")
+            return nil
+        }
+        let items = Array(seq)
+        for (i, item) in items.enumerated() { remember("\(path)[\(i)]", item) }
+        return items
+    }
+
+    // MARK: Scalars
+
+    /// A finite number. Quoted strings, booleans, null, NaN and infinities are reported.
+    func number(_ node: Node, at path: String, what: String) -> Double? {
+        remember(path, node)
+        guard case .scalar(let s) = node else {
+            report(path, node.mark, problem: "expected \(what) (a number), found \(describe(node))", fix: "write a single number")
+            return nil
+        }
+        let text = s.string.trimmingCharacters(in: .whitespaces)
+        if s.style == .singleQuoted || s.style == .doubleQuoted {
+            report(path, node.mark, problem: "expected \(what) (a number), found the string \"\(text)\"", fix: "remove the quotes")
+            return nil
+        }
+        let lowered = text.lowercased()
+        let bare = lowered.trimmingCharacters(in: CharacterSet(charactersIn: "+-."))
+        if ["nan", "inf", "infinity"].contains(bare) {
+            report(path, node.mark, problem: "\(what) is \(text), not a finite number", fix: "give a finite number")
+            return nil
+        }
+        guard let value = Double(text) else {
+            report(path, node.mark, problem: "expected \(what) (a number), found \(describe(node))", fix: "write a number such as 0.25 or 32000")
+            return nil
+        }
+        guard value.isFinite else {
+            report(path, node.mark, problem: "\(text) is too large to be a finite number", fix: "give a number of magnitude below 1e308")
+            return nil
+        }
+        return value
+    }
+
+    /// A whole number in `range`.
+    func integer(_ node: Node, at path: String, what: String, range: ClosedRange<Double>) -> Double? {
+        guard let value = number(node, at: path, what: what) else { return nil }
+        guard value.rounded() == value else {
+            report(path, node.mark, problem: "\(what) must be a whole number, found \(s(value))", fix: "give a whole number")
+            return nil
+        }
+        guard range.contains(value) else {
+            report(path, node.mark, problem: "\(what) \(s(value)) is outside [\(s(range.lowerBound)), \(s(range.upperBound))]",
+                   fix: "give a whole number from \(s(range.lowerBound)) to \(s(range.upperBound))")
+            return nil
+        }
+        return value
+    }
+
+    /// A non-empty string (numbers written unquoted are taken as their text).
+    func string(_ node: Node, at path: String, what: String) -> String? {
+        remember(path, node)
+        guard case .scalar(let s) = node, !isNull(s) else {
+            report(path, node.mark, problem: "expected \(what) (text), found \(describe(node))", fix: "write \(what) as text, e.g. \"op-a\"")
+            return nil
+        }
+        let text = s.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else {
+            report(path, node.mark, problem: "\(what) is empty", fix: "give a non-empty \(what)")
+            return nil
+        }
+        if let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            let code = String(control.value, radix: 16, uppercase: true)
+            report(path, node.mark, problem: "\(what) contains the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)",
+                   fix: "use printable characters only (letters, digits, spaces and punctuation are fine)")
+            return nil
+        }
+        return text
+    }
+
+    // MARK: Helpers
+
+    func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        case .scalar(let s):
+            if isNull(s) { return "nothing (null)" }
+            if s.style == .singleQuoted || s.style == .doubleQuoted { return "the string \"\(s.string)\"" }
+            if ["true", "false", "yes", "no", "on", "off"].contains(s.string.lowercased()) { return "the boolean \(s.string)" }
+            return "`\(s.string)`"
+        }
+    }
+
+    private func isNull(_ s: Node.Scalar) -> Bool {
+        s.style == .plain || s.style == .any ? ["", "~", "null"].contains(s.string.lowercased()) : false
+    }
+
+    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+}
+
+/// A short rendering of a number for messages: `0.25`, `32000`, `1e-07`.
+func s(_ x: Double) -> String {
+    if x.rounded() == x, abs(x) < 9e18 { return String(Int64(x)) }
+    return "\(x)"
+}
+
+/// The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo.
+func closest(to word: String, in candidates: [String]) -> String? {
+    var best: (String, Int)?
+    for c in candidates {
+        let d = editDistance(word.lowercased(), c.lowercased())
+        if d <= max(2, c.count / 3), best == nil || d < best!.1 { best = (c, d) }
+    }
+    return best?.0
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        cur[0] = i
+        for j in 1...b.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[b.count]
+}

@@ -1,0 +1,185 @@
+import SlashingCore
+import Yams
+
+/// Turns a composed YAML/JSON tree into a `Scenario`, checking structure and types (format 1).
+///
+/// Fields that fail to decode are reported and left as NaN or empty text, so that decoding goes on
+/// and every structural problem in the file is reported in one pass. Ranges and cross-references
+/// are checked afterwards by `ScenarioValidator`.
+struct ScenarioDecoder {
+    let reader: NodeReader
+    let defaultName: String
+
+    static let topLevelKeys = ["format", "name", "simulation", "copula", "operators", "services", "allocations", "correlation",
+                               "tokens", "portfolios"]
+
+    func decode(_ root: Node) -> Scenario? {
+        guard let top = reader.mapping(root, at: "", allowed: Self.topLevelKeys, required: ["operators"], what: "a scenario") else {
+            return nil
+        }
+        if let node = top["format"], let version = reader.integer(node, at: "format", what: "the format version", range: 0...1e9),
+           version != 1 {
+            reader.report("format", node.mark, problem: "format \(s(version)) is not supported by this slashsim (it reads format 1)",
+                          fix: "write `format: 1` or upgrade slashsim")
+        }
+        let name = top["name"].flatMap { reader.string($0, at: "name", what: "the scenario name") } ?? defaultName
+        return Scenario(
+            name: name,
+            simulation: top["simulation"].map(simulation) ?? SimulationSettings(),
+            operators: list(top["operators"], at: "operators", what: "the list of operators", element: operatorSpec),
+            services: list(top["services"], at: "services", what: "the list of services", element: serviceSpec),
+            allocations: list(top["allocations"], at: "allocations", what: "the list of allocations", element: allocationSpec),
+            correlation: top["correlation"].map(correlation) ?? .independent,
+            copula: top["copula"].map(copula) ?? .gaussian,
+            tokens: list(top["tokens"], at: "tokens", what: "the list of tokens", element: tokenSpec),
+            portfolios: list(top["portfolios"], at: "portfolios", what: "the list of portfolios", element: portfolioSpec))
+    }
+
+    func list<T>(_ node: Node?, at path: String, what: String, element: (Node, String) -> T) -> [T] {
+        guard let node, let items = reader.sequence(node, at: path, what: what) else { return [] }
+        return items.enumerated().map { element($1, "\(path)[\($0)]") }
+    }
+
+    private func simulation(_ node: Node) -> SimulationSettings {
+        var settings = SimulationSettings()
+        guard let m = reader.mapping(node, at: "simulation", allowed: ["trials", "seed", "quantiles"], required: [],
+                                     what: "the simulation settings") else { return settings }
+        if let n = m["trials"], let t = reader.integer(n, at: "simulation.trials", what: "the number of trials",
+                                                       range: 1...Double(RunLimits.maximumTrials)) {
+            settings.trials = Int(t)
+        }
+        if let n = m["seed"], let seed = seedValue(n, at: "simulation.seed") { settings.seed = seed }
+        if let n = m["quantiles"], let items = reader.sequence(n, at: "simulation.quantiles", what: "the quantile levels") {
+            settings.quantiles = items.enumerated().map { i, item in
+                reader.number(item, at: "simulation.quantiles[\(i)]", what: "a quantile level") ?? .nan
+            }
+        }
+        return settings
+    }
+
+    /// A seed: a whole number from 0 to 2⁶⁴ − 1, read exactly from its digits (not through a Double).
+    private func seedValue(_ node: Node, at path: String) -> UInt64? {
+        reader.remember(path, node)
+        if case .scalar(let sc) = node, sc.style == .plain || sc.style == .any {
+            if let v = UInt64(sc.string) { return v }
+            reader.report(path, node.mark, problem: "the seed \(sc.string) is not a whole number from 0 to \(UInt64.max)",
+                          fix: "write the seed as digits only, e.g. 42")
+            return nil
+        }
+        _ = reader.number(node, at: path, what: "the seed")  // reports the wrong type
+        return nil
+    }
+
+    private func operatorSpec(_ node: Node, _ path: String) -> OperatorSpec {
+        let m = reader.mapping(node, at: path, allowed: ["id", "stake", "fault_probability", "tags"],
+                               required: ["id", "stake", "fault_probability"], what: "an operator") ?? [:]
+        var tags: [String: String] = [:]
+        if let t = m["tags"], let pairs = reader.pairs(t, at: "\(path).tags", what: "the tags", example: "`{cloud: aws, client: lighthouse}`") {
+            for pair in pairs {
+                if let value = reader.string(pair.value, at: pair.childPath, what: "a tag value") { tags[pair.key] = value }
+            }
+        }
+        return OperatorSpec(
+            id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the operator id") } ?? "",
+            stake: m["stake"].flatMap { reader.number($0, at: "\(path).stake", what: "the stake") } ?? .nan,
+            faultProbability: m["fault_probability"].flatMap {
+                reader.number($0, at: "\(path).fault_probability", what: "the fault probability")
+            } ?? .nan,
+            tags: tags)
+    }
+
+    private func serviceSpec(_ node: Node, _ path: String) -> ServiceSpec {
+        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction", "incident_probability", "incident_slash_fraction"],
+                               required: ["id", "slash_fraction"], what: "a service") ?? [:]
+        return ServiceSpec(
+            id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the service id") } ?? "",
+            slashFraction: m["slash_fraction"].flatMap {
+                reader.number($0, at: "\(path).slash_fraction", what: "the slash fraction")
+            } ?? .nan,
+            incidentProbability: m["incident_probability"].map {
+                reader.number($0, at: "\(path).incident_probability", what: "the incident probability") ?? .nan
+            } ?? 0,
+            incidentSlashFraction: m["incident_slash_fraction"].map {
+                reader.number($0, at: "\(path).incident_slash_fraction", what: "the incident slash fraction") ?? .nan
+            })
+    }
+
+    private func allocationSpec(_ node: Node, _ path: String) -> AllocationSpec {
+        let m = reader.mapping(node, at: path, allowed: ["operator", "service", "magnitude"],
+                               required: ["operator", "service", "magnitude"], what: "an allocation") ?? [:]
+        return AllocationSpec(
+            operator: m["operator"].flatMap { reader.string($0, at: "\(path).operator", what: "the operator id") } ?? "",
+            service: m["service"].flatMap { reader.string($0, at: "\(path).service", what: "the service id") } ?? "",
+            magnitude: m["magnitude"].flatMap { reader.number($0, at: "\(path).magnitude", what: "the magnitude") } ?? .nan)
+    }
+
+    func correlation(_ node: Node) -> CorrelationSpec {
+        let path = "correlation"
+        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix", "repair", "factors", "derived"], required: [],
+                                     what: "the correlation") else { return .independent }
+        let forms = ["constant", "matrix", "factors", "derived"].filter { m[$0] != nil }
+        if forms.count > 1 {
+            let named = forms.map { "`\($0)`" }
+            reader.report(path, node.mark, problem: "the correlation gives \(forms.count == 2 ? "both " : "")\(named.dropLast().joined(separator: ", ")) and \(named.last!)",
+                          fix: "keep one of them")
+            return .independent
+        }
+        var repair = false
+        if let r = m["repair"], let method = reader.string(r, at: "\(path).repair", what: "the repair method") {
+            if method != "nearest" {
+                reader.report("\(path).repair", r.mark, problem: "unknown repair method \"\(method)\"",
+                              fix: "write `repair: nearest` (the nearest correlation matrix, Higham 2002) or omit it")
+            } else if m["matrix"] == nil {
+                reader.report("\(path).repair", r.mark, problem: "`repair` applies to a `matrix` only",
+                              fix: "remove `repair`, or give the correlation as a matrix")
+            } else {
+                repair = true
+            }
+        }
+        if let f = m["factors"] {
+            return .factors(factors(f, at: "\(path).factors"))
+        }
+        if let d = m["derived"] {
+            return .derived(derived(d, at: "\(path).derived"))
+        }
+        switch (m["constant"], m["matrix"]) {
+        case (nil, nil):
+            reader.report(path, node.mark, problem: "the correlation names no form",
+                          fix: "write `constant: 0.2`, `matrix: [[1, 0.3], [0.3, 1]]`, `factors: [...]` or `derived: {...}`, or omit `correlation` for independent operators")
+            return .independent
+        case (let c?, _):
+            return .constant(reader.number(c, at: "\(path).constant", what: "the constant correlation") ?? .nan)
+        case (_, let mat?):
+            guard let rows = reader.sequence(mat, at: "\(path).matrix", what: "the correlation matrix") else { return .independent }
+            let entries: [[Double]] = rows.enumerated().map { i, row in
+                let rowPath = "\(path).matrix[\(i)]"
+                guard let entries = reader.sequence(row, at: rowPath, what: "a matrix row") else { return [] }
+                return entries.enumerated().map { j, e in
+                    reader.number(e, at: "\(rowPath)[\(j)]", what: "a correlation") ?? .nan
+                }
+            }
+            return repair ? .repairedMatrix(entries) : .matrix(entries)
+        }
+    }
+
+    private func factors(_ node: Node, at path: String) -> [FactorSpec] {
+        guard let items = reader.sequence(node, at: path, what: "the list of factors") else { return [] }
+        return items.enumerated().map { i, item in
+            let itemPath = "\(path)[\(i)]"
+            let m = reader.mapping(item, at: itemPath, allowed: ["id", "loadings", "service_loadings"], required: ["id", "loadings"],
+                                   what: "a factor") ?? [:]
+            let id = m["id"].flatMap { reader.string($0, at: "\(itemPath).id", what: "the factor id") } ?? ""
+            let loadings = m["loadings"].flatMap {
+                reader.pairs($0, at: "\(itemPath).loadings", what: "the loadings", example: "`{op-a: 0.4, op-b: 0.3}`")
+            } ?? []
+            let serviceLoadings = m["service_loadings"].flatMap {
+                reader.pairs($0, at: "\(itemPath).service_loadings", what: "the service loadings", example: "`{eigenda: 0.5}`")
+            } ?? []
+            return FactorSpec(id: id, loadings: loadings.map { pair in
+                FactorLoading(operator: pair.key, loading: reader.number(pair.value, at: pair.childPath, what: "a loading") ?? .nan)
+            }, serviceLoadings: serviceLoadings.map { pair in
+                FactorLoading(operator: pair.key, loading: reader.number(pair.value, at: pair.childPath, what: "a loading") ?? .nan)
+            })
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import SlashingCore
+import Foundation
+import Yams
+
+/// Reads a scenario file (YAML or JSON, chosen by the extension) into a validated `Scenario`.
+public enum ScenarioLoader {
+    /// Largest scenario file accepted, in bytes.
+    public static let maximumFileSize = 64 << 20
+
+    /// Loads and validates the scenario at `path`. Throws `ScenarioError` listing every problem found.
+    public static func load(path: String) throws(ScenarioError) -> Scenario {
+        let data = try read(path: path)
+        return try decode(data: data, file: path, format: ScenarioSyntax(path: path))
+    }
+
+    /// The bytes of a scenario (or stress) file, refused when missing, a directory, or too large.
+    static func read(path: String) throws(ScenarioError) -> Data {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(Diagnostic(file: path, path: "", problem: "no such file",
+                                         fix: "check the path; `slashsim run` without a file runs the bundled default scenario"))
+        }
+        guard !isDirectory.boolValue else {
+            throw .unreadable(Diagnostic(file: path, path: "", problem: "is a directory, not a scenario file",
+                                         fix: "name a .yaml, .yml or .json file"))
+        }
+        let data: Data
+        do {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            guard size <= maximumFileSize else {
+                throw ScenarioError.unreadable(Diagnostic(
+                    file: path, path: "", problem: "the file is \(size >> 20) MiB, over the \(maximumFileSize >> 20) MiB limit for scenarios",
+                    fix: "check that this is a scenario file"))
+            }
+            // An empty file is not read at all (Foundation's reader leaks its buffer on empty files).
+            data = size == 0 ? Data() : try Data(contentsOf: url)
+        } catch let error as ScenarioError {
+            throw error
+        } catch {
+            throw .unreadable(Diagnostic(file: path, path: "", problem: "cannot be read (\(error.localizedDescription))",
+                                         fix: "check the file's permissions"))
+        }
+        return data
+    }
+
+    /// Decodes and validates scenario text. `file` names the source in diagnostics.
+    public static func decode(data: Data, file: String, format: ScenarioSyntax) throws(ScenarioError) -> Scenario {
+        let root = try compose(data: data, file: file, format: format)
+        let reader = NodeReader(file: file)
+        let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file)).decode(root)
+        if let decoded {
+            ScenarioValidator(reader: reader).validate(decoded)
+        }
+        guard reader.diagnostics.isEmpty, let decoded else {
+            throw .invalid(reader.diagnostics)
+        }
+        return decoded
+    }
+
+    /// The YAML/JSON tree of a file's text, refusing non-UTF-8 text, binary data, syntax errors, empty files and
+    /// alias bombs, each with its diagnostic.
+    static func compose(data: Data, file: String, format: ScenarioSyntax) throws(ScenarioError) -> Node {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .invalid([Diagnostic(file: file, path: "", problem: "the file is not UTF-8 text",
+                                       fix: "save the scenario as UTF-8 YAML or JSON")])
+        }
+        if text.contains("\u{0}") {
+            throw .invalid([Diagnostic(file: file, path: "", problem: "the file contains binary data (NUL bytes)",
+                                       fix: "save the scenario as UTF-8 YAML or JSON")])
+        }
+        if format == .json, let problem = jsonSyntaxProblem(data) {
+            throw .invalid([Diagnostic(file: file, path: "", line: problem.line, column: problem.column,
+                                       problem: "malformed JSON: \(problem.message)",
+                                       fix: problem.line == nil ? "check the JSON syntax" : "correct the JSON syntax at that place")])
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw .invalid([diagnostic(for: error, file: file, format: format, text: text)])
+        } catch {
+            throw .invalid([Diagnostic(file: file, path: "", problem: "cannot be parsed: \(error)", fix: "check the file's syntax")])
+        }
+        guard let root else {
+            throw .invalid([Diagnostic(file: file, path: "", problem: "the file is empty",
+                                       fix: "write a scenario: see Scenarios/default.yaml for an example")])
+        }
+        if let problem = NodeBudget.exceeded(root) {
+            throw .invalid([Diagnostic(file: file, path: "", problem: problem,
+                                       fix: "write the scenario without YAML aliases (`*name`) that multiply its size")])
+        }
+        return root
+    }
+
+    static func defaultName(_ file: String) -> String {
+        URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+    }
+
+    private static func diagnostic(for error: YamlError, file: String, format: ScenarioSyntax, text: String) -> Diagnostic {
+        let kind = format == .json ? "JSON" : "YAML"
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            return Diagnostic(file: file, path: "", line: mark.line, column: mark.column,
+                              problem: "malformed \(kind): \(detail)", fix: "correct the \(kind) syntax at that place")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "`\($0)`" }.joined(separator: ", ")
+            let place = duplicates.sorted().compactMap { secondOccurrence(ofKey: $0, in: text, after: context.mark.line) }
+                .min { ($0.line, $0.column) < ($1.line, $1.column) }
+            return Diagnostic(file: file, path: "", line: place?.line ?? context.mark.line, column: place?.column ?? context.mark.column,
+                              problem: "duplicate key \(keys) in one mapping", fix: "keep one of them: a repeated key would silently override the other")
+        case .reader(let problem, _, _, _):
+            return Diagnostic(file: file, path: "", problem: "unreadable \(kind): \(problem)", fix: "save the scenario as UTF-8 text")
+        default:
+            return Diagnostic(file: file, path: "", problem: "malformed \(kind): \(error)", fix: "check the file's syntax")
+        }
+    }
+
+    /// Line and column of the second `key:` (or `"key":`) at or after `line`: where a duplicate key is.
+    private static func secondOccurrence(ofKey key: String, in text: String, after line: Int) -> (line: Int, column: Int)? {
+        let escaped = NSRegularExpression.escapedPattern(for: key)
+        guard let pattern = try? NSRegularExpression(pattern: #"(^|[\s{,\-])("# + "\"\(escaped)\"|'\(escaped)'|\(escaped)" + #")\s*:"#) else { return nil }
+        var seen = 0
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i + 1 >= line {
+            let lineText = String(raw)
+            for match in pattern.matches(in: lineText, range: NSRange(lineText.startIndex..., in: lineText)) {
+                seen += 1
+                if seen == 2, let range = Range(match.range(at: 2), in: lineText) {
+                    return (i + 1, lineText.distance(from: lineText.startIndex, to: range.lowerBound) + 1)
+                }
+            }
+        }
+        return nil
+    }
+
+    private static func jsonSyntaxProblem(_ data: Data) -> (message: String, line: Int?, column: Int?)? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let nsError = error as NSError
+            var message = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription
+            var line: Int?, column: Int?
+            var index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
+            if index == nil, let range = message.range(of: #"character \d+"#, options: .regularExpression) {
+                index = Int(message[range].dropFirst("character ".count))
+            }
+            if index == nil, message.localizedCaseInsensitiveContains("end of file") { index = data.count }
+            if let index {
+                let prefix = data.prefix(index)
+                line = prefix.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+                column = index - (prefix.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+            }
+            if message.hasSuffix(".") { message.removeLast() }
+            return (message, line, column)
+        }
+    }
+}
+
+/// The syntax of a scenario file, chosen by its extension: `.json` is JSON, anything else YAML.
+public enum ScenarioSyntax: Sendable, Equatable {
+    case yaml, json
+
+    public init(path: String) {
+        self = path.lowercased().hasSuffix(".json") ? .json : .yaml
+    }
+}

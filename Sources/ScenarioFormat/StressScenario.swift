@@ -1,0 +1,173 @@
+import SlashingCore
+import Foundation
+import Yams
+
+/// A stress file: overrides applied to a base scenario, run with the same seed and trials (common random
+/// numbers) so that differences from the base are the stress, not Monte Carlo noise.
+///
+/// ```yaml
+/// format: 1
+/// name: cloud outage
+/// fault_probability_scale: 3          # every p_i × 3 (capped at 1)
+/// fault_probabilities: {op-01: 0.2}   # set some p_i (after the scale)
+/// correlation: {constant: 0.5}        # replace the correlation (any form)
+/// copula: {student_t: {degrees_of_freedom: 4}}
+/// loading_scale: {aws: 1.6}           # multiply a named factor's loadings (operators and services)
+/// incident_probabilities: {bridge: 1} # set incident probabilities (1 forces the incident)
+/// depeg: {ezETH: {floor_discount: 0.05}}   # override parts of a token's depeg model
+/// ```
+public struct StressSpec: Sendable {
+    public var name: String
+    public var faultProbabilityScale: Double?
+    public var faultProbabilities: [(operator: String, probability: Double)] = []
+    public var correlation: CorrelationSpec?
+    public var copula: Copula?
+    public var loadingScale: [(factor: String, scale: Double)] = []
+    public var incidentProbabilities: [(service: String, probability: Double)] = []
+    public var depeg: [(token: String, depeg: DepegTerms)] = []
+
+    public init(name: String, faultProbabilityScale: Double? = nil) {
+        self.name = name
+        self.faultProbabilityScale = faultProbabilityScale
+    }
+
+    /// The base scenario with these overrides (the caller validates the result).
+    public func apply(to base: Scenario) -> Scenario {
+        var s = base
+        s.name = name
+        if let scale = faultProbabilityScale {
+            for i in s.operators.indices { s.operators[i].faultProbability = min(1, s.operators[i].faultProbability * scale) }
+        }
+        for (id, p) in faultProbabilities {
+            if let i = s.operators.firstIndex(where: { $0.id == id }) { s.operators[i].faultProbability = p }
+        }
+        if let correlation { s.correlation = correlation }
+        if let copula { s.copula = copula }
+        if case .factors(var factors) = s.correlation, !loadingScale.isEmpty {
+            for (id, scale) in loadingScale {
+                guard let k = factors.firstIndex(where: { $0.id == id }) else { continue }
+                for l in factors[k].loadings.indices { factors[k].loadings[l].loading *= scale }
+                for l in factors[k].serviceLoadings.indices { factors[k].serviceLoadings[l].loading *= scale }
+            }
+            s.correlation = .factors(factors)
+        }
+        for (id, q) in incidentProbabilities {
+            if let j = s.services.firstIndex(where: { $0.id == id }) { s.services[j].incidentProbability = q }
+        }
+        for (id, depeg) in depeg {
+            if let t = s.tokens.firstIndex(where: { $0.id == id }) { s.tokens[t].depeg = depeg }
+        }
+        return s
+    }
+}
+
+/// Reads a stress file against its base scenario: unknown keys, unknown ids and out-of-range values are
+/// reported with the stress file's positions; the stressed scenario is then validated like any scenario.
+public enum StressLoader {
+    public static let keys = ["format", "name", "fault_probability_scale", "fault_probabilities", "correlation", "copula",
+                              "loading_scale", "incident_probabilities", "depeg"]
+
+    /// The stress at `path` applied to `base`: its name and the stressed scenario.
+    public static func load(path: String, base: Scenario) throws(ScenarioError) -> (spec: StressSpec, scenario: Scenario) {
+        let data = try ScenarioLoader.read(path: path)
+        let root = try ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path))
+        let reader = NodeReader(file: path)
+        let spec = decode(root, reader: reader, base: base, defaultName: ScenarioLoader.defaultName(path))
+        guard reader.diagnostics.isEmpty, let spec else { throw .invalid(reader.diagnostics) }
+        let stressed = spec.apply(to: base)
+        ScenarioValidator(reader: reader).validate(stressed)
+        guard reader.diagnostics.isEmpty else { throw .invalid(reader.diagnostics) }
+        return (spec, stressed)
+    }
+
+    static func decode(_ root: Node, reader: NodeReader, base: Scenario, defaultName: String) -> StressSpec? {
+        guard let top = reader.mapping(root, at: "", allowed: keys, required: [], what: "a stress") else { return nil }
+        let decoder = ScenarioDecoder(reader: reader, defaultName: defaultName)
+        if let node = top["format"], let version = reader.integer(node, at: "format", what: "the format version", range: 0...1e9), version != 1 {
+            reader.report("format", node.mark, problem: "format \(s(version)) is not supported by this slashsim (it reads format 1)",
+                          fix: "write `format: 1` or upgrade slashsim")
+        }
+        var spec = StressSpec(name: top["name"].flatMap { reader.string($0, at: "name", what: "the stress name") } ?? defaultName)
+        if let node = top["fault_probability_scale"], let scale = reader.number(node, at: "fault_probability_scale", what: "the fault probability scale") {
+            if !(scale >= 0 && scale <= 1e6) {
+                reader.report("fault_probability_scale", node.mark, problem: "the scale \(s(scale)) is outside [0, 1e6]",
+                              fix: "give the factor every fault probability is multiplied by, e.g. 3 (results are capped at 1)")
+            }
+            spec.faultProbabilityScale = scale
+        }
+        spec.faultProbabilities = entries(top["fault_probabilities"], at: "fault_probabilities", ids: base.operators.map(\.id), kind: "operator",
+                                          reader: reader, range: 0...1, what: "fault probability", example: "`{op-01: 0.2}`")
+        spec.incidentProbabilities = entries(top["incident_probabilities"], at: "incident_probabilities", ids: base.services.map(\.id), kind: "service",
+                                             reader: reader, range: 0...1, what: "incident probability", example: "`{bridge: 1}` (1 forces the incident)")
+        if let node = top["correlation"] { spec.correlation = decoder.correlation(node) }
+        if let node = top["copula"] { spec.copula = decoder.copula(node) }
+        let correlation = spec.correlation ?? base.correlation
+        if let node = top["loading_scale"] {
+            let factorIDs: [String]
+            if case .factors(let factors) = correlation { factorIDs = factors.map(\.id) } else { factorIDs = [] }
+            if factorIDs.isEmpty {
+                reader.report("loading_scale", node.mark, problem: "`loading_scale` needs named factors, but the correlation is not `factors`",
+                              fix: "write the base correlation as `factors: [...]`, or replace it in the stress with `correlation:`")
+            } else {
+                spec.loadingScale = entries(node, at: "loading_scale", ids: factorIDs, kind: "factor", reader: reader, range: 0...1e6,
+                                            what: "loading scale", example: "`{aws: 1.5}`")
+                    .map { ($0.0, $0.1) }
+                checkScaledLoadings(spec.loadingScale, correlation: correlation, reader: reader)
+            }
+        }
+        if let node = top["depeg"], let pairs = reader.pairs(node, at: "depeg", what: "the depeg overrides", example: "`{ezETH: {floor_discount: 0.05}}`") {
+            let tokenIDs = base.tokens.map(\.id)
+            for pair in pairs {
+                guard let token = base.tokens.first(where: { $0.id == pair.key }) else {
+                    let hint = closest(to: pair.key, in: tokenIDs).map { "did you mean \"\($0)\"? " } ?? ""
+                    reader.report(pair.childPath, pair.value.mark, problem: "unknown token \"\(pair.key)\"", fix: "\(hint)name a token of the base scenario")
+                    continue
+                }
+                let depeg = decoder.depeg(pair.value, at: pair.childPath, base: token.depeg ?? DepegTerms())
+                RestakingValidator(reader: reader).validateDepeg(depeg, at: pair.childPath)
+                spec.depeg.append((pair.key, depeg))
+            }
+        }
+        return spec
+    }
+
+    /// `{id: value}` pairs naming ids of the base, each value in `range`.
+    private static func entries(_ node: Node?, at path: String, ids: [String], kind: String, reader: NodeReader, range: ClosedRange<Double>,
+                                what: String, example: String) -> [(String, Double)] {
+        guard let node, let pairs = reader.pairs(node, at: path, what: "the \(what) overrides", example: example) else { return [] }
+        var result: [(String, Double)] = []
+        for pair in pairs {
+            guard ids.contains(pair.key) else {
+                let hint = closest(to: pair.key, in: ids).map { "did you mean \"\($0)\"? " } ?? ""
+                reader.report(pair.childPath, pair.value.mark, problem: "unknown \(kind) \"\(pair.key)\"", fix: "\(hint)name \(kind == "operator" ? "an" : "a") \(kind) of the base scenario")
+                continue
+            }
+            guard let value = reader.number(pair.value, at: pair.childPath, what: "the \(what)") else { continue }
+            guard range.contains(value) else {
+                reader.report(pair.childPath, pair.value.mark, problem: "the \(what) \(s(value)) is outside [\(s(range.lowerBound)), \(s(range.upperBound))]",
+                              fix: "give a \(what) from \(s(range.lowerBound)) to \(s(range.upperBound))")
+                continue
+            }
+            result.append((pair.key, value))
+        }
+        return result
+    }
+
+    /// After scaling, every operator's and service's squared loadings must still sum to 1 or less.
+    private static func checkScaledLoadings(_ scales: [(factor: String, scale: Double)], correlation: CorrelationSpec, reader: NodeReader) {
+        guard case .factors(let factors) = correlation else { return }
+        let scale = Dictionary(scales.map { ($0.factor, $0.scale) }, uniquingKeysWith: { a, _ in a })
+        var operatorSquares: [String: Double] = [:], serviceSquares: [String: Double] = [:]
+        for factor in factors {
+            let f = scale[factor.id] ?? 1
+            for l in factor.loadings { operatorSquares[l.operator, default: 0] += (l.loading * f) * (l.loading * f) }
+            for l in factor.serviceLoadings { serviceSquares[l.operator, default: 0] += (l.loading * f) * (l.loading * f) }
+        }
+        for (kind, squares) in [("operator", operatorSquares), ("service", serviceSquares)] {
+            if let worst = squares.filter({ $0.value > 1 + ScenarioValidator.tolerance }).max(by: { $0.value < $1.value }) {
+                reader.report("loading_scale", problem: "after scaling, the squared loadings of \(kind) \"\(worst.key)\" sum to \(String(format: "%.4g", worst.value)), above 1",
+                              fix: "lower the scale so every \(kind)'s squared loadings stay at or below 1")
+            }
+        }
+    }
+}

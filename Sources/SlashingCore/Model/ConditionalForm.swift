@@ -1,0 +1,37 @@
+/// The conditional form of a factor model: given the K common factors F, operators fault independently,
+/// operator i when Z_i = a_i·F + b_i·ε_i < c_i, that is with probability Φ((c_i − a_i·F)/b_i).
+///
+/// The one place that probability is written (`probability(of:threshold:shift:)`); the kernels, the importance
+/// sampler's twist and its shift objective all call it.
+public struct ConditionalForm: Sendable {
+    /// A (N×K, column-major: a_ik at `i + k·N`); empty when K = 0.
+    public let loadings: [Double]
+    /// K, the number of common factors.
+    public let factors: Int
+    /// 1/b_i with b_i = √(1 − Σ_k a_ik²) (+∞ when b_i = 0: the fault is a function of the factors).
+    public let inverseIdiosyncratic: [Double]
+
+    public init(loadings: [Double], factors: Int, inverseIdiosyncratic: [Double]) {
+        self.loadings = loadings
+        self.factors = factors
+        self.inverseIdiosyncratic = inverseIdiosyncratic
+    }
+
+    /// a·F = Σ_k a_k·F_k, summed from 0 in factor order without fused multiply-adds (the C decision kernel
+    /// computes its own shifts as a_0·F_0 then fused multiply-adds). `loadings` points at a_0 and steps by `stride` to the next
+    /// factor's loading: N for the column-major model arrays, 1 for row-major copies.
+    @inlinable
+    public static func shift(loadings a: UnsafePointer<Double>, stride: Int, factors f: UnsafePointer<Double>, count k: Int) -> Double {
+        var shift = 0.0
+        for j in 0..<k { shift += a[j * stride] * f[j] }
+        return shift
+    }
+
+    /// Φ((c − shift)·(1/b)): the conditional probability of a latent below threshold `c` (already scaled by √W
+    /// under the Student t copula) given its shift a·F and 1/b. NaN arguments (∞ − ∞) count as 0.
+    @inlinable
+    public static func probability(threshold c: Double, shift: Double, inverseIdiosyncratic inverseB: Double) -> Double {
+        let x = (c - shift) * inverseB
+        return x.isNaN ? 0 : NormalDistribution.cdf(x)
+    }
+}

@@ -1,0 +1,98 @@
+/// Tokens (LRTs) and portfolios compiled for the loss pass.
+///
+/// A token t loses L_t = Σ_i d_ti · f_i ETH in a trial (d_ti: ETH it delegated to operator i, f_i: the share
+/// of operator i's stake slashed), x_t = L_t / backing_t of its NAV. Its market price relative to NAV falls to
+/// (1 − x_t)(1 − δ_t), δ_t = min(1, floor + per_nav_loss·x_t + per_queue_day·queue_days) when x_t > 0, else 0.
+public struct TokenLayer: Sendable {
+    public struct Token: Sendable {
+        public let id: String
+        public let backing: Double
+        /// Sum of delegations (ETH at risk).
+        public let delegated: Double
+        public let depeg: DepegTerms?
+        public let withdrawalQueueDays: Double
+
+        public init(id: String, backing: Double, delegated: Double, depeg: DepegTerms? = nil, withdrawalQueueDays: Double = 0) {
+            self.id = id
+            self.backing = backing
+            self.delegated = delegated
+            self.depeg = depeg
+            self.withdrawalQueueDays = withdrawalQueueDays
+        }
+
+        /// δ_t for a NAV loss share x.
+        @inlinable
+        public func discount(navLoss x: Double) -> Double {
+            guard x > 0, let depeg else { return 0 }
+            return min(1, depeg.floorDiscount + depeg.perNAVLoss * x + depeg.perQueueDay * withdrawalQueueDays)
+        }
+    }
+
+    /// A portfolio: holdings (ETH at NAV per token), and debt with its liquidation terms.
+    ///
+    /// Market value of the collateral C = Σ_t h_t·(1 − x_t)(1 − δ_t), holdings at NAV V = Σ_t h_t, equity E = V − debt.
+    /// Not liquidated (debt ≤ ltv·C): the holder loses the NAV loss Σ_t h_t·x_t (the discount is temporary).
+    /// Liquidated: the collateral is sold at C less the penalty, and the holder loses min(E, V − (1 − penalty)·C).
+    public struct Portfolio: Sendable {
+        public let id: String
+        public let holdings: [(token: Int, amount: Double)]
+        public let value: Double
+        public let debt: Double
+        public let liquidationLTV: Double
+        public let liquidationPenalty: Double
+        public var equity: Double { value - debt }
+
+        /// `holdings`: (token index, ETH at NAV); no debt means no leverage.
+        public init(id: String, holdings: [(token: Int, amount: Double)], debt: Double = 0, liquidationLTV: Double = 1,
+                    liquidationPenalty: Double = 0) {
+            self.id = id
+            self.holdings = holdings
+            self.value = holdings.reduce(0) { $0 + $1.amount }
+            self.debt = debt
+            self.liquidationLTV = liquidationLTV
+            self.liquidationPenalty = liquidationPenalty
+        }
+        public var isLeveraged: Bool { debt > 0 }
+
+        /// (loss, liquidated) given each token's NAV loss share and market discount.
+        @inlinable
+        public func outcome(navLoss x: UnsafePointer<Double>, discount d: UnsafePointer<Double>) -> (loss: Double, liquidated: Bool) {
+            var navLoss = 0.0, market = 0.0
+            for (t, h) in holdings {
+                navLoss += h * x[t]
+                market += h * (1 - x[t]) * (1 - d[t])
+            }
+            if debt > 0, debt > liquidationLTV * market {
+                return (min(equity, value - (1 - liquidationPenalty) * market), true)
+            }
+            return (navLoss, false)
+        }
+    }
+
+    public let tokens: [Token]
+    public let portfolios: [Portfolio]
+    /// Per operator i, the tokens delegating to it: `delegations[delegationStart[i] ..< delegationStart[i + 1]]`.
+    public let delegationStart: [Int]
+    public let delegationToken: [Int]
+    public let delegationAmount: [Double]
+
+    public var isEmpty: Bool { tokens.isEmpty }
+
+    /// Tokens with their delegations (operator index, ETH, in file order) and portfolios over them.
+    public init(operatorCount n: Int, tokens: [(token: Token, delegations: [(operator: Int, amount: Double)])] = [], portfolios: [Portfolio] = []) {
+        var perOperator = [[(Int, Double)]](repeating: [], count: n)
+        for (t, entry) in tokens.enumerated() {
+            for d in entry.delegations where d.amount > 0 { perOperator[d.operator].append((t, d.amount)) }
+        }
+        self.tokens = tokens.map(\.token)
+        var start = [0], token: [Int] = [], amount: [Double] = []
+        for list in perOperator {
+            for (t, a) in list { token.append(t); amount.append(a) }
+            start.append(token.count)
+        }
+        delegationStart = start
+        delegationToken = token
+        delegationAmount = amount
+        self.portfolios = portfolios
+    }
+}

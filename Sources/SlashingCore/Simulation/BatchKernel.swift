@@ -1,0 +1,413 @@
+import CKernels
+import Foundation
+
+/// Simulates one batch of trials: latent draws → faults → losses, into a worker's own buffers.
+///
+/// Random numbers come from `NormalStream` at fixed addresses, trial-major, so a partial last batch uses the
+/// first m trials of the full batch and a run is a prefix of a longer run:
+/// - substream 0: N per trial, the operators' normals (dense forms) or uniforms (conditional forms);
+/// - substream 1: K per trial, the common factors;
+/// - substream 2: S per trial, the services' incident uniforms (only read when some service has incidents);
+/// - substream 3: 1 per trial, the Student t copula's mixing uniform: W = χ²_ν⁻¹(u)/ν.
+///
+/// Two ways to reach the same distribution:
+/// - conditional (independent, constant ρ ≥ 0, named or derived factors): operator i faults when its uniform
+///   u_i is below Φ((c_i·√W − a_i·F)/b_i), decided through `NormalCDFTable` — O(N·K) per trial;
+/// - correlated normals (negative constant ρ, explicit matrix): N normals per trial made correlated
+///   (exchangeable sum, or one BLAS `dtrmm` per batch), then Z_i < c_i·√W.
+/// Then either the kernels' own sums of `lossIfFault` (plain models) or the general `LossPass`.
+struct BatchKernel {
+    let model: CompiledModel
+    let stream: NormalStream
+    let conditional: ConditionalForm?
+    /// The general loss pass; nil: plain sums.
+    let lossPass: LossPass?
+    /// ν of the Student t copula; nil for the Gaussian copula.
+    let degreesOfFreedom: Double?
+    /// The importance-sampling shift of the factors (which then needs the loss pass, to weigh each trial).
+    let importance: ImportanceShift?
+    /// The obligors' losses of the twist: the operators' lossIfFault, then the incident services' ℓ_s.
+    let twistLosses: [Double]
+
+    init(model: CompiledModel, stream: NormalStream, lossPass: LossPass? = nil, importance: ImportanceShift? = nil) {
+        precondition(importance == nil || (lossPass != nil && importance!.mean.count == model.factorCount && model.conditionalForm != nil),
+                     "importance sampling shifts the factors of a conditional model, through the loss pass")
+        self.model = model
+        self.stream = stream
+        self.conditional = model.conditionalForm
+        self.lossPass = lossPass
+        self.importance = importance
+        if let twist = importance?.twist {
+            twistLosses = model.lossIfFault + model.services.incidentServices.map { twist.incidentLosses[$0] }
+        } else {
+            twistLosses = []
+        }
+        if case .studentT(let nu) = model.copula { degreesOfFreedom = nu } else { degreesOfFreedom = nil }
+    }
+
+    /// Per-worker state: buffers reused across batches, and the worker's accumulators.
+    /// Each worker is used by one thread at a time (its Dispatch worker), so it needs no lock.
+    final class Worker: @unchecked Sendable {
+        var normals: [Double]
+        var factors: [Double]
+        /// a·F per operator and trial of a chunk (conditional path; computed by the C decision pass).
+        var shifts: [Double]
+        /// Per-trial totals of the C passes, and per-operator decision codes of the conditional one.
+        var totals: [Double]
+        var codes: [UInt8]
+        /// The operators the vectorised passes flagged (conditional path: per trial of a chunk) or found
+        /// faulting (dense: one trial).
+        var flagged: [Int32]
+        /// √W per trial (Student t copula).
+        var scales: [Double]
+        /// Likelihood-ratio weight per trial (importance sampling), from log(q/p) of the trial, and the uniform that
+        /// chose the defensive mixture's component that drew it (`drawnByImportanceSampler`).
+        var weights: [Double]
+        var logRatios: [Double]
+        var components: [Double]
+        /// The twist: p_i(z) per trial and operator, θ per trial, and the obligors' probabilities of one trial.
+        var twistProbabilities: [Double]
+        var thetas: [Double]
+        var obligorProbabilities: [Double]
+        /// Incident uniforms and flags (S per trial), and the services with an incident per trial.
+        var incidentUniforms: [Double]
+        var incidentFlags: [Bool]
+        var incidentList: [Int] = []
+        var incidentOffsets: [Int]
+        /// Faulting operators per trial of the current chunk (loss pass).
+        var faultOffsets: [Int32]
+        var faultIndices: [Int32]
+        /// Losses of the trials that lost something (order is irrelevant: the sample is sorted later).
+        var lossyTrials: [Double] = []
+        /// Faults per operator.
+        var faultCounts: [Int]
+        /// The loss pass's state, when the kernel has one.
+        let loss: LossPass.State?
+
+        init(kernel: BatchKernel) {
+            let model = kernel.model
+            let n = model.operatorCount, k = model.factorCount, s = model.services.count, b = RunLimits.batchSize
+            let conditional = kernel.conditional != nil
+            let chunk = conditional ? BatchKernel.chunkTrials(operators: n) : b
+            normals = [Double](repeating: 0, count: n * b)
+            factors = [Double](repeating: 0, count: max(1, k) * b)
+            shifts = conditional ? [Double](repeating: 0, count: n * chunk) : []
+            totals = [Double](repeating: 0, count: b)
+            codes = conditional ? [UInt8](repeating: 0, count: n) : []
+            flagged = [Int32](repeating: 0, count: max(1, n * (conditional ? chunk : 1)))
+            scales = [Double](repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
+            weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
+            logRatios = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
+            components = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
+            let twists = kernel.importance?.twist != nil
+            twistProbabilities = [Double](repeating: 0, count: twists ? n * b : 0)
+            thetas = [Double](repeating: 0, count: twists ? b : 0)
+            obligorProbabilities = [Double](repeating: 0, count: twists ? kernel.twistLosses.count : 0)
+            let incidents = kernel.lossPass != nil && model.services.hasIncidents
+            incidentUniforms = [Double](repeating: 0, count: incidents ? s * b : 0)
+            incidentFlags = [Bool](repeating: false, count: max(1, s) * b)
+            incidentOffsets = [Int](repeating: 0, count: b + 1)
+            faultOffsets = [Int32](repeating: 0, count: kernel.lossPass != nil ? chunk + 1 : 0)
+            faultIndices = [Int32](repeating: 0, count: kernel.lossPass != nil ? n * chunk : 0)
+            faultCounts = [Int](repeating: 0, count: n)
+            loss = kernel.lossPass.map { LossPass.State(pass: $0) }
+        }
+
+        /// Whether trial t of the batch came from the importance sampler (else from the model's own law).
+        @inline(__always)
+        func drawnByImportanceSampler(_ t: Int) -> Bool { components[t] >= ImportanceShift.defensiveShare }
+    }
+
+    /// Trials per chunk of the conditional path: about 16k operator-trials (uniforms, shifts and flag lists:
+    /// about 320 KB, within a core's L2), so they stay in cache; at N = 1000, 32k was as fast and 64k 6 % slower.
+    static func chunkTrials(operators n: Int) -> Int { max(1, min(RunLimits.batchSize, 16_384 / max(1, n))) }
+
+    /// Runs trials 0..<m of batch `batch`.
+    func run(batch: UInt64, trials m: Int, worker: Worker) {
+        worker.loss?.resetPartial()
+        if degreesOfFreedom != nil { drawScales(batch: batch, trials: m, worker: worker) }
+        if let conditional, conditional.factors > 0 {
+            worker.factors.withUnsafeMutableBufferPointer { f in
+                stream.fill(UnsafeMutableBufferPointer(rebasing: f[0..<(conditional.factors * m)]), batch: batch, substream: 1)
+            }
+            if let importance {
+                shiftFactors(importance, batch: batch, trials: m, worker: worker)
+                if let twist = importance.twist { prepareTwist(twist, trials: m, worker: worker) }
+            }
+        }
+        if lossPass != nil { drawIncidents(batch: batch, trials: m, worker: worker) }
+        if let conditional {
+            runConditional(conditional, batch: batch, trials: m, worker: worker)
+        } else {
+            runDense(batch: batch, trials: m, worker: worker)
+        }
+    }
+
+    // MARK: Per-trial draws shared by all operators
+
+    /// The defensive mixture's component of each trial (a uniform from substream 4: below α, the model's own
+    /// law), F = Z + μ for the others, and log φ(F − μ)/φ(F) = μ·F − |μ|²/2, the factors' part of log(q/p).
+    /// Without a twist that is the whole ratio, and the weight is final.
+    private func shiftFactors(_ shift: ImportanceShift, batch: UInt64, trials m: Int, worker: Worker) {
+        let k = shift.mean.count
+        worker.components.withUnsafeMutableBufferPointer { u in
+            stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<m]), batch: batch, substream: 4)
+        }
+        for t in 0..<m {
+            let shifted = worker.drawnByImportanceSampler(t)
+            var dot = 0.0
+            for f in 0..<k {
+                if shifted { worker.factors[t * k + f] += shift.mean[f] }
+                dot += shift.mean[f] * worker.factors[t * k + f]
+            }
+            worker.logRatios[t] = dot - shift.halfSquaredNorm
+            if shift.twist == nil { worker.weights[t] = ImportanceShift.mixtureWeight(logRatio: worker.logRatios[t]) }
+        }
+    }
+
+    /// √W per trial, W = χ²_ν⁻¹(u)/ν from substream 3 (kept away from 0 so that ±∞·√W stays ±∞).
+    private func drawScales(batch: UInt64, trials m: Int, worker: Worker) {
+        guard let nu = degreesOfFreedom else { return }
+        worker.scales.withUnsafeMutableBufferPointer { s in
+            let u = UnsafeMutableBufferPointer(rebasing: s[0..<m])
+            stream.fillUniforms(u, batch: batch, substream: 3)
+            for t in 0..<m {
+                let w = ChiSquaredDistribution.quantile(u[t], degreesOfFreedom: nu) / nu
+                u[t] = max(1e-150, w.squareRoot())
+            }
+        }
+    }
+
+    /// Incident flags per trial and service: u_s < Φ((c_s·√W − g_s·F)/b_s), or u_s < q_s when the incident
+    /// depends on nothing else (Gaussian copula, no loadings).
+    private func drawIncidents(batch: UInt64, trials m: Int, worker: Worker) {
+        let services = model.services
+        let s = services.count
+        worker.incidentList.removeAll(keepingCapacity: true)
+        worker.incidentOffsets[0] = 0
+        guard services.hasIncidents else {
+            for t in 0..<m { worker.incidentOffsets[t + 1] = 0 }
+            return
+        }
+        worker.incidentUniforms.withUnsafeMutableBufferPointer { u in
+            stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<(s * m)]), batch: batch, substream: 2)
+        }
+        let k = services.incidentLoadings.isEmpty ? 0 : model.factorCount
+        if let twist = importance?.twist {
+            for t in 0..<m {
+                var logRatio = 0.0
+                for j in services.incidentServices {
+                    let a = worker.thetas[t] * twist.incidentLosses[j]
+                    let p = worker.factors.withUnsafeBufferPointer { f in
+                        incidentProbability(j, factors: f.baseAddress! + t * model.factorCount, k: model.factorCount, services: services, count: s)
+                    }
+                    let (q, psi) = ExponentialTwist.twisted(p, a)
+                    let happens = worker.incidentUniforms[t * s + j] < (worker.drawnByImportanceSampler(t) ? q : p)
+                    logRatio += happens ? a - psi : -psi
+                    worker.incidentFlags[t * s + j] = happens
+                    if happens { worker.incidentList.append(j) }
+                }
+                worker.logRatios[t] += logRatio
+                worker.incidentOffsets[t + 1] = worker.incidentList.count
+            }
+            return
+        }
+        for t in 0..<m {
+            for j in services.incidentServices {
+                let u = worker.incidentUniforms[t * s + j]
+                let happens: Bool
+                if k == 0 && degreesOfFreedom == nil {
+                    happens = u < services.incidentProbabilities[j]
+                } else {
+                    var shift = 0.0
+                    for f in 0..<k { shift += services.incidentLoadings[j + f * s] * worker.factors[t * k + f] }
+                    let scale = degreesOfFreedom != nil ? worker.scales[t] : 1
+                    let x = (services.incidentThresholds[j] * scale - shift) * services.incidentInverseIdiosyncratic[j]
+                    happens = !x.isNaN && u < NormalDistribution.cdf(x)
+                }
+                worker.incidentFlags[t * s + j] = happens
+                if happens { worker.incidentList.append(j) }
+            }
+            worker.incidentOffsets[t + 1] = worker.incidentList.count
+        }
+    }
+
+    // MARK: Dense forms
+
+    private func runDense(batch: UInt64, trials m: Int, worker: Worker) {
+        let n = model.operatorCount
+        worker.normals.withUnsafeMutableBufferPointer { normals in
+            let e = UnsafeMutableBufferPointer(rebasing: normals[0..<(n * m)])
+            stream.fill(e, batch: batch, substream: 0)
+            switch model.dependence {
+            case .exchangeable(_, let alpha, let beta):
+                for t in 0..<m {
+                    let column = e.baseAddress! + t * n
+                    var sum = 0.0
+                    for j in 0..<n { sum += column[j] }
+                    let shift = beta * sum
+                    for j in 0..<n { column[j] = alpha * column[j] + shift }
+                }
+            case .cholesky(let factor):
+                factor.lower.withUnsafeBufferPointer { l in
+                    BLAS.lowerTriangularMultiply(l.baseAddress!, order: n, e.baseAddress!, columns: m)
+                }
+            case .independent, .oneFactor, .factors:
+                preconditionFailure("conditional forms take runConditional")
+            }
+            if lossPass != nil {
+                denseFaultLists(latents: UnsafeBufferPointer(e), trials: m, worker: worker)
+            } else {
+                accumulateLosses(latents: UnsafeBufferPointer(e), trials: m, worker: worker)
+            }
+        }
+    }
+
+    /// The fault-and-loss pass (the C kernel `slashsim_threshold_faults`): operator j faults in trial t when
+    /// Z[j, t] < threshold[j]·√W_t; the trials that lost something keep their totals.
+    private func accumulateLosses(latents z: UnsafeBufferPointer<Double>, trials m: Int, worker: Worker) {
+        let n = model.operatorCount
+        let scaled = degreesOfFreedom != nil
+        model.thresholds.withUnsafeBufferPointer { c in
+        model.lossIfFault.withUnsafeBufferPointer { loss in
+        worker.faultCounts.withUnsafeMutableBufferPointer { counts in
+        worker.totals.withUnsafeMutableBufferPointer { totals in
+        worker.flagged.withUnsafeMutableBufferPointer { faults in
+        worker.scales.withUnsafeBufferPointer { scales in
+            counts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: n) { counts64 in
+                slashsim_threshold_faults(z.baseAddress!, n, m, c.baseAddress!, scaled ? scales.baseAddress! : nil,
+                                          loss.baseAddress!, counts64, totals.baseAddress!, faults.baseAddress!)
+            }
+            for t in 0..<m where totals[t] > 0 { worker.lossyTrials.append(totals[t]) }
+        }}}}}}
+    }
+
+    /// The dense forms' faults as lists, one trial at a time, through the loss pass.
+    private func denseFaultLists(latents z: UnsafeBufferPointer<Double>, trials m: Int, worker: Worker) {
+        let n = model.operatorCount
+        let scaled = degreesOfFreedom != nil
+        for t in 0..<m {
+            let column = z.baseAddress! + t * n
+            let s = scaled ? worker.scales[t] : 1
+            var count = 0
+            for j in 0..<n where column[j] < model.thresholds[j] * s {
+                worker.faultIndices[count] = Int32(j)
+                worker.faultCounts[j] &+= 1
+                count += 1
+            }
+            worker.faultOffsets[0] = 0
+            worker.faultOffsets[1] = Int32(count)
+            processTrial(t, faultsFrom: 0, worker: worker)
+        }
+    }
+
+    /// Runs the loss pass on trial t of the batch, whose faults are entry `row` of the fault lists.
+    private func processTrial(_ t: Int, faultsFrom row: Int, worker: Worker) {
+        guard let lossPass, let state = worker.loss else { return }
+        let s = model.services.count
+        let incidents = worker.incidentList[worker.incidentOffsets[t]..<worker.incidentOffsets[t + 1]]
+        worker.faultIndices.withUnsafeBufferPointer { indices in
+            worker.incidentFlags.withUnsafeBufferPointer { flags in
+                let faults = UnsafeBufferPointer(rebasing: indices[Int(worker.faultOffsets[row])..<Int(worker.faultOffsets[row + 1])])
+                lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
+                                 weight: importance != nil ? worker.weights[t] : 1, state: state)
+            }
+        }
+        // Incident flags are per batch and trial; clear this trial's for the next batch.
+        for j in incidents { worker.incidentFlags[t * s + j] = false }
+    }
+
+    // MARK: Conditional forms
+
+    /// The conditional path: factors, then each operator's fault as u_i < Φ((c_i·√W − a_i·F)/b_i). Trials are
+    /// taken in chunks of about 16k operator-trials so that uniforms and shifts stay in cache.
+    private func runConditional(_ form: ConditionalForm,
+                                batch: UInt64, trials m: Int, worker: Worker) {
+        let n = model.operatorCount, k = form.factors
+        let chunk = min(m, Self.chunkTrials(operators: n))
+        // With no factors and the Gaussian copula, u < p decides exactly; otherwise the C decision pass.
+        let plainUniforms = k == 0 && degreesOfFreedom == nil
+        let lists = lossPass != nil
+        var start = 0
+        while start < m {
+            let size = min(chunk, m - start)
+            worker.normals.withUnsafeMutableBufferPointer { uniformBuffer in
+                let u = UnsafeMutableBufferPointer(rebasing: uniformBuffer[0..<(n * size)])
+                stream.fillUniforms(u, batch: batch, substream: 0, from: start * n)
+                if importance?.twist != nil {
+                    twistedDecisions(u, from: start, trials: size, worker: worker)
+                } else if plainUniforms {
+                    uniformDecisions(u, trials: size, worker: worker, lists: lists)
+                } else {
+                    conditionalDecisions(form, u, from: start, trials: size, worker: worker, lists: lists)
+                }
+            }
+            if lists {
+                for t in 0..<size { processTrial(start + t, faultsFrom: t, worker: worker) }
+            }
+            start += size
+        }
+    }
+
+    /// Independent operators, Gaussian copula: operator i faults when u_i < p_i.
+    private func uniformDecisions(_ u: UnsafeMutableBufferPointer<Double>, trials size: Int, worker: Worker, lists: Bool) {
+        let n = model.operatorCount
+        model.faultProbabilities.withUnsafeBufferPointer { p in
+            model.lossIfFault.withUnsafeBufferPointer { loss in
+                worker.faultCounts.withUnsafeMutableBufferPointer { counts in
+                    var listed: Int32 = 0
+                    if lists { worker.faultOffsets[0] = 0 }
+                    for t in 0..<size {
+                        var total = 0.0
+                        let row = t * n
+                        for i in 0..<n where u[row + i] < p[i] {
+                            total += loss[i]
+                            counts[i] &+= 1
+                            if lists { worker.faultIndices[Int(listed)] = Int32(i); listed += 1 }
+                        }
+                        if lists {
+                            worker.faultOffsets[t + 1] = listed
+                        } else if total > 0 {
+                            worker.lossyTrials.append(total)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The C decision pass: the shifts a·F (in C, a_i0·F_0 then fused multiply-adds, the same on every
+    /// instruction set and whatever the BLAS; zero without factors), then u < Φ((c·√W − shift)/b) through the Φ grid.
+    private func conditionalDecisions(_ form: ConditionalForm,
+                                      _ u: UnsafeMutableBufferPointer<Double>, from start: Int, trials size: Int, worker: Worker, lists: Bool) {
+        let n = model.operatorCount, k = form.factors
+        let scaled = degreesOfFreedom != nil
+        worker.shifts.withUnsafeMutableBufferPointer { shifts in
+        worker.factors.withUnsafeBufferPointer { draws in
+        form.loadings.withUnsafeBufferPointer { a in
+        NormalCDFTable.shared.values.withUnsafeBufferPointer { table in
+        model.thresholds.withUnsafeBufferPointer { c in
+        form.inverseIdiosyncratic.withUnsafeBufferPointer { inverseB in
+        model.lossIfFault.withUnsafeBufferPointer { loss in
+        worker.faultCounts.withUnsafeMutableBufferPointer { counts in
+        worker.totals.withUnsafeMutableBufferPointer { totals in
+        worker.codes.withUnsafeMutableBufferPointer { codes in
+        worker.flagged.withUnsafeMutableBufferPointer { flagged in
+        worker.scales.withUnsafeBufferPointer { scales in
+        worker.faultOffsets.withUnsafeMutableBufferPointer { offsets in
+        worker.faultIndices.withUnsafeMutableBufferPointer { indices in
+            counts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: n) { counts64 in
+                slashsim_conditional_faults(
+                    u.baseAddress!, a.baseAddress, draws.baseAddress! + start * k, k,
+                    shifts.baseAddress!, n, size, c.baseAddress!, inverseB.baseAddress!,
+                    table.baseAddress!, table.count, NormalCDFTable.lowest, NormalCDFTable.pointsPerUnit,
+                    loss.baseAddress!, counts64, totals.baseAddress!, codes.baseAddress!, flagged.baseAddress!,
+                    scaled ? scales.baseAddress! + start : nil,
+                    lists ? offsets.baseAddress! : nil, lists ? indices.baseAddress! : nil)
+            }
+            if !lists {
+                for t in 0..<size where totals[t] > 0 { worker.lossyTrials.append(totals[t]) }
+            }
+        }}}}}}}}}}}}}}
+    }
+}

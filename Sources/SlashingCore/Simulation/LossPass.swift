@@ -1,0 +1,264 @@
+/// The general per-trial loss pass: from a trial's faulting operators and incident services to each
+/// operator's loss, the total, every token's and portfolio's loss, and (in the contributions pass) each
+/// operator's and service's share of the tail.
+///
+/// Used when the model has incidents, tokens or portfolios, and always by the contributions pass; plain
+/// models take the kernels' own sums, which this pass reproduces exactly (same terms, same order).
+struct LossPass: Sendable {
+    let model: CompiledModel
+    /// min(1, Σ_s m_is·w_s): the share of stake a fault costs when no service has an incident.
+    let faultFraction: [Double]
+    /// Collect the samples of pass 1 (total, tokens, portfolios) and the expected-loss sums.
+    let collectSamples: Bool
+    /// VaR per level (ascending) for the contributions pass; empty in pass 1.
+    let tailThresholds: [Double]
+    /// Importance sampling: samples keep each trial's weight, sums are weighted, and pass 1 also sums the
+    /// weights (and their squares) of the events it counts.
+    let weighted: Bool
+    /// Where each sum sits in a batch's partial sums.
+    let layout: Layout
+
+    init(model: CompiledModel, collectSamples: Bool, tailThresholds: [Double] = [], weighted: Bool = false) {
+        self.model = model
+        self.collectSamples = collectSamples
+        self.tailThresholds = tailThresholds
+        self.weighted = weighted
+        layout = Layout(operators: model.operatorCount, services: model.services.count, portfolios: model.tokens.portfolios.count,
+                        tailLevels: tailThresholds.count, weighted: weighted)
+        faultFraction = zip(model.lossIfFault, model.stakes).map { loss, stake in stake > 0 ? loss / stake : 0 }
+    }
+
+    var operatorCount: Int { model.operatorCount }
+    var serviceCount: Int { model.services.count }
+    /// Entries of one batch's partial sums (`layout.width`).
+    var partialWidth: Int { layout.width }
+
+    /// The layout of a batch's partial sums, one flat array per batch so that batches add in batch order.
+    ///
+    /// Pass 1: per operator its loss, per service its share of the losses, per operator its squared loss (each
+    /// weighted by w, squares by w²), then, when weighted, Σw and Σw² of the counted events (slashes per operator,
+    /// incidents per service, liquidations per portfolio). Contributions pass: per tail level j, every entity's
+    /// (operators, then services) loss in trials beyond VaR, then in trials at VaR.
+    struct Layout: Sendable {
+        let operators: Int, services: Int, portfolios: Int
+        /// Levels of the contributions pass; 0 for pass 1.
+        let tailLevels: Int
+        let weighted: Bool
+
+        var entities: Int { operators + services }
+        var events: Int { operators + services + portfolios }
+        var width: Int {
+            guard tailLevels == 0 else { return 2 * tailLevels * entities }
+            return 2 * operators + services + (weighted ? 2 * events : 0)
+        }
+        func operatorLoss(_ i: Int) -> Int { i }
+        func serviceLoss(_ s: Int) -> Int { operators + s }
+        func operatorSquaredLoss(_ i: Int) -> Int { operators + services + i }
+        /// Event e: 0..<N slashes, then incidents, then liquidations.
+        func eventWeight(_ e: Int) -> Int { 2 * operators + services + e }
+        func eventSquaredWeight(_ e: Int) -> Int { 2 * operators + services + events + e }
+        func slashEvent(_ i: Int) -> Int { i }
+        func incidentEvent(_ s: Int) -> Int { operators + s }
+        func liquidationEvent(_ p: Int) -> Int { operators + services + p }
+        /// Start of level j's entity sums beyond VaR (`atVaR` false) or at VaR.
+        func tail(level j: Int, atVaR: Bool) -> Int { (2 * j + (atVaR ? 1 : 0)) * entities }
+    }
+
+    /// Pass 1's sums over a whole run, read through the layout.
+    struct Totals {
+        let operatorLosses: [Double]
+        let serviceLosses: [Double]
+        let operatorSquaredLosses: [Double]
+
+        init(_ totals: [Double], model: CompiledModel) {
+            let layout = LossPass(model: model, collectSamples: true).layout
+            operatorLosses = (0..<layout.operators).map { totals[layout.operatorLoss($0)] }
+            serviceLosses = (0..<layout.services).map { totals[layout.serviceLoss($0)] }
+            operatorSquaredLosses = (0..<layout.operators).map { totals[layout.operatorSquaredLoss($0)] }
+        }
+    }
+
+    /// A worker's scratch space and results.
+    final class State: @unchecked Sendable {
+        var loss: [Double], fraction: [Double]
+        var faultStamp: [Int], seenStamp: [Int]
+        var stamp = 0
+        var affected: [Int] = []
+        var tokenLoss: [Double], navLoss: [Double], discount: [Double]
+        var serviceShare: [Double]
+        var partial: [Double]
+        var lossyTrials: [Double] = []
+        var tokenLossy: [[Double]]
+        var portfolioLossy: [[Double]]
+        /// The same with each trial's weight (importance sampling).
+        var weightedLossy: [WeightedLoss] = []
+        var tokenWeighted: [[WeightedLoss]]
+        var portfolioWeighted: [[WeightedLoss]]
+        /// The current trial's weight.
+        var weight = 1.0
+        var liquidations: [Int]
+        var slashCounts: [Int]
+        var incidentCounts: [Int]
+
+        init(pass: LossPass) {
+            let n = pass.operatorCount, s = pass.serviceCount
+            let t = pass.model.tokens.tokens.count, p = pass.model.tokens.portfolios.count
+            loss = [Double](repeating: 0, count: n)
+            fraction = [Double](repeating: 0, count: n)
+            faultStamp = [Int](repeating: 0, count: n)
+            seenStamp = [Int](repeating: 0, count: n)
+            tokenLoss = [Double](repeating: 0, count: t)
+            navLoss = [Double](repeating: 0, count: t)
+            discount = [Double](repeating: 0, count: t)
+            serviceShare = [Double](repeating: 0, count: s)
+            partial = [Double](repeating: 0, count: pass.partialWidth)
+            tokenLossy = [[Double]](repeating: [], count: t)
+            portfolioLossy = [[Double]](repeating: [], count: p)
+            tokenWeighted = [[WeightedLoss]](repeating: [], count: t)
+            portfolioWeighted = [[WeightedLoss]](repeating: [], count: p)
+            liquidations = [Int](repeating: 0, count: p)
+            slashCounts = [Int](repeating: 0, count: n)
+            incidentCounts = [Int](repeating: 0, count: s)
+        }
+
+        func resetPartial() {
+            for j in partial.indices { partial[j] = 0 }
+        }
+    }
+
+    /// One trial: `faults` ascending, `incident[s]` for every service, `incidents` the services with one;
+    /// `weight` its likelihood ratio (1 without importance sampling).
+    func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>, weight: Double = 1,
+                 state: State) {
+        let services = model.services
+        state.weight = weight
+        state.affected.removeAll(keepingCapacity: true)
+        if incidents.isEmpty {
+            for f in faults {
+                let i = Int(f)
+                state.loss[i] = model.lossIfFault[i]
+                state.fraction[i] = faultFraction[i]
+                state.affected.append(i)
+            }
+        } else {
+            state.stamp += 1
+            let stamp = state.stamp
+            for f in faults {
+                let i = Int(f)
+                state.faultStamp[i] = stamp
+                state.seenStamp[i] = stamp
+                state.affected.append(i)
+            }
+            for s in incidents {
+                if collectSamples {
+                    state.incidentCounts[s] += 1
+                    if weighted { addEvent(layout.incidentEvent(s), state) }
+                }
+                for m in services.memberStart[s]..<services.memberStart[s + 1] {
+                    let i = services.members[m]
+                    if state.seenStamp[i] != stamp {
+                        state.seenStamp[i] = stamp
+                        state.affected.append(i)
+                    }
+                }
+            }
+            state.affected.sort()
+            for i in state.affected {
+                let f = services.slashedFraction(operator: i, faulted: state.faultStamp[i] == stamp, incident: incident)
+                state.fraction[i] = f
+                state.loss[i] = model.stakes[i] * f
+            }
+        }
+        var total = 0.0
+        for i in state.affected { total += state.loss[i] }
+        if collectSamples {
+            if total > 0 {
+                if weighted { state.weightedLossy.append(WeightedLoss(loss: total, weight: weight)) } else { state.lossyTrials.append(total) }
+            }
+            for i in state.affected where state.loss[i] > 0 {
+                state.slashCounts[i] += 1
+                let loss = weight * state.loss[i]  // exact when the weight is 1
+                state.partial[layout.operatorLoss(i)] += loss
+                state.partial[layout.operatorSquaredLoss(i)] += loss * loss
+                if weighted { addEvent(layout.slashEvent(i), state) }
+                attribute(i, weight: weight, into: layout.serviceLoss(0), incident: incident, faulted: incidents.isEmpty || state.faultStamp[i] == state.stamp, state: state)
+            }
+            if !model.tokens.isEmpty { tokensAndPortfolios(state) }
+        } else if total > 0 {
+            accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty, state: state)
+        }
+    }
+
+    /// Adds the trial's weight and its square to weighted event `e` (see `Layout`).
+    private func addEvent(_ e: Int, _ state: State) {
+        state.partial[layout.eventWeight(e)] += state.weight
+        state.partial[layout.eventSquaredWeight(e)] += state.weight * state.weight
+    }
+
+    /// Adds operator i's loss, split over its services in proportion to what each slashed, to `partial[offset + s]`.
+    private func attribute(_ i: Int, weight: Double, into offset: Int, incident: UnsafePointer<Bool>, faulted: Bool, state: State) {
+        let services = model.services
+        let range = services.allocationStart[i]..<services.allocationStart[i + 1]
+        var sum = 0.0
+        for a in range { sum += services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
+        guard sum > 0 else { return }
+        let loss = state.loss[i] * weight
+        for a in range {
+            let share = services.slashedShare(allocation: a, faulted: faulted, incident: incident)
+            if share > 0 { state.partial[offset + services.allocationService[a]] += loss * share / sum }
+        }
+    }
+
+    private func tokensAndPortfolios(_ state: State) {
+        let layer = model.tokens
+        for t in state.tokenLoss.indices { state.tokenLoss[t] = 0 }
+        for i in state.affected {
+            let f = state.fraction[i]
+            guard f > 0 else { continue }
+            for d in layer.delegationStart[i]..<layer.delegationStart[i + 1] {
+                state.tokenLoss[layer.delegationToken[d]] += layer.delegationAmount[d] * f
+            }
+        }
+        for (t, token) in layer.tokens.enumerated() {
+            let loss = state.tokenLoss[t]
+            if loss > 0 {
+                if weighted { state.tokenWeighted[t].append(WeightedLoss(loss: loss, weight: state.weight)) } else { state.tokenLossy[t].append(loss) }
+            }
+            let x = loss / token.backing
+            state.navLoss[t] = x
+            state.discount[t] = token.discount(navLoss: x)
+        }
+        guard !layer.portfolios.isEmpty else { return }
+        state.navLoss.withUnsafeBufferPointer { x in
+            state.discount.withUnsafeBufferPointer { d in
+                for (p, portfolio) in layer.portfolios.enumerated() {
+                    let outcome = portfolio.outcome(navLoss: x.baseAddress!, discount: d.baseAddress!)
+                    if outcome.loss > 0 {
+                        if weighted {
+                            state.portfolioWeighted[p].append(WeightedLoss(loss: outcome.loss, weight: state.weight))
+                        } else {
+                            state.portfolioLossy[p].append(outcome.loss)
+                        }
+                    }
+                    if outcome.liquidated {
+                        state.liquidations[p] += 1
+                        if weighted { addEvent(layout.liquidationEvent(p), state) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Contributions pass: for each level with VaR v ≤ total, adds every operator's and service's loss to the
+    /// "beyond VaR" (total > v) or "at VaR" (total = v) sums of that level.
+    private func accumulateTail(total: Double, incident: UnsafePointer<Bool>, incidentsEmpty: Bool, state: State) {
+        for (j, v) in tailThresholds.enumerated() where total >= v {
+            let offset = layout.tail(level: j, atVaR: total == v)
+            for i in state.affected where state.loss[i] > 0 {
+                state.partial[offset + i] += state.weight * state.loss[i]
+                attribute(i, weight: state.weight, into: offset + layout.operators, incident: incident,
+                          faulted: incidentsEmpty || state.faultStamp[i] == state.stamp, state: state)
+            }
+        }
+    }
+}

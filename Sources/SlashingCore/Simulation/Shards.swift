@@ -1,0 +1,138 @@
+import Dispatch
+import Foundation
+
+/// Shard i of n of a run: a contiguous range of its batches. The shards of a run cover every batch exactly once,
+/// draw exactly the random numbers the single-machine run draws for those batches, and merge (`ShardMerge`) into
+/// the single-machine report, number for number.
+public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+
+    /// Largest shard count accepted.
+    public static let maximumCount = 100_000
+
+    public init?(index: Int, count: Int) {
+        guard count >= 1, count <= Self.maximumCount, index >= 0, index < count else { return nil }
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `i/n` (0 ≤ i < n).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else { return nil }
+        self.init(index: i, count: n)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// This shard's batches of a run of `trials` trials: batches ⌊i·B/n⌋ ..< ⌊(i+1)·B/n⌋ of the B batches.
+    public func batches(trials: Int) -> Range<Int> {
+        let total = (trials + RunLimits.batchSize - 1) / RunLimits.batchSize
+        return (index * total / count)..<((index + 1) * total / count)
+    }
+}
+
+/// What one shard computed, before it is written as a part file.
+public struct ShardOutcome: Sendable {
+    public var faultCounts: [Int]
+    public var slashCounts: [Int]
+    public var incidentCounts: [Int]
+    public var liquidationCounts: [Int]
+    /// Sorted positive losses of each sample: total, then tokens, then portfolios.
+    public var samples: [[Double]]
+    /// The loss pass's partial sums of each of the shard's batches, in batch order (empty for plain models).
+    public var batchSums: [[Double]]
+    public var elapsedSeconds: Double
+    public var threads: Int
+
+    public init(faultCounts: [Int], slashCounts: [Int], incidentCounts: [Int], liquidationCounts: [Int], samples: [[Double]],
+                batchSums: [[Double]], elapsedSeconds: Double, threads: Int) {
+        self.faultCounts = faultCounts
+        self.slashCounts = slashCounts
+        self.incidentCounts = incidentCounts
+        self.liquidationCounts = liquidationCounts
+        self.samples = samples
+        self.batchSums = batchSums
+        self.elapsedSeconds = elapsedSeconds
+        self.threads = threads
+    }
+}
+
+extension SimulationEngine {
+    /// Runs shard `shard` of a `trials`-trial run.
+    public func runShard(trials: Int, seed: UInt64, threads: Int, shard: ShardSpec) -> ShardOutcome {
+        let start = DispatchTime.now()
+        let range = shard.batches(trials: trials)
+        let pass = model.needsLossPass ? LossPass(model: model, collectSamples: true) : nil
+        let samples = pass == nil ? 1 : 1 + model.tokens.tokens.count + model.tokens.portfolios.count
+        guard !range.isEmpty else {
+            return ShardOutcome(faultCounts: [Int](repeating: 0, count: model.operatorCount), slashCounts: [Int](repeating: 0, count: model.operatorCount),
+                                incidentCounts: [Int](repeating: 0, count: model.services.count),
+                                liquidationCounts: [Int](repeating: 0, count: model.tokens.portfolios.count),
+                                samples: [[Double]](repeating: [], count: samples), batchSums: [], elapsedSeconds: 0, threads: 0)
+        }
+        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass)
+        let collected = BatchPartials()
+        let (workers, _, _) = execute(kernel, trials: trials, threads: threads, control: nil, progress: nil, batches: range) { _, b, worker in
+            if let state = worker.loss { collected.store(batch: b, state.partial) }
+        }
+        let counts = RunCounts(workers: workers, model: model)
+        var outcome = ShardOutcome(faultCounts: counts.faults, slashCounts: counts.slashes, incidentCounts: counts.incidents,
+                                   liquidationCounts: counts.liquidations, samples: [], batchSums: collected.inOrder(range),
+                                   elapsedSeconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9,
+                                   threads: workers.count)
+        if pass != nil {
+            let states = workers.map { $0.loss! }
+            outcome.samples = [Self.mergeSorted(states.map(\.lossyTrials))]
+                + model.tokens.tokens.indices.map { t in Self.mergeSorted(states.map { $0.tokenLossy[t] }) }
+                + model.tokens.portfolios.indices.map { p in Self.mergeSorted(states.map { $0.portfolioLossy[p] }) }
+        } else {
+            outcome.samples = [Self.mergeSorted(workers.map(\.lossyTrials))]
+        }
+        return outcome
+    }
+
+    /// The run the shards `outcomes` (index 0 ..< n, in order) make up, exactly as `run` computes it: samples
+    /// merged, counts added, batch sums added in batch order.
+    public func merge(_ outcomes: [ShardOutcome], trials: Int, seed: UInt64) -> SimulationResult {
+        let start = DispatchTime.now()
+        var counts = RunCounts(model: model)
+        for o in outcomes {
+            counts.add(faults: o.faultCounts, slashes: o.slashCounts, incidents: o.incidentCounts, liquidations: o.liquidationCounts)
+        }
+        let samples = outcomes.first?.samples.count ?? 1
+        let distributions: [any LossDistribution] = (0..<samples).map { k in
+            LossSample(trials: trials, sortedPositiveLosses: Self.mergeSorted(outcomes.map { $0.samples[k] }))
+        }
+        var totals: [Double]?
+        if model.needsLossPass {
+            let width = LossPass(model: model, collectSamples: true).layout.width
+            var sums = [Double](repeating: 0, count: width)
+            for o in outcomes { for partial in o.batchSums { for j in 0..<width { sums[j] += partial[j] } } }
+            totals = sums
+        }
+        var result = finish(counts: counts, totals: totals, distributions: distributions, seed: seed,
+                            threads: outcomes.map(\.threads).max() ?? 1, requestedTrials: trials, start: start)
+        result.elapsedSeconds = outcomes.reduce(0) { $0 + $1.elapsedSeconds }
+        return result
+    }
+}
+
+/// Each batch's partial sums, kept for a shard's part file.
+final class BatchPartials: @unchecked Sendable {
+    private let lock = NSLock()
+    private var partials: [Int: [Double]] = [:]
+
+    func store(batch: Int, _ partial: [Double]) {
+        lock.lock()
+        partials[batch] = partial
+        lock.unlock()
+    }
+
+    func inOrder(_ range: Range<Int>) -> [[Double]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return range.compactMap { partials[$0] }
+    }
+}

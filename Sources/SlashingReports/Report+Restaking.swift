@@ -1,0 +1,83 @@
+import SlashingCore
+
+/// The report's restaking sections: services, tokens and portfolios.
+extension Report {
+    public struct Service: Sendable, Encodable {
+        public var id: String
+        public var slashFraction: Double
+        public var incidentProbability: Double
+        public var incidentSlashFraction: Double
+        /// Share of trials in which the service had an incident, with its standard error.
+        public var simulatedIncidentProbability: Double
+        public var simulatedIncidentProbabilityStandardError: Double
+        /// The service's share of the expected total loss: each operator's loss is split over its services in
+        /// proportion to what each slashed.
+        public var expectedLoss: Double
+        public var expectedShortfallContributions: [Contribution]
+
+        enum CodingKeys: String, CodingKey {
+            case id, slashFraction = "slash_fraction", incidentProbability = "incident_probability"
+            case incidentSlashFraction = "incident_slash_fraction"
+            case simulatedIncidentProbability = "simulated_incident_probability"
+            case simulatedIncidentProbabilityStandardError = "simulated_incident_probability_standard_error"
+            case expectedLoss = "expected_loss", expectedShortfallContributions = "expected_shortfall_contributions"
+        }
+    }
+
+    public struct Token: Sendable, Encodable {
+        public var id: String
+        /// NAV in ETH.
+        public var backing: Double
+        /// ETH delegated to operators (the rest is an unslashable buffer).
+        public var delegated: Double
+        /// Loss in ETH.
+        public var loss: Total
+        /// Loss as a share of NAV (the ETH statistics divided by the backing).
+        public var navLossFraction: Total
+
+        enum CodingKeys: String, CodingKey {
+            case id, backing, delegated, loss, navLossFraction = "nav_loss_fraction"
+        }
+    }
+
+    public struct Portfolio: Sendable, Encodable {
+        public var id: String
+        /// Holdings at NAV, debt and equity (value − debt), ETH.
+        public var value: Double
+        public var debt: Double
+        public var equity: Double
+        /// nil for an unlevered portfolio.
+        public var liquidationLTV: Double?
+        public var probabilityOfLiquidation: Double
+        public var probabilityOfLiquidationStandardError: Double
+        /// Principal loss in ETH.
+        public var loss: Total
+        /// Principal loss as a share of equity.
+        public var equityLossFraction: Total
+
+        enum CodingKeys: String, CodingKey {
+            case id, value, debt, equity, liquidationLTV = "liquidation_ltv"
+            case probabilityOfLiquidation = "probability_of_liquidation"
+            case probabilityOfLiquidationStandardError = "probability_of_liquidation_standard_error"
+            case loss, equityLossFraction = "equity_loss_fraction"
+        }
+    }
+}
+
+extension Report.Total {
+    /// The statistics of a summary, every loss figure multiplied by `scale` (all of them are positively
+    /// homogeneous, so this is the summary of the scaled losses).
+    init(_ summary: LossSummary, scaledBy scale: Double = 1) {
+        self.init(
+            mean: summary.mean * scale, meanStandardError: summary.meanStandardError * scale,
+            standardDeviation: summary.standardDeviation * scale,
+            probabilityOfLoss: summary.probabilityOfLoss, probabilityOfLossStandardError: summary.probabilityOfLossStandardError,
+            maximum: summary.maximum * scale,
+            quantiles: summary.quantiles.map {
+                Report.Quantile(level: $0.level, loss: $0.loss * scale, ci95: [$0.lower95 * scale, $0.upper95.map { $0 * scale }])
+            },
+            expectedShortfall: summary.expectedShortfall.map {
+                Report.Shortfall(level: $0.level, loss: $0.loss * scale, standardError: $0.standardError * scale)
+            })
+    }
+}

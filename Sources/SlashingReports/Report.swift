@@ -1,0 +1,228 @@
+import SlashingCore
+
+/// The result of one run, in the shape of the JSON report (a stable contract: see README, "JSON report").
+public struct Report: Sendable, Encodable {
+    /// Version of this report layout; bumped only on incompatible changes.
+    public var formatVersion = 1
+    public var scenario: String
+    public var scenarioFile: String
+    public var trials: Int
+    /// Trials asked for; larger than `trials` when the run was stopped early (`partial`).
+    public var trialsRequested: Int
+    /// True when the run stopped before all requested trials (`--max-seconds`): every statistic is
+    /// exact for the first `trials` trials, which are the same as in a complete run.
+    public var partial: Bool
+    public var seed: UInt64
+    public var threads: Int
+    public var elapsedSeconds: Double
+    public var batchSize: Int
+    public var correlation: String
+    /// The average latent correlation over all pairs of distinct operators.
+    public var averageCorrelation: Double
+    /// The BLAS/LAPACK the run used (OpenBLAS or the reference implementation).
+    public var blas: String
+    /// Present when `repair: nearest` replaced the matrix: how far it moved.
+    public var correlationRepair: Repair?
+    /// Warnings about the scenario that did not stop the run.
+    public var warnings: [String]
+    public var totalStake: Double
+    public var total: Total
+    public var operators: [Operator]
+    /// Services (AVSs): incidents and their share of the losses.
+    public var services: [Service]
+    /// Liquid restaking tokens: loss in ETH and as a share of NAV.
+    public var tokens: [Token]
+    /// Portfolios: principal loss and liquidation.
+    public var portfolios: [Portfolio]
+    /// Whether the ES contributions were computed (a second replay of the same random streams).
+    public var contributionsComputed: Bool
+    /// Present when the run used importance sampling: every statistic is then a weighted estimate.
+    public var importanceSampling: ImportanceSampling?
+
+    public struct ImportanceSampling: Sendable, Encodable {
+        /// The shift μ of each factor (in the order of `factors`).
+        public var factors: [String]
+        public var shift: [Double]
+        public var targetLevel: Double
+        public var targetLoss: Double
+        public var pilotTrials: Int
+        /// Seconds spent choosing the shift (the pilot run included); not part of `elapsed_seconds`.
+        public var pilotSeconds: Double = 0
+        public var losingTrials: Int
+        /// Trials beyond VaR at the target level (plain sampling: about trials·(1 − level)).
+        public var tailTrials: Int
+
+        enum CodingKeys: String, CodingKey {
+            case factors, shift, targetLevel = "target_level", targetLoss = "target_loss", pilotTrials = "pilot_trials", pilotSeconds = "pilot_seconds"
+            case losingTrials = "losing_trials", tailTrials = "tail_trials"
+        }
+    }
+
+    public struct Total: Sendable, Encodable {
+        public var mean: Double
+        public var meanStandardError: Double
+        public var standardDeviation: Double
+        public var probabilityOfLoss: Double
+        public var probabilityOfLossStandardError: Double
+        public var maximum: Double
+        public var quantiles: [Quantile]
+        public var expectedShortfall: [Shortfall]
+    }
+
+    public struct Repair: Sendable, Encodable {
+        public var frobeniusDistance: Double
+        public var smallestEigenvalueBefore: Double
+        public var smallestEigenvalueAfter: Double
+        public var iterations: Int
+
+        enum CodingKeys: String, CodingKey {
+            case frobeniusDistance = "frobenius_distance", smallestEigenvalueBefore = "smallest_eigenvalue_before"
+            case smallestEigenvalueAfter = "smallest_eigenvalue_after", iterations
+        }
+    }
+
+    public struct Quantile: Sendable, Encodable {
+        public var level: Double
+        public var loss: Double
+        /// [lower, upper]; upper is null when the run has too few trials to bound it.
+        public var ci95: [Double?]
+    }
+
+    public struct Shortfall: Sendable, Encodable {
+        public var level: Double
+        public var loss: Double
+        public var standardError: Double
+    }
+
+    public struct Operator: Sendable, Encodable {
+        public var id: String
+        public var stake: Double
+        public var faultProbability: Double
+        /// ETH lost when the operator is slashed: stake · min(1, Σ magnitude · slash_fraction).
+        public var lossIfSlashed: Double
+        public var expectedLoss: Double
+        public var expectedLossStandardError: Double
+        public var probabilityOfSlash: Double
+        public var probabilityOfSlashStandardError: Double
+        /// E[ℓ_i | tail] shares of the total's ES at each level (they sum to the ES); empty without contributions.
+        public var expectedShortfallContributions: [Contribution]
+    }
+
+    /// An entity's share of the total's expected shortfall at one level.
+    public struct Contribution: Sendable, Encodable {
+        public var level: Double
+        public var loss: Double
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials
+        case trialsRequested = "trials_requested", partial, seed, threads
+        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas
+        case correlationRepair = "correlation_repair", warnings, totalStake = "total_stake", total, operators
+        case services, tokens, portfolios, contributionsComputed = "contributions_computed"
+        case importanceSampling = "importance_sampling"
+    }
+}
+
+extension Report.Total {
+    enum CodingKeys: String, CodingKey {
+        case mean, meanStandardError = "mean_standard_error", standardDeviation = "standard_deviation"
+        case probabilityOfLoss = "probability_of_loss", probabilityOfLossStandardError = "probability_of_loss_standard_error"
+        case maximum, quantiles, expectedShortfall = "expected_shortfall"
+    }
+}
+
+extension Report.Shortfall {
+    enum CodingKeys: String, CodingKey { case level, loss, standardError = "standard_error" }
+}
+
+extension Report.Operator {
+    enum CodingKeys: String, CodingKey {
+        case id, stake, faultProbability = "fault_probability", lossIfSlashed = "loss_if_slashed"
+        case expectedLoss = "expected_loss", expectedLossStandardError = "expected_loss_standard_error"
+        case probabilityOfSlash = "probability_of_slash", probabilityOfSlashStandardError = "probability_of_slash_standard_error"
+        case expectedShortfallContributions = "expected_shortfall_contributions"
+    }
+}
+
+extension Report {
+    /// Assembles the report of a finished run.
+    /// `scenarioName` and `scenarioFile` label it; everything else comes from the model and the result.
+    public init(scenarioName: String, scenarioFile: String, model: CompiledModel, result: SimulationResult,
+                levels: [Double], contributions: RiskContributions? = nil) {
+        let summary = result.distribution.summarize(levels: levels)
+        let n = Double(result.trials)
+        self.scenario = scenarioName
+        self.scenarioFile = scenarioFile
+        self.trials = result.trials
+        self.trialsRequested = result.requestedTrials
+        self.partial = result.isPartial
+        self.seed = result.seed
+        self.threads = result.threads
+        self.elapsedSeconds = result.elapsedSeconds
+        self.batchSize = RunLimits.batchSize
+        self.correlation = model.dependenceDescription
+        self.averageCorrelation = model.averagePairwiseCorrelation
+        self.blas = BLAS.implementation
+        self.correlationRepair = model.repair.map {
+            Repair(frobeniusDistance: $0.frobeniusDistance, smallestEigenvalueBefore: $0.smallestEigenvalueBefore,
+                   smallestEigenvalueAfter: $0.smallestEigenvalueAfter, iterations: $0.iterations)
+        }
+        self.warnings = model.warnings
+        self.totalStake = model.stakes.reduce(0, +)
+        self.total = Total(summary)
+        self.contributionsComputed = contributions != nil
+        self.importanceSampling = result.importance.map {
+            ImportanceSampling(factors: model.factorIDs, shift: $0.shift.mean, targetLevel: $0.shift.targetLevel,
+                               targetLoss: $0.shift.targetLoss, pilotTrials: ImportanceShift.pilotTrials,
+                               losingTrials: $0.losingTrials, tailTrials: $0.tailTrials)
+        }
+        let operatorLossSums = result.operatorLossSums
+        self.operators = model.operatorIDs.indices.map { i in
+            let loss = model.lossIfFault[i]
+            let slash = result.importance?.slashProbabilities[i]
+            let p = slash?.value ?? Double(result.slashCounts[i]) / n
+            let se = slash?.standardError ?? (p * (1 - p) / n).squareRoot()
+            let expected = operatorLossSums[i] / n
+            let variance = max(0, result.operatorLossSquareSums[i] / n - expected * expected)
+            let seLoss = (variance / max(1, n - 1)).squareRoot()
+            return Operator(
+                id: model.operatorIDs[i], stake: model.stakes[i],
+                faultProbability: model.faultProbabilities[i], lossIfSlashed: loss,
+                expectedLoss: expected, expectedLossStandardError: seLoss,
+                probabilityOfSlash: p, probabilityOfSlashStandardError: se,
+                expectedShortfallContributions: contributions.map { c in
+                    c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.operators[$0][i]) }
+                } ?? [])
+        }
+        self.services = model.services.ids.indices.map { j in
+            let weighted = result.importance?.incidentProbabilities[j]
+            let q = weighted?.value ?? Double(result.incidentCounts[j]) / n
+            return Service(
+                id: model.services.ids[j], slashFraction: model.services.slashFractions[j],
+                incidentProbability: model.services.incidentProbabilities[j],
+                incidentSlashFraction: model.services.incidentSlashFractions[j],
+                simulatedIncidentProbability: q,
+                simulatedIncidentProbabilityStandardError: weighted?.standardError ?? (q * (1 - q) / n).squareRoot(),
+                expectedLoss: result.serviceLossSums[j] / n,
+                expectedShortfallContributions: contributions.map { c in
+                    c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.services[$0][j]) }
+                } ?? [])
+        }
+        self.tokens = model.tokens.tokens.enumerated().map { t, token in
+            let tokenSummary = result.tokenDistributions[t].summarize(levels: levels)
+            return Token(id: token.id, backing: token.backing, delegated: token.delegated, loss: Total(tokenSummary),
+                         navLossFraction: Total(tokenSummary, scaledBy: 1 / token.backing))
+        }
+        self.portfolios = model.tokens.portfolios.enumerated().map { p, portfolio in
+            let portfolioSummary = result.portfolioDistributions[p].summarize(levels: levels)
+            let weighted = result.importance?.liquidationProbabilities[p]
+            let q = weighted?.value ?? Double(result.liquidationCounts[p]) / n
+            return Portfolio(id: portfolio.id, value: portfolio.value, debt: portfolio.debt, equity: portfolio.equity,
+                             liquidationLTV: portfolio.isLeveraged ? portfolio.liquidationLTV : nil,
+                             probabilityOfLiquidation: q,
+                             probabilityOfLiquidationStandardError: weighted?.standardError ?? (q * (1 - q) / n).squareRoot(),
+                             loss: Total(portfolioSummary), equityLossFraction: Total(portfolioSummary, scaledBy: 1 / portfolio.equity))
+        }
+    }
+}
