@@ -194,10 +194,10 @@ void slashsim_conditional_faults(const double *u, const double *loadings, const 
     shift_fn shift_row = shift_generic;
     int fused = 0;
 #if defined(__x86_64__)
-    switch (slashsim_kernel_level()) {
-    case 2: fused = 1; break;
-    case 1: flag = flag_avx2; shift_row = shift_avx2; break;
-    default: break;
+    switch (slashsim_kernel_level_in_use()) {
+    case SLASHSIM_KERNEL_AVX512: fused = 1; break;
+    case SLASHSIM_KERNEL_AVX2: flag = flag_avx2; shift_row = shift_avx2; break;
+    case SLASHSIM_KERNEL_GENERIC: break;
     }
 #endif
     size_t flag_counts[trials > 0 ? trials : 1];

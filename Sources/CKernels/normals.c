@@ -1,4 +1,4 @@
-// Standard normals from Philox4x32-10 and AS 241, in three passes so that the common work vectorises:
+// Standard normals from Philox4x32-10 and AS 241, in four passes so that the common work vectorises:
 // (1) uniforms from Philox, one counter block per two values; (2) the positions of the values in AS 241's
 // tails (|u − ½| > 0.425, 15 %) are noted; (3) AS 241's central rational function for every value;
 // (4) the tail values again with the full algorithm, using fdlibm's log (vectorised; the Swift reference
@@ -159,33 +159,6 @@ __attribute__((target("avx512f,avx512dq,avx512vl")))
 static void tail_avx512(double *values, size_t count) { TAIL_BODY }
 #endif
 
-static int kernel_level = -1;
-
-static int detect_level(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")) return 2;
-    if (__builtin_cpu_supports("avx2")) return 1;
-#endif
-    return 0;
-}
-
-int slashsim_kernel_level(void) {
-    int level = __atomic_load_n(&kernel_level, __ATOMIC_RELAXED);
-    if (level < 0) {
-        level = detect_level();
-        __atomic_store_n(&kernel_level, level, __ATOMIC_RELAXED);
-    }
-    return level;
-}
-
-int slashsim_set_kernel_level(int level) {
-    int best = detect_level();
-    if (level < 0 || level > best) level = best;
-    __atomic_store_n(&kernel_level, level, __ATOMIC_RELAXED);
-    return level;
-}
-
 /// log x for a positive normal x: fdlibm's e_log.c (Sun, 1993; error below 1 ulp) with its branches made
 /// selections — the reduction x = 2^k·(1 + f), √2/2 ≤ 1 + f < √2, s = f/(2 + f), and its two formulas chosen
 /// by f's range — so that it vectorises. `NormalDistribution.log` is the same operations in Swift.
@@ -245,10 +218,10 @@ void slashsim_fill_uniforms_range(double *out, size_t first, size_t count, uint6
     uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32), b0 = (uint32_t)batch, b1 = (uint32_t)(batch >> 32);
     uniforms_fn uniforms = uniforms_generic;
 #if defined(__x86_64__)
-    switch (slashsim_kernel_level()) {
-    case 2: uniforms = uniforms_avx512; break;
-    case 1: uniforms = uniforms_avx2; break;
-    default: break;
+    switch (slashsim_kernel_level_in_use()) {
+    case SLASHSIM_KERNEL_AVX512: uniforms = uniforms_avx512; break;
+    case SLASHSIM_KERNEL_AVX2: uniforms = uniforms_avx2; break;
+    case SLASHSIM_KERNEL_GENERIC: break;
     }
 #endif
     double pair[2];
@@ -319,10 +292,10 @@ void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t ba
     compact_fn compact = compact_generic;
     tail_logs_fn tail_logs = tail_logs_generic;
 #if defined(__x86_64__)
-    switch (slashsim_kernel_level()) {
-    case 2: uniforms = uniforms_avx512; central = central_avx512; tail = tail_avx512; compact = compact_avx512; tail_logs = tail_logs_avx512; break;
-    case 1: uniforms = uniforms_avx2; central = central_avx2; tail = tail_avx2; tail_logs = tail_logs_avx2; break;
-    default: break;
+    switch (slashsim_kernel_level_in_use()) {
+    case SLASHSIM_KERNEL_AVX512: uniforms = uniforms_avx512; central = central_avx512; tail = tail_avx512; compact = compact_avx512; tail_logs = tail_logs_avx512; break;
+    case SLASHSIM_KERNEL_AVX2: uniforms = uniforms_avx2; central = central_avx2; tail = tail_avx2; tail_logs = tail_logs_avx2; break;
+    case SLASHSIM_KERNEL_GENERIC: break;
     }
 #endif
     size_t whole = count / 2;

@@ -44,7 +44,7 @@ void slashsim_threshold_faults(const double *z, size_t n, size_t trials, const d
                                const double *loss, int64_t *counts, double *totals, int32_t *faults) {
     list_fn list = list_generic;
 #if defined(__x86_64__)
-    if (slashsim_kernel_level() == 2) list = list_avx512;
+    if (slashsim_kernel_level_in_use() == SLASHSIM_KERNEL_AVX512) list = list_avx512;
 #endif
     for (size_t t = 0; t < trials; t++) {
         size_t count = list(z + t * n, c, scale ? scale[t] : 1.0, n, faults);

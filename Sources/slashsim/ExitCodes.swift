@@ -8,8 +8,6 @@ enum ExitCodes {
     static let invalidScenario = ExitCode(65)
     /// The scenario file is missing or unreadable.
     static let noInput = ExitCode(66)
-    /// A bug in slashsim.
-    static let internalError = ExitCode(70)
     /// The run stopped at --max-seconds; the report (labelled partial) was written.
     static let partialResult = ExitCode(75)
     /// The output file cannot be created or written.

@@ -10,7 +10,7 @@ enum MachineCeilings {
         let stream = NormalStream(seed: 7)
         var batch: UInt64 = 0
         let rate = timed(seconds: seconds) {
-            buffer.withUnsafeMutableBufferPointer { stream.fill($0, batch: batch, substream: 0) }
+            buffer.withUnsafeMutableBufferPointer { stream.fill($0, batch: batch, substream: .operators) }
             batch += 1
             return Double(buffer.count)
         }

@@ -50,16 +50,16 @@ import Testing
 @Suite(.serialized) struct FactorPathInstructionSetTests {
     /// The factor path's vectorised decisions give the same sample on every instruction set.
     @Test func sameSampleOnEveryInstructionSet() throws {
-        let best = NormalStream.setKernelLevel(99)
-        defer { NormalStream.setKernelLevel(best) }
+        let inUse = KernelLevel.current
+        defer { KernelLevel.force(inUse) }
         var scenario = ScenarioFixtures.operators(losses: (0..<40).map { Double($0 + 1) }, probabilities: (0..<40).map { 0.005 * Double($0 % 7 + 1) })
         scenario.correlation = .factors([
             FactorSpec(id: "a", loadings: scenario.operators.prefix(25).map { FactorLoading(operator: $0.id, loading: 0.6) }),
             FactorSpec(id: "b", loadings: scenario.operators.suffix(20).map { FactorLoading(operator: $0.id, loading: -0.5) }),
         ])
         var samples: [[Double]] = []
-        for level in 0...best {
-            NormalStream.setKernelLevel(level)
+        for level in KernelLevel.available {
+            KernelLevel.force(level)
             samples.append(try ScenarioFixtures.simulate(scenario, trials: 50_000, seed: 4, levels: [0.99]).result.losses.positiveLosses)
         }
         #expect(samples.allSatisfy { $0 == samples[0] })
@@ -69,8 +69,8 @@ import Testing
     /// More factors than the AVX-512 pass has unrolled copies for (K = 17 runs its general loop) and a count of
     /// operators that is not a multiple of eight: still the same decisions on every level.
     @Test func manyFactorsGiveTheSameDecisions() throws {
-        let best = NormalStream.setKernelLevel(99)
-        defer { NormalStream.setKernelLevel(best) }
+        let inUse = KernelLevel.current
+        defer { KernelLevel.force(inUse) }
         let n = 21
         let losses: [Double] = (0..<n).map { pow(2, Double($0)) }
         var scenario = ScenarioFixtures.operators(losses: losses, probabilities: (0..<n).map { 0.004 * Double($0 % 5 + 1) })
@@ -79,17 +79,17 @@ import Testing
                 (i + f) % 3 == 0 ? FactorLoading(operator: op.id, loading: f % 2 == 0 ? 0.3 : -0.25) : nil
             })
         })
-        let runs = try Self.runOnEveryLevel(scenario, upTo: best, trials: 20_000, seed: 13)
+        let runs = try Self.runOnEveryLevel(scenario, trials: 20_000, seed: 13)
         #expect(runs.allSatisfy { $0.losses == runs[0].losses && $0.faults == runs[0].faults })
         #expect(runs[0].faults.allSatisfy { $0 > 0 })
     }
 
-    /// The positive losses and fault counts of the same run on instruction-set levels 0 … `best`.
-    static func runOnEveryLevel(_ scenario: Scenario, upTo best: Int, trials: Int, seed: UInt64) throws
+    /// The positive losses and fault counts of the same run on every instruction-set level this machine has.
+    static func runOnEveryLevel(_ scenario: Scenario, trials: Int, seed: UInt64) throws
         -> [(losses: [Double], faults: [Int])]
     {
-        try (0...best).map { level in
-            NormalStream.setKernelLevel(level)
+        try KernelLevel.available.map { level in
+            KernelLevel.force(level)
             let result = try ScenarioFixtures.simulate(scenario, trials: trials, seed: seed, levels: [0.99]).result
             return (result.losses.positiveLosses, result.faultCounts)
         }
@@ -99,8 +99,8 @@ import Testing
     /// the same sample on every level: a full matrix (Cholesky) and a negative constant ρ (exchangeable), 45
     /// operators, Gaussian and t copula, losses 2^i so that each total names its set of faulting operators.
     @Test func denseFaultsAreTheSameOnEveryInstructionSet() throws {
-        let best = NormalStream.setKernelLevel(99)
-        defer { NormalStream.setKernelLevel(best) }
+        let inUse = KernelLevel.current
+        defer { KernelLevel.force(inUse) }
         let n = 45
         let losses: [Double] = (0..<n).map { pow(2, Double($0)) }
         let probabilities: [Double] = (0..<n).map { 0.002 * Double($0 % 9 + 1) }
@@ -109,7 +109,7 @@ import Testing
             for copula in [Copula.gaussian, .studentT(degreesOfFreedom: 4)] {
                 var scenario = ScenarioFixtures.operators(losses: losses, probabilities: probabilities, correlation: correlation)
                 scenario.copula = copula
-                let runs = try Self.runOnEveryLevel(scenario, upTo: best, trials: 20_000, seed: 12)
+                let runs = try Self.runOnEveryLevel(scenario, trials: 20_000, seed: 12)
                 #expect(runs.allSatisfy { $0.losses == runs[0].losses && $0.faults == runs[0].faults }, "\(correlation), \(copula)")
                 #expect(runs[0].faults.allSatisfy { $0 > 0 })
             }
@@ -122,8 +122,8 @@ import Testing
     /// and t copula (which scales every threshold), so arguments reach both ends of the grid and beyond.
     /// Losses 2^i make each trial's total name its set of faulting operators.
     @Test func everyFlagGivesTheSameDecisions() throws {
-        let best = NormalStream.setKernelLevel(99)
-        defer { NormalStream.setKernelLevel(best) }
+        let inUse = KernelLevel.current
+        defer { KernelLevel.force(inUse) }
         let n = 45
         let probabilities = (0..<n).map { i -> Double in
             let exponent = -12 + 12 * Double(i) / Double(n - 1)
@@ -141,7 +141,7 @@ import Testing
         ])
         for copula in [Copula.gaussian, .studentT(degreesOfFreedom: 3)] {
             scenario.copula = copula
-            let runs = try Self.runOnEveryLevel(scenario, upTo: best, trials: 40_000, seed: 11)
+            let runs = try Self.runOnEveryLevel(scenario, trials: 40_000, seed: 11)
             #expect(runs.allSatisfy { $0.losses == runs[0].losses && $0.faults == runs[0].faults }, "\(copula)")
             // Operators 34 … 43 (p ≥ 10⁻³) fault sometimes, never always; operator 44 (p = 1) always, 0 (p = 0) never.
             #expect(runs[0].faults[0] == 0 && runs[0].faults[n - 1] == 40_000)

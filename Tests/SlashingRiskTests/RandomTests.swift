@@ -71,10 +71,10 @@ import Testing
     /// The C kernels give the Swift reference's numbers bit for bit, on every instruction set this
     /// machine has, for even, odd and tiny counts.
     @Test func everyInstructionSetGivesTheReferenceBits() {
-        let best = NormalStream.setKernelLevel(99)
-        defer { NormalStream.setKernelLevel(best) }
-        for level in 0...best {
-            #expect(NormalStream.setKernelLevel(level) == level)
+        let inUse = KernelLevel.current
+        defer { KernelLevel.force(inUse) }
+        for level in KernelLevel.available {
+            #expect(KernelLevel.force(level) == level)
             for (seed, batch, substream, count) in [(UInt64(1), UInt64(0), UInt32(0), 1), (42, 7, 1, 2), (7, 3, 0, 3),
                                                      (2025, 12, 0, 1023), (.max, .max, 5, 4096), (9, 1 << 40, 0, 100_001)] {
                 let stream = NormalStream(seed: seed)
@@ -91,11 +91,11 @@ import Testing
 extension NormalKernelTests {
     /// Uniform ranges starting anywhere (even or odd index) are the same values as `uniformPair`.
     @Test func uniformRangesMatchTheirPhiloxBlocks() {
-        let best = NormalStream.setKernelLevel(99)
-        defer { NormalStream.setKernelLevel(best) }
+        let inUse = KernelLevel.current
+        defer { KernelLevel.force(inUse) }
         let stream = NormalStream(seed: 77)
-        for level in 0...best {
-            NormalStream.setKernelLevel(level)
+        for level in KernelLevel.available {
+            KernelLevel.force(level)
             for (first, count) in [(0, 1), (0, 2), (1, 1), (1, 2), (3, 5), (1000, 1001), (999, 4096)] {
                 var values = [Double](repeating: .nan, count: count)
                 values.withUnsafeMutableBufferPointer { stream.fillUniforms($0, batch: 4, substream: 0, from: first) }

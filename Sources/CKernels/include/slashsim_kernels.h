@@ -17,11 +17,21 @@ void slashsim_fill_uniforms(double *out, size_t count, uint64_t seed, uint64_t b
 /// Uniforms first ..< first + count of (seed, batch, substream), into out[0 ..< count].
 void slashsim_fill_uniforms_range(double *out, size_t first, size_t count, uint64_t seed, uint64_t batch, uint32_t substream);
 
-/// The instruction set the kernels use on this machine: 0 generic (SSE2), 1 AVX2, 2 AVX-512.
-int slashsim_kernel_level(void);
+/// The instruction sets the kernels are written for. Every level gives the same numbers, bit for bit.
+typedef enum slashsim_kernel_level {
+    SLASHSIM_KERNEL_GENERIC = 0,  ///< portable C (SSE2 on x86-64; what the compiler vectorises elsewhere)
+    SLASHSIM_KERNEL_AVX2 = 1,     ///< AVX2 intrinsics
+    SLASHSIM_KERNEL_AVX512 = 2,   ///< AVX-512 F/DQ/VL intrinsics
+} slashsim_kernel_level;
 
-/// Forces an instruction set (for tests: every level must give the same numbers). Returns the level set.
-int slashsim_set_kernel_level(int level);
+/// The level the kernels use (the best the machine has, unless forced).
+slashsim_kernel_level slashsim_kernel_level_in_use(void);
+
+/// The best level this machine supports.
+slashsim_kernel_level slashsim_best_kernel_level(void);
+
+/// Forces a level, capped at the machine's best (for tests and benchmarks). Returns the level in force.
+slashsim_kernel_level slashsim_set_kernel_level(slashsim_kernel_level level);
 
 /// The fault decisions of the conditional path for `trials` (at most a batch, 1,024) trials of `n` operators
 /// (row t at t·n): operator i faults in trial t when u[t·n + i] < Φ((c[i]·scale[t] − shift)·inverse_b[i]),

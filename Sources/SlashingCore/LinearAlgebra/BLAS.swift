@@ -16,12 +16,12 @@ public enum BLAS {
     }
 
 
-    /// Parallelism comes from Dispatch workers, one per core; an OpenBLAS that also spawned threads
-    /// inside each call would oversubscribe the cores. When the BLAS in use is OpenBLAS (selected by
-    /// update-alternatives), its thread count is set to 1; the reference BLAS is single-threaded anyway.
     /// Makes OpenBLAS single-threaded (once); the engine does this before every run.
     public static func useOneThreadPerCall() { _ = singleThreaded }
 
+    /// Parallelism comes from Dispatch workers, one per core; an OpenBLAS that also spawned threads
+    /// inside each call would oversubscribe the cores. When the BLAS in use is OpenBLAS (selected by
+    /// update-alternatives), its thread count is set to 1; the reference BLAS is single-threaded anyway.
     package static let singleThreaded: Void = {
         typealias SetThreads = @convention(c) (Int32) -> Void
         if let symbol = dlsym(nil /* RTLD_DEFAULT on glibc */, "openblas_set_num_threads") {

@@ -18,12 +18,14 @@ public struct ConditionalForm: Sendable {
     }
 
     /// a·F = Σ_k a_k·F_k, summed from 0 in factor order without fused multiply-adds (the C decision kernel
-    /// computes its own shifts as a_0·F_0 then fused multiply-adds). `loadings` points at a_0 and steps by `stride` to the next
-    /// factor's loading: N for the column-major model arrays, 1 for row-major copies.
+    /// computes its own shifts as a_0·F_0 then fused multiply-adds). a_k is `loadings[first + k·stride]`:
+    /// stride N for the column-major model arrays (first = the operator or service), 1 for row-major copies.
     @inlinable
-    public static func shift(loadings a: UnsafePointer<Double>, stride: Int, factors f: UnsafePointer<Double>, count k: Int) -> Double {
+    public static func shift<Factors: RandomAccessCollection<Double>>(
+        _ loadings: [Double], first: Int, stride: Int, factors f: Factors, count k: Int
+    ) -> Double where Factors.Index == Int {
         var shift = 0.0
-        for j in 0..<k { shift += a[j * stride] * f[j] }
+        for j in 0..<k { shift += loadings[first + j * stride] * f[f.startIndex + j] }
         return shift
     }
 

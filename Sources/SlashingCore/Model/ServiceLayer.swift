@@ -21,18 +21,19 @@ public struct ServiceLayer: Sendable {
     /// Indices of services with q_s > 0.
     public let incidentServices: [Int]
 
-    /// Per operator i, its allocations `allocationStart[i] ..< allocationStart[i + 1]` into the arrays below.
-    public let allocationStart: [Int]
-    public let allocationService: [Int]
-    public let allocationMagnitude: [Double]
+    /// Per operator i, its allocations `allocationStart[i] ..< allocationStart[i + 1]` into the arrays below
+    /// (the kernels' index arrays: `package`, not API).
+    package let allocationStart: [Int]
+    package let allocationService: [Int]
+    package let allocationMagnitude: [Double]
     /// w_s for that allocation.
-    public let allocationFaultFraction: [Double]
+    package let allocationFaultFraction: [Double]
     /// v_s for that allocation.
-    public let allocationIncidentFraction: [Double]
+    package let allocationIncidentFraction: [Double]
     /// Per service s, the operators allocated to it with magnitude > 0, ascending:
     /// `members[memberStart[s] ..< memberStart[s + 1]]`.
-    public let memberStart: [Int]
-    public let members: [Int]
+    package let memberStart: [Int]
+    package let members: [Int]
 
     public var count: Int { ids.count }
     public var hasIncidents: Bool { !incidentServices.isEmpty }
@@ -105,15 +106,15 @@ public struct ServiceLayer: Sendable {
     }
 
     /// The share of its operator's stake allocation `a` loses: m_is · min(1, w_s·D_i + v_s·I_s).
-    @inlinable
-    public func slashedShare(allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
+    @inline(__always)
+    package func slashedShare(allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
         let perUnit = (faulted ? allocationFaultFraction[a] : 0) + (incident[allocationService[a]] ? allocationIncidentFraction[a] : 0)
         return allocationMagnitude[a] * min(1, perUnit)
     }
 
     /// f_i given the operator's fault and which services had an incident (`incident[s]`).
-    @inlinable
-    public func slashedFraction(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
+    @inline(__always)
+    package func slashedFraction(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
         var total = 0.0
         for a in allocationStart[i]..<allocationStart[i + 1] { total += slashedShare(allocation: a, faulted: faulted, incident: incident) }
         return min(1, total)

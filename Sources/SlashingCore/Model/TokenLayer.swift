@@ -72,9 +72,9 @@ public struct TokenLayer: Sendable {
     public let tokens: [Token]
     public let portfolios: [Portfolio]
     /// Per operator i, the tokens delegating to it: `delegations[delegationStart[i] ..< delegationStart[i + 1]]`.
-    public let delegationStart: [Int]
-    public let delegationToken: [Int]
-    public let delegationAmount: [Double]
+    package let delegationStart: [Int]
+    package let delegationToken: [Int]
+    package let delegationAmount: [Double]
 
     public var isEmpty: Bool { tokens.isEmpty }
 

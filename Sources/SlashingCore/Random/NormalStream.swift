@@ -38,17 +38,8 @@ public struct NormalStream: Sendable {
         slashsim_fill_uniforms_range(out, first, buffer.count, seed, batch, substream)
     }
 
-    /// The instruction set of the kernels on this machine: "generic", "AVX2" or "AVX-512".
-    public static var kernelInstructionSet: String {
-        ["generic", "AVX2", "AVX-512"][Int(slashsim_kernel_level())]
-    }
-
-    /// Forces the kernels' instruction set (0 generic, 1 AVX2, 2 AVX-512, capped at what the machine has);
-    /// returns the level in force. For tests and benchmarks.
-    @discardableResult
-    public static func setKernelLevel(_ level: Int) -> Int {
-        Int(slashsim_set_kernel_level(Int32(level)))
-    }
+    /// The instruction set of the kernels in use: "generic", "AVX2" or "AVX-512" (see `KernelLevel`).
+    public static var kernelInstructionSet: String { KernelLevel.current.description }
 
     /// The reference implementation of `fill` in Swift, scalar: uniforms from Philox; AS 241's central
     /// branch for every value; then the values in the tails (|u − ½| > 0.425, 15 %) with the full algorithm.

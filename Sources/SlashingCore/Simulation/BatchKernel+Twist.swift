@@ -20,11 +20,10 @@ extension BatchKernel {
             for t in 0..<m {
                 let row = p.baseAddress! + t * n
                 let z = factors.baseAddress! + t * k
+                let zs = UnsafeBufferPointer(start: z, count: k)
                 for i in 0..<n {
-                    var shift = 0.0
-                    for f in 0..<k { shift += loadings[i + f * n] * z[f] }
-                    let x = (thresholds[i] - shift) * inverseB[i]
-                    let probability = x.isNaN ? 0 : NormalDistribution.cdf(x)
+                    let shift = ConditionalForm.shift(loadings, first: i, stride: n, factors: zs, count: k)
+                    let probability = ConditionalForm.probability(threshold: thresholds[i], shift: shift, inverseIdiosyncratic: inverseB[i])
                     row[i] = probability
                     scratch[i] = probability
                 }
@@ -41,10 +40,9 @@ extension BatchKernel {
     /// P(incident of service j | factors z) under the Gaussian copula.
     func incidentProbability(_ j: Int, factors z: UnsafePointer<Double>, k: Int, services: ServiceLayer, count s: Int) -> Double {
         if services.incidentLoadings.isEmpty { return services.incidentProbabilities[j] }
-        var shift = 0.0
-        for f in 0..<k { shift += services.incidentLoadings[j + f * s] * z[f] }
-        let x = (services.incidentThresholds[j] - shift) * services.incidentInverseIdiosyncratic[j]
-        return x.isNaN ? 0 : NormalDistribution.cdf(x)
+        let shift = ConditionalForm.shift(services.incidentLoadings, first: j, stride: s, factors: UnsafeBufferPointer(start: z, count: k), count: k)
+        return ConditionalForm.probability(threshold: services.incidentThresholds[j], shift: shift,
+                                           inverseIdiosyncratic: services.incidentInverseIdiosyncratic[j])
     }
 
     /// Operator faults of `size` trials from `start`: u < q_i(θ_t) (u < p_i for the mixture's plain trials),

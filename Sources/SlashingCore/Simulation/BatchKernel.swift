@@ -4,11 +4,8 @@ import Foundation
 /// Simulates one batch of trials: latent draws → faults → losses, into a worker's own buffers.
 ///
 /// Random numbers come from `NormalStream` at fixed addresses, trial-major, so a partial last batch uses the
-/// first m trials of the full batch and a run is a prefix of a longer run:
-/// - substream 0: N per trial, the operators' normals (dense forms) or uniforms (conditional forms);
-/// - substream 1: K per trial, the common factors;
-/// - substream 2: S per trial, the services' incident uniforms (only read when some service has incidents);
-/// - substream 3: 1 per trial, the Student t copula's mixing uniform: W = χ²_ν⁻¹(u)/ν.
+/// first m trials of the full batch and a run is a prefix of a longer run; each kind of number has its own
+/// `Substream` (operators, factors, incidents, the t copula's mixing variable, importance sampling's mixture).
 ///
 /// Two ways to reach the same distribution:
 /// - conditional (independent, constant ρ ≥ 0, named or derived factors): operator i faults when its uniform
@@ -128,7 +125,7 @@ struct BatchKernel {
         if degreesOfFreedom != nil { drawScales(batch: batch, trials: m, worker: worker) }
         if let conditional, conditional.factors > 0 {
             worker.factors.withUnsafeMutableBufferPointer { f in
-                stream.fill(UnsafeMutableBufferPointer(rebasing: f[0..<(conditional.factors * m)]), batch: batch, substream: 1)
+                stream.fill(UnsafeMutableBufferPointer(rebasing: f[0..<(conditional.factors * m)]), batch: batch, substream: .factors)
             }
             if let importance {
                 shiftFactors(importance, batch: batch, trials: m, worker: worker)
@@ -145,13 +142,13 @@ struct BatchKernel {
 
     // MARK: Per-trial draws shared by all operators
 
-    /// The defensive mixture's component of each trial (a uniform from substream 4: below α, the model's own
+    /// The defensive mixture's component of each trial (a uniform from `Substream.mixture`: below α, the model's own
     /// law), F = Z + μ for the others, and log φ(F − μ)/φ(F) = μ·F − |μ|²/2, the factors' part of log(q/p).
     /// Without a twist that is the whole ratio, and the weight is final.
     private func shiftFactors(_ shift: ImportanceShift, batch: UInt64, trials m: Int, worker: Worker) {
         let k = shift.mean.count
         worker.components.withUnsafeMutableBufferPointer { u in
-            stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<m]), batch: batch, substream: 4)
+            stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<m]), batch: batch, substream: .mixture)
         }
         for t in 0..<m {
             let shifted = worker.drawnByImportanceSampler(t)
@@ -165,12 +162,12 @@ struct BatchKernel {
         }
     }
 
-    /// √W per trial, W = χ²_ν⁻¹(u)/ν from substream 3 (kept away from 0 so that ±∞·√W stays ±∞).
+    /// √W per trial, W = χ²_ν⁻¹(u)/ν from `Substream.mixing` (kept away from 0 so that ±∞·√W stays ±∞).
     private func drawScales(batch: UInt64, trials m: Int, worker: Worker) {
         guard let nu = degreesOfFreedom else { return }
         worker.scales.withUnsafeMutableBufferPointer { s in
             let u = UnsafeMutableBufferPointer(rebasing: s[0..<m])
-            stream.fillUniforms(u, batch: batch, substream: 3)
+            stream.fillUniforms(u, batch: batch, substream: .mixing)
             for t in 0..<m {
                 let w = ChiSquaredDistribution.quantile(u[t], degreesOfFreedom: nu) / nu
                 u[t] = max(1e-150, w.squareRoot())
@@ -190,7 +187,7 @@ struct BatchKernel {
             return
         }
         worker.incidentUniforms.withUnsafeMutableBufferPointer { u in
-            stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<(s * m)]), batch: batch, substream: 2)
+            stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<(s * m)]), batch: batch, substream: .incidents)
         }
         let k = services.incidentLoadings.isEmpty ? 0 : model.factorCount
         if let twist = importance?.twist {
@@ -219,11 +216,11 @@ struct BatchKernel {
                 if k == 0 && degreesOfFreedom == nil {
                     happens = u < services.incidentProbabilities[j]
                 } else {
-                    var shift = 0.0
-                    for f in 0..<k { shift += services.incidentLoadings[j + f * s] * worker.factors[t * k + f] }
+                    let shift = ConditionalForm.shift(services.incidentLoadings, first: j, stride: s,
+                                                      factors: worker.factors[(t * k)..<(t * k + k)], count: k)
                     let scale = degreesOfFreedom != nil ? worker.scales[t] : 1
-                    let x = (services.incidentThresholds[j] * scale - shift) * services.incidentInverseIdiosyncratic[j]
-                    happens = !x.isNaN && u < NormalDistribution.cdf(x)
+                    happens = u < ConditionalForm.probability(threshold: services.incidentThresholds[j] * scale, shift: shift,
+                                                              inverseIdiosyncratic: services.incidentInverseIdiosyncratic[j])
                 }
                 worker.incidentFlags[t * s + j] = happens
                 if happens { worker.incidentList.append(j) }
@@ -238,7 +235,7 @@ struct BatchKernel {
         let n = model.operatorCount
         worker.normals.withUnsafeMutableBufferPointer { normals in
             let e = UnsafeMutableBufferPointer(rebasing: normals[0..<(n * m)])
-            stream.fill(e, batch: batch, substream: 0)
+            stream.fill(e, batch: batch, substream: .operators)
             switch model.dependence {
             case .exchangeable(_, let alpha, let beta):
                 for t in 0..<m {
@@ -333,7 +330,7 @@ struct BatchKernel {
             let size = min(chunk, m - start)
             worker.normals.withUnsafeMutableBufferPointer { uniformBuffer in
                 let u = UnsafeMutableBufferPointer(rebasing: uniformBuffer[0..<(n * size)])
-                stream.fillUniforms(u, batch: batch, substream: 0, from: start * n)
+                stream.fillUniforms(u, batch: batch, substream: .operators, from: start * n)
                 if importance?.twist != nil {
                     twistedDecisions(u, from: start, trials: size, worker: worker)
                 } else if plainUniforms {

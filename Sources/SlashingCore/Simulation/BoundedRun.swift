@@ -50,7 +50,13 @@ extension SimulationEngine {
     /// The statistics at `levels` are those of `run` with the same seed and trials: the same VaR and intervals,
     /// means and ES up to the order of additions.
     public func runBounded(trials: Int, seed: UInt64, threads: Int, levels: [Double], control: RunControl? = nil,
-                           forceLossPass: Bool = false, progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
+                           progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
+        runBounded(trials: trials, seed: seed, threads: threads, levels: levels, control: control, forceLossPass: false, progress: progress)
+    }
+
+    /// `runBounded`, with `forceLossPass` sending plain models through the general loss pass (for tests).
+    package func runBounded(trials: Int, seed: UInt64, threads: Int, levels: [Double], control: RunControl? = nil,
+                            forceLossPass: Bool, progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
         let start = DispatchTime.now()
         let levels = Array(Set(levels)).sorted()
         let pass = model.needsLossPass || forceLossPass ? LossPass(model: model, collectSamples: true) : nil

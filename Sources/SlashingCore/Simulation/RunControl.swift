@@ -1,11 +1,9 @@
 import Dispatch
-import Synchronization
 
-/// Lets a caller stop a run early: on request (e.g. a signal) or at a deadline. The engine checks it
+/// Lets a caller stop a run early, at a deadline. The engine checks it
 /// before starting each batch, so a run stops within one batch per worker and always keeps a whole
 /// prefix of batches: the partial result is exactly the first `trials` trials of the full run.
 public final class RunControl: Sendable {
-    private let stopRequested = Atomic<Bool>(false)
     private let deadline: UInt64?
 
     /// `maxSeconds`: stop starting batches once this much time has passed since `init`.
@@ -13,12 +11,8 @@ public final class RunControl: Sendable {
         deadline = maxSeconds.map { DispatchTime.now().uptimeNanoseconds + UInt64(max(0, $0) * 1e9) }
     }
 
-    /// Asks the workers to stop after their current batch.
-    public func requestStop() { stopRequested.store(true, ordering: .releasing) }
-
     /// Whether workers should stop starting new batches.
     public var shouldStop: Bool {
-        if stopRequested.load(ordering: .acquiring) { return true }
         if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline { return true }
         return false
     }

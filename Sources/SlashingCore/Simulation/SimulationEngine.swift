@@ -63,11 +63,17 @@ public struct SimulationEngine: Sendable {
     ///
     /// With `control`, the run may stop early; it then covers the first `losses.trials` trials exactly
     /// (a whole prefix of batches), at least one batch unless `trials` is smaller.
-    /// `forceLossPass` runs plain models through the general loss pass (for tests: both give the same numbers).
     /// `importance` draws the factors shifted by its mean and weighs every trial by its likelihood ratio: the
     /// distributions are then `WeightedLossSample`s.
-    public func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil, forceLossPass: Bool = false,
+    public func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil,
                     importance: ImportanceShift? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
+        run(trials: trials, seed: seed, threads: threads, control: control, forceLossPass: false, importance: importance, progress: progress)
+    }
+
+    /// `run`, with `forceLossPass` sending plain models through the general loss pass (for tests: both give
+    /// the same numbers).
+    package func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil, forceLossPass: Bool,
+                     importance: ImportanceShift? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
         let start = DispatchTime.now()
         let weighted = importance != nil
         let pass = model.needsLossPass || forceLossPass || weighted ? LossPass(model: model, collectSamples: true, weighted: weighted) : nil
@@ -199,7 +205,7 @@ public struct SimulationEngine: Sendable {
         return sums
     }
 
-    /// Merges ascending arrays into one ascending array (pairwise, linear in the total).
+    /// Merges ascending arrays into one ascending array: pairwise rounds, O(total · log(parts)).
     static func mergeSorted<Element: Comparable>(_ parts: [[Element]]) -> [Element] {
         var parts = parts.filter { !$0.isEmpty }
         while parts.count > 1 {

@@ -1,0 +1,29 @@
+/// The substreams of a batch: each kind of random number a trial draws has its own, so that adding a kind
+/// (incidents, the t copula's mixing variable, importance sampling's mixture) never moves another's numbers.
+/// The raw values are part of the results' contract: renumbering one changes every report.
+public enum Substream: UInt32, Sendable, CaseIterable {
+    /// N per trial: the operators' normals (dense forms) or uniforms (conditional forms).
+    case operators = 0
+    /// K per trial: the common factors.
+    case factors = 1
+    /// S per trial: the services' incident uniforms (read only when some service has incidents).
+    case incidents = 2
+    /// 1 per trial: the Student t copula's mixing uniform, W = χ²_ν⁻¹(u)/ν.
+    case mixing = 3
+    /// 1 per trial: importance sampling's defensive-mixture uniform (which law drew the trial).
+    case mixture = 4
+}
+
+extension NormalStream {
+    /// Normals 0..<buffer.count of (batch, substream).
+    @inlinable
+    public func fill(_ buffer: UnsafeMutableBufferPointer<Double>, batch: UInt64, substream: Substream) {
+        fill(buffer, batch: batch, substream: substream.rawValue)
+    }
+
+    /// Uniforms first ..< first + buffer.count of (batch, substream).
+    @inlinable
+    public func fillUniforms(_ buffer: UnsafeMutableBufferPointer<Double>, batch: UInt64, substream: Substream, from first: Int = 0) {
+        fillUniforms(buffer, batch: batch, substream: substream.rawValue, from: first)
+    }
+}
