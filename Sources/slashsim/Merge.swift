@@ -14,14 +14,9 @@ struct Merge: ParsableCommand {
     @Argument(help: "The part files (e.g. part-*.slashsim).")
     var parts: [String] = []
 
-    @Option(help: ArgumentHelp("Comma-separated quantile levels in (0, 1); default: those of the run.", valueName: "LEVELS"))
-    var quantiles: QuantileLevels?
-
-    @Option(help: "Report format.")
-    var format: ReportFormat = .text
-
-    @Option(help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
-    var output: String?
+    /// Default levels: those of the run.
+    @OptionGroup var levelOptions: QuantileOptions
+    @OptionGroup var outputOptions: ReportOutputOptions
 
     @Option(help: ArgumentHelp("Also write the loss distributions as CSV.", valueName: "FILE.csv"))
     var distribution: String?
@@ -30,9 +25,6 @@ struct Merge: ParsableCommand {
     var plot: String?
 
     func validate() throws {
-        if let bad = quantiles?.levels.first(where: { !($0 > 0 && $0 < 1) }) {
-            throw ValidationError("--quantiles level \(bad) is outside (0, 1). Fix: give levels strictly between 0 and 1")
-        }
         if parts.isEmpty { throw ValidationError("no part files given. Fix: name the part files of one run, e.g. slashsim merge part-*.slashsim") }
     }
 
@@ -66,14 +58,14 @@ struct Merge: ParsableCommand {
             throw ScenarioSource.failure(error)
         }
         let model = try ScenarioSource.compile(scenario, file: header.scenarioFile)
-        let writer = try output.map { try ReportWriter(path: $0) }
+        let writer = try outputOptions.output.map { try ReportWriter(path: $0) }
         let distributionWriter = try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }
         let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
-        let levels = Array(Set(quantiles?.levels ?? header.levels)).sorted()
+        let levels = Array(Set(levelOptions.quantiles?.levels ?? header.levels)).sorted()
         let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials, seed: header.seed)
         let report = Report(scenarioName: scenario.name, scenarioFile: header.scenarioFile, model: model, result: result, levels: levels)
         let text: String
-        switch format {
+        switch outputOptions.format {
         case .text: text = report.text()
         case .json: text = report.json()
         case .csv: text = report.csv()

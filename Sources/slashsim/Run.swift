@@ -14,23 +14,9 @@ struct Run: ParsableCommand {
     @Argument(help: "Scenario file (.yaml, .yml or .json); omitted: the bundled default scenario.")
     var scenario: String?
 
-    @Option(help: ArgumentHelp("Number of Monte Carlo trials (e.g. 1000000 or 1e6).", valueName: "N"))
-    var trials: TrialCount?
-
-    @Option(help: ArgumentHelp("Seed of the random streams, 0 to 2^64-1.", valueName: "S"))
-    var seed: UInt64?
-
-    @Option(help: ArgumentHelp("Worker threads (default: one per core). Results do not depend on it.", valueName: "T"))
-    var threads: Int?
-
-    @Option(help: ArgumentHelp("Comma-separated quantile levels in (0, 1), e.g. 0.99,0.999.", valueName: "LEVELS"))
-    var quantiles: QuantileLevels?
-
-    @Option(help: "Report format.")
-    var format: ReportFormat = .text
-
-    @Option(help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
-    var output: String?
+    @OptionGroup var settings: RunSettingOptions
+    @OptionGroup var levelOptions: QuantileOptions
+    @OptionGroup var outputOptions: ReportOutputOptions
 
     @Flag(help: "Do not show progress on standard error.")
     var quiet = false
@@ -63,17 +49,11 @@ struct Run: ParsableCommand {
     var noContributions = false
 
     func validate() throws {
-        if let trials, !(1...RunLimits.maximumTrials).contains(trials.value) {
-            throw ValidationError("--trials \(trials.value) is outside 1...\(RunLimits.maximumTrials). Fix: give a positive number of trials, e.g. --trials 1000000")
-        }
-        if let threads, !(1...1024).contains(threads) {
-            throw ValidationError("--threads \(threads) is outside 1...1024. Fix: give the number of worker threads, e.g. --threads \(ProcessInfo.processInfo.activeProcessorCount)")
-        }
         if let maxSeconds, !(maxSeconds > 0 && maxSeconds.isFinite) {
             throw ValidationError("--max-seconds \(maxSeconds) is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600")
         }
         if shard != nil {
-            if output == nil { throw ValidationError("--shard writes a binary part file. Fix: add --output part-I.slashsim") }
+            if outputOptions.output == nil { throw ValidationError("--shard writes a binary part file. Fix: add --output part-I.slashsim") }
             let conflicting = [(!stress.isEmpty, "--stress"), (maxSeconds != nil, "--max-seconds"), (memory == .bounded, "--memory bounded"),
                                (importanceSampling, "--importance-sampling"),
                                (distribution != nil, "--distribution"), (plot != nil, "--plot")].filter(\.0).map(\.1)
@@ -87,9 +67,6 @@ struct Run: ParsableCommand {
         if !stress.isEmpty, maxSeconds != nil {
             throw ValidationError("--max-seconds cannot be combined with --stress: the base and every stress must run the same trials. Fix: drop --max-seconds and set --trials")
         }
-        if let bad = quantiles?.levels.first(where: { !($0 > 0 && $0 < 1) }) {
-            throw ValidationError("--quantiles level \(bad) is outside (0, 1). Fix: give levels strictly between 0 and 1, e.g. --quantiles 0.99,0.999")
-        }
     }
 
     func run() throws {
@@ -97,14 +74,14 @@ struct Run: ParsableCommand {
         let (loaded, file) = try ScenarioSource.load(scenario)
         let model = try ScenarioSource.compile(loaded, file: file)
         let stressed = try stress.map { path in try ScenarioSource.loadStress(path, base: loaded) }
-        let levels = normalizedLevels(quantiles?.levels ?? loaded.simulation.quantiles)
+        let levels = normalizedLevels(levelOptions.quantiles?.levels ?? loaded.simulation.quantiles)
         let plans: [RunPlan]
         do {
             plans = try ([model] + stressed.map(\.model)).map { m throws(RunPlan.Refusal) in
                 try RunPlan(
-                    model: m, trials: trials?.value ?? loaded.simulation.trials, seed: seed ?? loaded.simulation.seed,
-                    threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
-                    trialsSource: trials != nil ? "--trials" : "\(file): simulation.trials",
+                    model: m, trials: settings.trials?.value ?? loaded.simulation.trials, seed: settings.seed ?? loaded.simulation.seed,
+                    threads: settings.threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
+                    trialsSource: settings.trials != nil ? "--trials" : "\(file): simulation.trials",
                     availableBytes: noMemoryCheck ? .infinity : RunLimits.availableMemoryBytes(), memory: memory.mode,
                     importanceSampling: importanceSampling)
             }
@@ -113,7 +90,7 @@ struct Run: ParsableCommand {
             throw ExitCodes.invalidScenario
         }
         // Fail before simulating if the report cannot be written.
-        let writer = try output.map { path in try ReportWriter(path: path) }
+        let writer = try outputOptions.output.map { path in try ReportWriter(path: path) }
         let distributionWriter = try distribution.map { path in try ReportWriter(path: path, flag: "--distribution") }
         let plotWriter = try plot.map { path in try ReportWriter(path: path, flag: "--plot") }
 
@@ -148,7 +125,7 @@ struct Run: ParsableCommand {
         var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
         let text: String
         if stressed.isEmpty {
-            switch format {
+            switch outputOptions.format {
             case .text: text = baseReport.text()
             case .json: text = baseReport.json()
             case .csv: text = baseReport.csv()
@@ -162,7 +139,7 @@ struct Run: ParsableCommand {
                 return entry
             }
             let comparison = StressComparison(base: baseReport, stresses: entries)
-            switch format {
+            switch outputOptions.format {
             case .text: text = comparison.text()
             case .json: text = comparison.json()
             case .csv: text = comparison.csv()

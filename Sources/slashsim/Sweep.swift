@@ -21,23 +21,10 @@ struct Sweep: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("The parameter and its grid, e.g. correlation.constant=0.1:0.6:0.1.", valueName: "PATH=GRID"))
     var assignment: String
 
-    @Option(help: ArgumentHelp("Number of Monte Carlo trials per point.", valueName: "N"))
-    var trials: TrialCount?
-
-    @Option(help: ArgumentHelp("Seed of the random streams (the same for every point).", valueName: "S"))
-    var seed: UInt64?
-
-    @Option(help: ArgumentHelp("Worker threads (default: one per core).", valueName: "T"))
-    var threads: Int?
-
-    @Option(help: ArgumentHelp("Comma-separated quantile levels in (0, 1).", valueName: "LEVELS"))
-    var quantiles: QuantileLevels?
-
-    @Option(help: "Report format.")
-    var format: ReportFormat = .text
-
-    @Option(help: ArgumentHelp("Write the table to FILE (atomically) instead of standard output.", valueName: "FILE"))
-    var output: String?
+    /// Trials, seed and threads: the same for every point (common random numbers).
+    @OptionGroup var settings: RunSettingOptions
+    @OptionGroup var levelOptions: QuantileOptions
+    @OptionGroup var outputOptions: ReportOutputOptions
 
     @Option(help: ArgumentHelp("Draw the chosen statistic across the grid as SVG.", valueName: "FILE.svg"))
     var plot: String?
@@ -49,15 +36,6 @@ struct Sweep: ParsableCommand {
     static let maximumPoints = 1000
 
     func validate() throws {
-        if let trials, !(1...RunLimits.maximumTrials).contains(trials.value) {
-            throw ValidationError("--trials \(trials.value) is outside 1...\(RunLimits.maximumTrials). Fix: give a positive number of trials, e.g. --trials 1000000")
-        }
-        if let threads, !(1...1024).contains(threads) {
-            throw ValidationError("--threads \(threads) is outside 1...1024. Fix: give the number of worker threads")
-        }
-        if let bad = quantiles?.levels.first(where: { !($0 > 0 && $0 < 1) }) {
-            throw ValidationError("--quantiles level \(bad) is outside (0, 1). Fix: give levels strictly between 0 and 1")
-        }
         _ = try parsedAssignment()
     }
 
@@ -108,19 +86,19 @@ struct Sweep: ParsableCommand {
             points.append((Double(Self.text(value)) ?? value, loaded, try ScenarioSource.compile(loaded, file: label)))
         }
         let first = points[0].scenario
-        let levels = Array(Set(quantiles?.levels ?? first.simulation.quantiles)).sorted()
-        let n = trials?.value ?? first.simulation.trials, s = seed ?? first.simulation.seed
-        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let levels = Array(Set(levelOptions.quantiles?.levels ?? first.simulation.quantiles)).sorted()
+        let n = settings.trials?.value ?? first.simulation.trials, s = settings.seed ?? first.simulation.seed
+        let t = settings.threads ?? ProcessInfo.processInfo.activeProcessorCount
         for point in points {
             do {
                 _ = try RunPlan(model: point.model, trials: n, seed: s, threads: t, levels: levels,
-                                trialsSource: trials != nil ? "--trials" : "\(scenario): simulation.trials")
+                                trialsSource: settings.trials != nil ? "--trials" : "\(scenario): simulation.trials")
             } catch {
                 StandardError.write("error: \(error)\n")
                 throw ExitCodes.invalidScenario
             }
         }
-        let writer = try output.map { try ReportWriter(path: $0) }
+        let writer = try outputOptions.output.map { try ReportWriter(path: $0) }
         let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
         let reports = points.map { point -> SweepReport.Point in
             let result = SimulationEngine(model: point.model).run(trials: n, seed: s, threads: t)
@@ -129,7 +107,7 @@ struct Sweep: ParsableCommand {
         }
         let sweep = SweepReport(parameter: path.description, points: reports)
         let text: String
-        switch format {
+        switch outputOptions.format {
         case .text: text = sweep.text()
         case .json: text = sweep.json()
         case .csv: text = sweep.csv()

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SlashingCore
+
+/// `--trials`, `--seed`, `--threads`: the run settings that `run` and `sweep` share. They override the
+/// scenario's `simulation:` settings.
+struct RunSettingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Number of Monte Carlo trials (e.g. 1000000 or 1e6).", valueName: "N"))
+    var trials: TrialCount?
+
+    @Option(help: ArgumentHelp("Seed of the random streams, 0 to 2^64-1.", valueName: "S"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Worker threads (default: one per core). Results do not depend on it.", valueName: "T"))
+    var threads: Int?
+
+    func validate() throws {
+        if let trials, !(1...RunLimits.maximumTrials).contains(trials.value) {
+            throw ValidationError("--trials \(trials.value) is outside 1...\(RunLimits.maximumTrials). Fix: give a positive number of trials, e.g. --trials 1000000")
+        }
+        if let threads, !(1...1024).contains(threads) {
+            throw ValidationError("--threads \(threads) is outside 1...1024. Fix: give the number of worker threads, e.g. --threads \(ProcessInfo.processInfo.activeProcessorCount)")
+        }
+    }
+}
+
+/// `--quantiles`: the levels of VaR and ES, shared by `run`, `sweep` and `merge`.
+struct QuantileOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Comma-separated quantile levels in (0, 1), e.g. 0.99,0.999.", valueName: "LEVELS"))
+    var quantiles: QuantileLevels?
+
+    func validate() throws {
+        if let bad = quantiles?.levels.first(where: { !($0 > 0 && $0 < 1) }) {
+            throw ValidationError("--quantiles level \(bad) is outside (0, 1). Fix: give levels strictly between 0 and 1, e.g. --quantiles 0.99,0.999")
+        }
+    }
+}
+
+/// `--format` and `--output`: where the report goes and in what form, shared by `run`, `sweep` and `merge`.
+struct ReportOutputOptions: ParsableArguments {
+    @Option(help: "Report format.")
+    var format: ReportFormat = .text
+
+    @Option(help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    var output: String?
+}
