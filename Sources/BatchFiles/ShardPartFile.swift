@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 /// A shard's part file (`slashsim run --shard i/n --output part-i.slashsim`): compact, versioned, checksummed.
 ///

@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 import Yams
 
 /// A stress file: overrides applied to a base scenario, run with the same seed and trials (common random

@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 extension Report {
     /// The report as CSV, one row per statistic:

@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 /// Exceedance probabilities of a loss distribution, for `--distribution FILE.csv` and the plots: a grid of
 /// losses (0, then log-spaced from the smallest positive loss to the largest) and the exact tail points (the

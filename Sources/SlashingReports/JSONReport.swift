@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 extension Report {
     /// The report as JSON: keys sorted, so equal reports are equal byte for byte.

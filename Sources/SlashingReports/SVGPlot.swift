@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 /// A small, dependency-free SVG writer for `--plot`: the exceedance curves P(L ≥ x) on a log scale with the
 /// VaR and ES markers of the first curve, one curve per scenario (base and stresses), and a bar chart of the

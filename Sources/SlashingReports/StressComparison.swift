@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 /// A base run and its stresses, all with the same seed and trials (common random numbers): one table per
 /// kind of result, a row per scenario, and the difference from the base under each stress.

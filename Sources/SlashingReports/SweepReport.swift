@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 /// A parameter sweep: the same scenario at each value of one parameter, run on common random numbers (the same
 /// seed and trials), in one table; JSON has every point's full report.

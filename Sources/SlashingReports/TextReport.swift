@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 extension Report {
     /// Most operators listed in the text report (largest expected loss first); JSON and CSV list all.

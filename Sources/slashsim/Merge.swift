@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import BatchFiles
+import Foundation
 import ScenarioFormat
 import SlashingCore
 import SlashingReports

@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import BatchFiles
+import Foundation
 import ScenarioFormat
 import SlashingCore
 import SlashingReports

@@ -1,5 +1,5 @@
-import Foundation
 import BatchFiles
+import Foundation
 import ScenarioFormat
 import SlashingCore
 import SlashingReports

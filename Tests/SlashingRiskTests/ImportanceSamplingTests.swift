@@ -1,10 +1,10 @@
-import Foundation
 import BatchFiles
+import Foundation
 import ScenarioFormat
 import SlashingCore
 import SlashingReports
-import Testing
 import TestSupport
+import Testing
 
 /// Importance sampling (`--importance-sampling`): weighted estimators against exact answers and against plain
 /// sampling, the likelihood-ratio bookkeeping of every statistic the report prints, thread independence, and

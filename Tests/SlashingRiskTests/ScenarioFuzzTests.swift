@@ -1,10 +1,10 @@
-import Foundation
 import BatchFiles
+import Foundation
 import ScenarioFormat
 import SlashingCore
 import SlashingReports
-import Testing
 import TestSupport
+import Testing
 
 /// Mutation fuzzing of the decoder, the validator and the engine: every mutant of the bundled scenarios
 /// is either a valid scenario (which then compiles and simulates) or gets diagnostics; nothing crashes

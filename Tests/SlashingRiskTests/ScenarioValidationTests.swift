@@ -1,10 +1,10 @@
-import Foundation
 import BatchFiles
+import Foundation
 import ScenarioFormat
 import SlashingCore
 import SlashingReports
-import Testing
 import TestSupport
+import Testing
 
 /// Every kind of bad scenario gets one readable message: file, line, path, problem and fix.
 @Suite struct ScenarioValidationTests {

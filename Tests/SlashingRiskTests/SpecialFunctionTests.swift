@@ -1,9 +1,9 @@
 import BatchFiles
+import Foundation
 import ScenarioFormat
 import SlashingCore
 import SlashingReports
 import TestSupport
-import Foundation
 import Testing
 
 /// The Student t and chi-square functions behind the t copula, against SciPy 1.17 (`stats.t.ppf`,

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The bad-input catalogue: each bad scenario goes through the real `slashsim` binary, which must exit
 /// non-zero with one exact message naming the file, the place in it, the problem and the fix.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `slashsim run --importance-sampling` end to end: the weighted report and its contract, and every refusal.
 @Suite struct ImportanceSamplingCommandTests {

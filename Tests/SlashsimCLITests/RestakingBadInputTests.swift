@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The bad-input catalogue of the restaking layer (copula, tags, incidents, service loadings, derived
 /// correlation, tokens, portfolios) and of stress files: one exact message and exit code 65 each, through

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Shards as separate processes, merged: the same report as one run; missing, duplicated, foreign and damaged
 /// parts are errors naming them.

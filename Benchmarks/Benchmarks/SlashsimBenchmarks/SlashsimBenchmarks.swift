@@ -11,13 +11,13 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], warmupIterations: 2,
                                            maxDuration: .seconds(3), maxIterations: 1000)
 
-    Benchmark("Kernel: 1M normals (Philox4x32-10 + AS 241), \(NormalStream.kernelInstructionSet)") { _ in
+    Benchmark("Kernel: 1M normals (Philox4x32-10 + AS 241), \(KernelLevel.current)") { _ in
         var buffer = [Double](repeating: 0, count: 1 << 20)
         buffer.withUnsafeMutableBufferPointer { NormalStream(seed: 1).fill($0, batch: 0, substream: 0) }
         blackHole(buffer)
     }
 
-    Benchmark("Kernel: 1M uniforms (Philox4x32-10), \(NormalStream.kernelInstructionSet)") { _ in
+    Benchmark("Kernel: 1M uniforms (Philox4x32-10), \(KernelLevel.current)") { _ in
         var buffer = [Double](repeating: 0, count: 1 << 20)
         buffer.withUnsafeMutableBufferPointer { NormalStream(seed: 1).fillUniforms($0, batch: 0, substream: 0) }
         blackHole(buffer)

@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 /// Builds the factor form of `correlation.derived` from what operators share.
 ///

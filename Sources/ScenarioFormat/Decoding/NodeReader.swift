@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 import Yams
 
 /// Reads typed values out of a composed YAML/JSON tree, recording every problem as a `Diagnostic`
@@ -192,11 +192,8 @@ final class NodeReader {
     func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 }
 
-/// A short rendering of a number for messages: `0.25`, `32000`, `1e-07`.
-func s(_ x: Double) -> String {
-    if x.rounded() == x, abs(x) < 9e18 { return String(Int64(x)) }
-    return "\(x)"
-}
+/// A short rendering of a number for messages: `0.25`, `32000`, `1e-07` (the core's `NumberText.short`).
+func s(_ x: Double) -> String { NumberText.short(x) }
 
 /// The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo.
 func closest(to word: String, in candidates: [String]) -> String? {

@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 import Yams
 
 /// Reads a scenario file (YAML or JSON, chosen by the extension) into a validated `Scenario`.

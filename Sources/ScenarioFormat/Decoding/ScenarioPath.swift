@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 import Yams
 
 /// A path to values in a scenario file, as used by `slashsim sweep --set`: keys separated by dots, list

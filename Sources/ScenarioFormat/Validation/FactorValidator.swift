@@ -1,5 +1,5 @@
-import SlashingCore
 import Foundation
+import SlashingCore
 
 /// Checks named factors: unique ids, loadings on listed operators, each in [−1, 1], and for every
 /// operator Σ_k a_ik² ≤ 1 (its idiosyncratic share 1 − Σ a² cannot be negative).

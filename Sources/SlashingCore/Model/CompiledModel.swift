@@ -145,7 +145,7 @@ public struct CompiledModel: Sendable {
     public var dependenceDescription: String {
         let base = latentDescription
         guard case .studentT(let nu) = copula else { return base }
-        return base.replacingOccurrences(of: "Gaussian copula", with: "Student t copula, ν = \(Copula.shortText(nu))")
+        return base.replacingOccurrences(of: "Gaussian copula", with: "Student t copula, ν = \(NumberText.short(nu))")
     }
 
     private var latentDescription: String {

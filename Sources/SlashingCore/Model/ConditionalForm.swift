@@ -1,8 +1,9 @@
 /// The conditional form of a factor model: given the K common factors F, operators fault independently,
 /// operator i when Z_i = a_i·F + b_i·ε_i < c_i, that is with probability Φ((c_i − a_i·F)/b_i).
 ///
-/// The one place that probability is written (`probability(of:threshold:shift:)`); the kernels, the importance
-/// sampler's twist and its shift objective all call it.
+/// The Swift paths write that probability and its shift only here (`probability(threshold:shift:inverseIdiosyncratic:)`,
+/// `shift(_:first:stride:factors:from:count:)`): the incidents, the importance sampler's twist, and (for the shift) its
+/// objective. The C decision kernel has its own vectorised copy, tested to give the same decisions.
 public struct ConditionalForm: Sendable {
     /// A (N×K, column-major: a_ik at `i + k·N`); empty when K = 0.
     public let loadings: [Double]
@@ -19,13 +20,14 @@ public struct ConditionalForm: Sendable {
 
     /// a·F = Σ_k a_k·F_k, summed from 0 in factor order without fused multiply-adds (the C decision kernel
     /// computes its own shifts as a_0·F_0 then fused multiply-adds). a_k is `loadings[first + k·stride]`:
-    /// stride N for the column-major model arrays (first = the operator or service), 1 for row-major copies.
+    /// stride N for the column-major model arrays (first = the operator or service), 1 for row-major copies;
+    /// F_k is `factors[start + k]`.
     @inlinable
     public static func shift<Factors: RandomAccessCollection<Double>>(
-        _ loadings: [Double], first: Int, stride: Int, factors f: Factors, count k: Int
+        _ loadings: [Double], first: Int, stride: Int, factors f: Factors, from start: Int, count k: Int
     ) -> Double where Factors.Index == Int {
         var shift = 0.0
-        for j in 0..<k { shift += loadings[first + j * stride] * f[f.startIndex + j] }
+        for j in 0..<k { shift += loadings[first + j * stride] * f[start + j] }
         return shift
     }
 

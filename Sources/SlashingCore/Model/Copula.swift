@@ -20,12 +20,6 @@ public enum Copula: Sendable, Equatable {
         if case .studentT(let nu) = self { return nu }
         return nil
     }
-
-    /// A short rendering of ν for descriptions: `4`, `2.5`.
-    static func shortText(_ x: Double) -> String {
-        if x.rounded() == x, abs(x) < 9e18 { return String(Int64(x)) }
-        return "\(x)"
-    }
 }
 
 /// Where a model's named factors came from.

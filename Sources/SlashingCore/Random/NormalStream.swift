@@ -38,9 +38,6 @@ public struct NormalStream: Sendable {
         slashsim_fill_uniforms_range(out, first, buffer.count, seed, batch, substream)
     }
 
-    /// The instruction set of the kernels in use: "generic", "AVX2" or "AVX-512" (see `KernelLevel`).
-    public static var kernelInstructionSet: String { KernelLevel.current.description }
-
     /// The reference implementation of `fill` in Swift, scalar: uniforms from Philox; AS 241's central
     /// branch for every value; then the values in the tails (|u − ½| > 0.425, 15 %) with the full algorithm.
     @inlinable

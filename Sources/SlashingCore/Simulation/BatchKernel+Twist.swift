@@ -20,9 +20,8 @@ extension BatchKernel {
             for t in 0..<m {
                 let row = p.baseAddress! + t * n
                 let z = factors.baseAddress! + t * k
-                let zs = UnsafeBufferPointer(start: z, count: k)
                 for i in 0..<n {
-                    let shift = ConditionalForm.shift(loadings, first: i, stride: n, factors: zs, count: k)
+                    let shift = ConditionalForm.shift(loadings, first: i, stride: n, factors: factors, from: t * k, count: k)
                     let probability = ConditionalForm.probability(threshold: thresholds[i], shift: shift, inverseIdiosyncratic: inverseB[i])
                     row[i] = probability
                     scratch[i] = probability
@@ -40,7 +39,7 @@ extension BatchKernel {
     /// P(incident of service j | factors z) under the Gaussian copula.
     func incidentProbability(_ j: Int, factors z: UnsafePointer<Double>, k: Int, services: ServiceLayer, count s: Int) -> Double {
         if services.incidentLoadings.isEmpty { return services.incidentProbabilities[j] }
-        let shift = ConditionalForm.shift(services.incidentLoadings, first: j, stride: s, factors: UnsafeBufferPointer(start: z, count: k), count: k)
+        let shift = ConditionalForm.shift(services.incidentLoadings, first: j, stride: s, factors: UnsafeBufferPointer(start: z, count: k), from: 0, count: k)
         return ConditionalForm.probability(threshold: services.incidentThresholds[j], shift: shift,
                                            inverseIdiosyncratic: services.incidentInverseIdiosyncratic[j])
     }

@@ -217,7 +217,7 @@ struct BatchKernel {
                     happens = u < services.incidentProbabilities[j]
                 } else {
                     let shift = ConditionalForm.shift(services.incidentLoadings, first: j, stride: s,
-                                                      factors: worker.factors[(t * k)..<(t * k + k)], count: k)
+                                                      factors: worker.factors, from: t * k, count: k)
                     let scale = degreesOfFreedom != nil ? worker.scales[t] : 1
                     happens = u < ConditionalForm.probability(threshold: services.incidentThresholds[j] * scale, shift: shift,
                                                               inverseIdiosyncratic: services.incidentInverseIdiosyncratic[j])

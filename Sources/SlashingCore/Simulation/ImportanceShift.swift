@@ -139,7 +139,7 @@ public struct ImportanceShift: Sendable, Equatable {
 
         /// (c_o − a_o·z)/b_o.
         func argument(_ o: Int, _ z: [Double]) -> Double {
-            let shift = ConditionalForm.shift(loadings, first: o * k, stride: 1, factors: z, count: k)
+            let shift = ConditionalForm.shift(loadings, first: o * k, stride: 1, factors: z, from: 0, count: k)
             let x = (thresholds[o] - shift) * inverseB[o]
             return x.isNaN ? 0 : x
         }

@@ -23,8 +23,7 @@ struct LossPass: Sendable {
         self.collectSamples = collectSamples
         self.tailThresholds = tailThresholds
         self.weighted = weighted
-        layout = Layout(operators: model.operatorCount, services: model.services.count, portfolios: model.tokens.portfolios.count,
-                        tailLevels: tailThresholds.count, weighted: weighted)
+        layout = Layout(model: model, tailLevels: tailThresholds.count, weighted: weighted)
         faultFraction = zip(model.lossIfFault, model.stakes).map { loss, stake in stake > 0 ? loss / stake : 0 }
     }
 
@@ -44,6 +43,15 @@ struct LossPass: Sendable {
         /// Levels of the contributions pass; 0 for pass 1.
         let tailLevels: Int
         let weighted: Bool
+
+        /// The layout of `model`'s sums: pass 1 (`tailLevels` 0, plain or weighted) or the contributions pass.
+        init(model: CompiledModel, tailLevels: Int = 0, weighted: Bool = false) {
+            operators = model.operatorCount
+            services = model.services.count
+            portfolios = model.tokens.portfolios.count
+            self.tailLevels = tailLevels
+            self.weighted = weighted
+        }
 
         var entities: Int { operators + services }
         var events: Int { operators + services + portfolios }
@@ -71,7 +79,7 @@ struct LossPass: Sendable {
         let operatorSquaredLosses: [Double]
 
         init(_ totals: [Double], model: CompiledModel) {
-            let layout = LossPass(model: model, collectSamples: true).layout
+            let layout = Layout(model: model)
             operatorLosses = (0..<layout.operators).map { totals[layout.operatorLoss($0)] }
             serviceLosses = (0..<layout.services).map { totals[layout.serviceLoss($0)] }
             operatorSquaredLosses = (0..<layout.operators).map { totals[layout.operatorSquaredLoss($0)] }

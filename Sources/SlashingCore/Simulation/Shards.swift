@@ -107,7 +107,7 @@ extension SimulationEngine {
         }
         var totals: [Double]?
         if model.needsLossPass {
-            let width = LossPass(model: model, collectSamples: true).layout.width
+            let width = LossPass.Layout(model: model).width
             var sums = [Double](repeating: 0, count: width)
             for o in outcomes { for partial in o.batchSums { for j in 0..<width { sums[j] += partial[j] } } }
             totals = sums
