@@ -59,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SlashsimCLITests",
-            dependencies: ["slashsim", "TestSupport"]
+            dependencies: ["slashsim", "ScenarioFormat", "SlashingCore", "TestSupport"]
         ),
     ]
 )

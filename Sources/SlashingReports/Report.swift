@@ -151,7 +151,6 @@ extension Report {
     public init(scenarioName: String, scenarioFile: String, model: CompiledModel, result: SimulationResult,
                 levels: [Double], contributions: RiskContributions? = nil) {
         let summary = result.distribution.summarize(levels: levels)
-        let n = Double(result.trials)
         self.scenario = scenarioName
         self.scenarioFile = scenarioFile
         self.trials = result.trials
@@ -177,34 +176,26 @@ extension Report {
                                targetLoss: $0.shift.targetLoss, pilotTrials: ImportanceShift.pilotTrials,
                                losingTrials: $0.losingTrials, tailTrials: $0.tailTrials)
         }
-        let operatorLossSums = result.operatorLossSums
         self.operators = model.operatorIDs.indices.map { i in
-            let loss = model.lossIfFault[i]
-            let slash = result.importance?.slashProbabilities[i]
-            let p = slash?.value ?? Double(result.slashCounts[i]) / n
-            let se = slash?.standardError ?? (p * (1 - p) / n).squareRoot()
-            let expected = operatorLossSums[i] / n
-            let variance = max(0, result.operatorLossSquareSums[i] / n - expected * expected)
-            let seLoss = (variance / max(1, n - 1)).squareRoot()
+            let slash = result.slashProbability(ofOperator: i), expected = result.expectedLoss(ofOperator: i)
             return Operator(
                 id: model.operatorIDs[i], stake: model.stakes[i],
-                faultProbability: model.faultProbabilities[i], lossIfSlashed: loss,
-                expectedLoss: expected, expectedLossStandardError: seLoss,
-                probabilityOfSlash: p, probabilityOfSlashStandardError: se,
+                faultProbability: model.faultProbabilities[i], lossIfSlashed: model.lossIfFault[i],
+                expectedLoss: expected.value, expectedLossStandardError: expected.standardError,
+                probabilityOfSlash: slash.value, probabilityOfSlashStandardError: slash.standardError,
                 expectedShortfallContributions: contributions.map { c in
                     c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.operators[$0][i]) }
                 } ?? [])
         }
         self.services = model.services.ids.indices.map { j in
-            let weighted = result.importance?.incidentProbabilities[j]
-            let q = weighted?.value ?? Double(result.incidentCounts[j]) / n
+            let incident = result.incidentProbability(ofService: j)
             return Service(
                 id: model.services.ids[j], slashFraction: model.services.slashFractions[j],
                 incidentProbability: model.services.incidentProbabilities[j],
                 incidentSlashFraction: model.services.incidentSlashFractions[j],
-                simulatedIncidentProbability: q,
-                simulatedIncidentProbabilityStandardError: weighted?.standardError ?? (q * (1 - q) / n).squareRoot(),
-                expectedLoss: result.serviceLossSums[j] / n,
+                simulatedIncidentProbability: incident.value,
+                simulatedIncidentProbabilityStandardError: incident.standardError,
+                expectedLoss: result.expectedLoss(ofService: j),
                 expectedShortfallContributions: contributions.map { c in
                     c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.services[$0][j]) }
                 } ?? [])
@@ -216,12 +207,11 @@ extension Report {
         }
         self.portfolios = model.tokens.portfolios.enumerated().map { p, portfolio in
             let portfolioSummary = result.portfolioDistributions[p].summarize(levels: levels)
-            let weighted = result.importance?.liquidationProbabilities[p]
-            let q = weighted?.value ?? Double(result.liquidationCounts[p]) / n
+            let liquidation = result.liquidationProbability(ofPortfolio: p)
             return Portfolio(id: portfolio.id, value: portfolio.value, debt: portfolio.debt, equity: portfolio.equity,
                              liquidationLTV: portfolio.isLeveraged ? portfolio.liquidationLTV : nil,
-                             probabilityOfLiquidation: q,
-                             probabilityOfLiquidationStandardError: weighted?.standardError ?? (q * (1 - q) / n).squareRoot(),
+                             probabilityOfLiquidation: liquidation.value,
+                             probabilityOfLiquidationStandardError: liquidation.standardError,
                              loss: Total(portfolioSummary), equityLossFraction: Total(portfolioSummary, scaledBy: 1 / portfolio.equity))
         }
     }

@@ -58,27 +58,18 @@ struct Merge: ParsableCommand {
             throw ScenarioSource.failure(error)
         }
         let model = try ScenarioSource.compile(scenario, file: header.scenarioFile)
-        let writer = try outputOptions.output.map { try ReportWriter(path: $0) }
+        let writer = try outputOptions.writer()
         let distributionWriter = try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }
         let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
         let levels = Array(Set(levelOptions.quantiles?.levels ?? header.levels)).sorted()
         let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials, seed: header.seed)
         let report = Report(scenarioName: scenario.name, scenarioFile: header.scenarioFile, model: model, result: result, levels: levels)
-        let text: String
-        switch outputOptions.format {
-        case .text: text = report.text()
-        case .json: text = report.json()
-        case .csv: text = report.csv()
-        }
-        if let writer { try writer.write(text) } else { print(text, terminator: "") }
+        try outputOptions.emit(report, to: writer)
         if let distributionWriter {
-            var curves: [(scenario: String, scope: String, id: String, curve: ExceedanceCurve)] = [("base", "total", "", ExceedanceCurve.of(result.distribution))]
-            for (token, d) in zip(report.tokens, result.tokenDistributions) { curves.append(("base", "token", token.id, ExceedanceCurve.of(d))) }
-            for (p, d) in zip(report.portfolios, result.portfolioDistributions) { curves.append(("base", "portfolio", p.id, ExceedanceCurve.of(d))) }
-            try distributionWriter.write(ExceedanceCurve.csv(curves))
+            try distributionWriter.write(ExceedanceCurve.csv(ExceedanceCurve.curves(of: result, report: report, scenario: "base")))
         }
         if let plotWriter {
-            try plotWriter.write(SVGPlot.render(title: report.scenario, subtitle: "exceedance of the total principal loss, \(TextFormat.count(report.trials)) trials, seed \(report.seed), merged from \(header.shardCount) shards",
+            try plotWriter.writePlot(SVGPlot.render(title: report.scenario, subtitle: "exceedance of the total principal loss, \(TextFormat.count(report.trials)) trials, seed \(report.seed), merged from \(header.shardCount) shards",
                                                 curves: [("merged", ExceedanceCurve.of(result.distribution), report)]))
         }
     }

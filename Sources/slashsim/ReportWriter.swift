@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import SlashingReports
 
 /// Writes a report to a file atomically: into a temporary file beside it, then renamed into place, so
 /// a reader never sees a half-written report.
@@ -30,6 +31,11 @@ struct ReportWriter {
     }
 
     func write(_ text: String) throws { try write(data: Data(text.utf8)) }
+
+    /// Writes a plot: the SVG, or an HTML page around it when the file ends in `.html`.
+    func writePlot(_ svg: String) throws {
+        try write(SVGPlot.file(svg, html: url.pathExtension.lowercased() == "html"))
+    }
 
     func write(data: Data) throws {
         let temporary = url.deletingLastPathComponent()

@@ -74,10 +74,52 @@ struct Run: ParsableCommand {
         let (loaded, file) = try ScenarioSource.load(scenario)
         let model = try ScenarioSource.compile(loaded, file: file)
         let stressed = try stress.map { path in try ScenarioSource.loadStress(path, base: loaded) }
+        let plans = try plans(for: [model] + stressed.map(\.model), scenario: loaded, file: file)
+        // Fail before simulating if an output cannot be written.
+        let writer = try outputOptions.writer()
+        let distributionWriter = try distribution.map { path in try ReportWriter(path: path, flag: "--distribution") }
+        let plotWriter = try plot.map { path in try ReportWriter(path: path, flag: "--plot") }
+        let plan = plans[0]
+        if let shard = shard?.spec, let writer {
+            try writeShard(shard, plan: plan, scenario: loaded, file: file, to: writer)
+            return
+        }
+        let shifts = try importanceShifts(plans, files: [file] + stressed.map(\.file))
+        let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan, importance: shifts[0].shift, pilotSeconds: shifts[0].seconds)
+        var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
+        if stressed.isEmpty {
+            try outputOptions.emit(baseReport, to: writer)
+        } else {
+            let entries = stressed.enumerated().map { j, stress in
+                let run = simulate(scenario: stress.scenario, file: stress.file, plan: plans[j + 1], importance: shifts[j + 1].shift,
+                                   pilotSeconds: shifts[j + 1].seconds)
+                let entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
+                runs.append((entry.label, run.result, run.report))
+                return entry
+            }
+            try outputOptions.emit(StressComparison(base: baseReport, stresses: entries), to: writer)
+        }
+        if let distributionWriter {
+            try distributionWriter.write(ExceedanceCurve.csv(runs.flatMap { ExceedanceCurve.curves(of: $0.result, report: $0.report, scenario: $0.label) }))
+        }
+        if let plotWriter {
+            try plotWriter.writePlot(SVGPlot.render(
+                title: baseReport.scenario,
+                subtitle: "exceedance of the total principal loss, \(TextFormat.count(baseReport.trials)) trials, seed \(baseReport.seed)",
+                curves: runs.map { ($0.label, ExceedanceCurve.of($0.result.distribution), $0.report) }))
+        }
+        if result.isPartial {
+            StandardError.write("slashsim: stopped by --max-seconds after \(result.trials) of \(plan.trials) trials; the report is labelled partial\n")
+            throw ExitCodes.partialResult
+        }
+    }
+
+    /// The checked plans of the base model and each stressed one: flags over the scenario's `simulation:`,
+    /// refused (exit 65) when a run would not fit in memory.
+    private func plans(for models: [CompiledModel], scenario loaded: Scenario, file: String) throws -> [RunPlan] {
         let levels = normalizedLevels(levelOptions.quantiles?.levels ?? loaded.simulation.quantiles)
-        let plans: [RunPlan]
         do {
-            plans = try ([model] + stressed.map(\.model)).map { m throws(RunPlan.Refusal) in
+            return try models.map { m throws(RunPlan.Refusal) in
                 try RunPlan(
                     model: m, trials: settings.trials?.value ?? loaded.simulation.trials, seed: settings.seed ?? loaded.simulation.seed,
                     threads: settings.threads ?? ProcessInfo.processInfo.activeProcessorCount, levels: levels,
@@ -89,85 +131,33 @@ struct Run: ParsableCommand {
             StandardError.write("error: \(error)\n")
             throw ExitCodes.invalidScenario
         }
-        // Fail before simulating if the report cannot be written.
-        let writer = try outputOptions.output.map { path in try ReportWriter(path: path) }
-        let distributionWriter = try distribution.map { path in try ReportWriter(path: path, flag: "--distribution") }
-        let plotWriter = try plot.map { path in try ReportWriter(path: path, flag: "--plot") }
+    }
 
-        // Importance sampling: one shift per scenario (base and each stress), aimed at the highest level.
-        var shifts: [ImportanceShift?] = plans.map { _ in nil }
-        var pilotSeconds = plans.map { _ in 0.0 }
-        if importanceSampling {
-            for (j, entry) in zip([file] + stressed.map(\.file), plans).enumerated() {
-                do {
-                    let start = Date()
-                    defer { pilotSeconds[j] = Date().timeIntervalSince(start) }
-                    shifts[j] = try ImportanceShift.choose(model: entry.1.model, level: entry.1.levels.last ?? 0.99, seed: entry.1.seed,
-                                                           threads: entry.1.threads)
-                } catch {
-                    StandardError.write("error: \(entry.0): correlation: \(error). Fix: write the correlation as `constant` (ρ > 0), `factors` or `derived`, or run without --importance-sampling\n")
-                    throw ExitCodes.invalidScenario
-                }
+    /// Importance sampling: one shift per scenario (base and each stress, in `files`), aimed at the highest
+    /// level, and the seconds its pilots took; nil shifts without `--importance-sampling`.
+    private func importanceShifts(_ plans: [RunPlan], files: [String]) throws -> [(shift: ImportanceShift?, seconds: Double)] {
+        guard importanceSampling else { return plans.map { _ in (nil, 0) } }
+        return try zip(files, plans).map { file, plan in
+            let start = Date()
+            do {
+                let shift = try ImportanceShift.choose(model: plan.model, level: plan.levels.last ?? 0.99, seed: plan.seed, threads: plan.threads)
+                return (shift, Date().timeIntervalSince(start))
+            } catch {
+                StandardError.write("error: \(file): correlation: \(error). Fix: write the correlation as `constant` (ρ > 0), `factors` or `derived`, or run without --importance-sampling\n")
+                throw ExitCodes.invalidScenario
             }
         }
-        let plan = plans[0]
-        if let shard = shard?.spec, let writer {
-            let outcome = SimulationEngine(model: model).runShard(trials: plan.trials, seed: plan.seed, threads: plan.threads, shard: shard)
-            let text = ScenarioSource.text(scenario)
-            let header = ShardPart.Header(
-                formatVersion: ShardPart.formatVersion, slashsimVersion: Slashsim.configuration.version, scenarioName: loaded.name,
-                scenarioFile: file, scenarioDigest: String(FNV1a.hash(Array(text.utf8)), radix: 16), seed: plan.seed, trials: plan.trials,
-                batchSize: RunLimits.batchSize, shardIndex: shard.index, shardCount: shard.count, levels: plan.levels)
-            try writer.write(data: ShardPart(header: header, scenarioText: text, outcome: outcome).encoded())
-            return
-        }
-        let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan, importance: shifts[0], pilotSeconds: pilotSeconds[0])
-        var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
-        let text: String
-        if stressed.isEmpty {
-            switch outputOptions.format {
-            case .text: text = baseReport.text()
-            case .json: text = baseReport.json()
-            case .csv: text = baseReport.csv()
-            }
-        } else {
-            let entries = stressed.enumerated().map { j, stress in
-                let run = simulate(scenario: stress.scenario, file: stress.file, plan: plans[j + 1], importance: shifts[j + 1],
-                                   pilotSeconds: pilotSeconds[j + 1])
-                let entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
-                runs.append((entry.label, run.result, run.report))
-                return entry
-            }
-            let comparison = StressComparison(base: baseReport, stresses: entries)
-            switch outputOptions.format {
-            case .text: text = comparison.text()
-            case .json: text = comparison.json()
-            case .csv: text = comparison.csv()
-            }
-        }
-        if let writer { try writer.write(text) } else { print(text, terminator: "") }
-        if let distributionWriter {
-            var curves: [(scenario: String, scope: String, id: String, curve: ExceedanceCurve)] = []
-            for run in runs {
-                curves.append((run.label, "total", "", ExceedanceCurve.of(run.result.distribution)))
-                for (token, d) in zip(run.report.tokens, run.result.tokenDistributions) { curves.append((run.label, "token", token.id, ExceedanceCurve.of(d))) }
-                for (p, d) in zip(run.report.portfolios, run.result.portfolioDistributions) { curves.append((run.label, "portfolio", p.id, ExceedanceCurve.of(d))) }
-            }
-            try distributionWriter.write(ExceedanceCurve.csv(curves))
-        }
-        if let plotWriter {
-            let svg = SVGPlot.render(title: baseReport.scenario,
-                                     subtitle: "exceedance of the total principal loss, \(TextFormat.count(baseReport.trials)) trials, seed \(baseReport.seed)",
-                                     curves: runs.map { ($0.label, ExceedanceCurve.of($0.result.distribution), $0.report) })
-            let isHTML = plotWriter.url.pathExtension.lowercased() == "html"
-            // In HTML the SVG is inline, without its XML declaration.
-            let inline = svg.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? svg
-            try plotWriter.write(isHTML ? "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>slashsim</title></head><body>\n" + inline + "</body></html>\n" : svg)
-        }
-        if result.isPartial {
-            StandardError.write("slashsim: stopped by --max-seconds after \(result.trials) of \(plan.trials) trials; the report is labelled partial\n")
-            throw ExitCodes.partialResult
-        }
+    }
+
+    /// `--shard`: simulates this shard's batches and writes them as a part file.
+    private func writeShard(_ shard: ShardSpec, plan: RunPlan, scenario loaded: Scenario, file: String, to writer: ReportWriter) throws {
+        let outcome = SimulationEngine(model: plan.model).runShard(trials: plan.trials, seed: plan.seed, threads: plan.threads, shard: shard)
+        let text = ScenarioSource.text(scenario)
+        let header = ShardPart.Header(
+            formatVersion: ShardPart.formatVersion, slashsimVersion: Slashsim.configuration.version, scenarioName: loaded.name,
+            scenarioFile: file, scenarioDigest: String(FNV1a.hash(Array(text.utf8)), radix: 16), seed: plan.seed, trials: plan.trials,
+            batchSize: RunLimits.batchSize, shardIndex: shard.index, shardCount: shard.count, levels: plan.levels)
+        try writer.write(data: ShardPart(header: header, scenarioText: text, outcome: outcome).encoded())
     }
 
     /// One simulation with its progress line, contributions (unless skipped or partial) and report.

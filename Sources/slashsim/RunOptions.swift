@@ -12,11 +12,12 @@ enum MemoryOption: String, ExpressibleByArgument, CaseIterable {
     var mode: RunPlan.MemoryMode { self == .bounded ? .bounded : .inMemory }
 }
 
-/// `--shard I/N`.
+/// `--shard I/N` (0 ≤ I < N).
 struct ShardArgument: ExpressibleByArgument {
     let spec: ShardSpec
     init?(argument: String) {
-        guard let spec = ShardSpec(argument) else { return nil }
+        let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), let spec = ShardSpec(index: i, count: n) else { return nil }
         self.spec = spec
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlashingCore
+import SlashingReports
 
 /// `--trials`, `--seed`, `--threads`: the run settings that `run` and `sweep` share. They override the
 /// scenario's `simulation:` settings.
@@ -43,4 +44,18 @@ struct ReportOutputOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Write the report to FILE (atomically) instead of standard output.", valueName: "FILE"))
     var output: String?
+
+    /// The writer of `--output`, checked before any simulation; nil: standard output.
+    func writer() throws -> ReportWriter? { try output.map { try ReportWriter(path: $0) } }
+
+    /// Renders `report` in `--format` and writes it to `writer`, or to standard output.
+    func emit(_ report: some RenderedReport, to writer: ReportWriter?) throws {
+        let text: String
+        switch format {
+        case .text: text = report.text()
+        case .json: text = report.json()
+        case .csv: text = report.csv()
+        }
+        if let writer { try writer.write(text) } else { print(text, terminator: "") }
+    }
 }

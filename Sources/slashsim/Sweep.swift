@@ -98,7 +98,7 @@ struct Sweep: ParsableCommand {
                 throw ExitCodes.invalidScenario
             }
         }
-        let writer = try outputOptions.output.map { try ReportWriter(path: $0) }
+        let writer = try outputOptions.writer()
         let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
         let reports = points.map { point -> SweepReport.Point in
             let result = SimulationEngine(model: point.model).run(trials: n, seed: s, threads: t)
@@ -106,16 +106,10 @@ struct Sweep: ParsableCommand {
                                                                          model: point.model, result: result, levels: levels))
         }
         let sweep = SweepReport(parameter: path.description, points: reports)
-        let text: String
-        switch outputOptions.format {
-        case .text: text = sweep.text()
-        case .json: text = sweep.json()
-        case .csv: text = sweep.csv()
-        }
-        if let writer { try writer.write(text) } else { print(text, terminator: "") }
+        try outputOptions.emit(sweep, to: writer)
         if let plotWriter, let base = reports.first?.report, let h = base.headlineLevelIndex {
             let stat = statistic.statistic
-            try plotWriter.write(SVGPlot.sweep(title: base.scenario,
+            try plotWriter.writePlot(SVGPlot.sweep(title: base.scenario,
                                                subtitle: "\(stat.label(base, level: h)) against \(path), \(TextFormat.count(base.trials)) trials per point, seed \(base.seed)",
                                                xLabel: path.description,
                                                yLabel: stat.label(base, level: h),

@@ -228,27 +228,14 @@ public struct ImportanceShift: Sendable, Equatable {
     }
 }
 
-/// An estimate with its Monte Carlo standard error.
-public struct WeightedEstimate: Sendable, Equatable {
-    public let value: Double
-    public let standardError: Double
-
-    /// (1/n)·Σw over the trials with the event, from Σw and Σw²: standard error sd(w·1)/√n.
-    init(sum: Double, squares: Double, trials n: Int) {
-        let nd = Double(n)
-        value = sum / nd
-        standardError = n > 1 ? (max(0, squares / nd - value * value) / (nd - 1)).squareRoot() : 0
-    }
-}
-
 /// What an importance-sampled run adds to its result: the shift, the weighted probabilities of the events
 /// it counts, and how far the weights spread.
 public struct ImportanceEstimates: Sendable {
     public let shift: ImportanceShift
     /// P(operator i loses stake), P(service s has an incident), P(portfolio p is liquidated).
-    public let slashProbabilities: [WeightedEstimate]
-    public let incidentProbabilities: [WeightedEstimate]
-    public let liquidationProbabilities: [WeightedEstimate]
+    public let slashProbabilities: [Estimate]
+    public let incidentProbabilities: [Estimate]
+    public let liquidationProbabilities: [Estimate]
     /// Trials with a loss, and trials with a loss beyond VaR at the target level (plain sampling would see
     /// about n·(1 − level) of them).
     public let losingTrials: Int
@@ -257,8 +244,9 @@ public struct ImportanceEstimates: Sendable {
     init(shift: ImportanceShift, pass: LossPass, totals: [Double], trials: Int, losses: WeightedLossSample) {
         self.shift = shift
         let layout = pass.layout
+        // (1/n)·Σw over the trials with the event, from Σw and Σw².
         let estimate = { (e: Int) in
-            WeightedEstimate(sum: totals[layout.eventWeight(e)], squares: totals[layout.eventSquaredWeight(e)], trials: trials)
+            Estimate(sum: totals[layout.eventWeight(e)], sumOfSquares: totals[layout.eventSquaredWeight(e)], trials: trials)
         }
         slashProbabilities = (0..<layout.operators).map { estimate(layout.slashEvent($0)) }
         incidentProbabilities = (0..<layout.services).map { estimate(layout.incidentEvent($0)) }

@@ -58,7 +58,7 @@ public enum RunLimits {
     }
 
     /// `x` rounded down to two significant digits (at least 1), for suggestions in messages.
-    static func roundedDown(_ x: Double) -> Int {
+    package static func roundedDown(_ x: Double) -> Int {
         guard x >= 100 else { return max(1, Int(x)) }
         let scale = pow(10, (log10(x) - 1).rounded(.down))
         return Int((x / scale).rounded(.down) * scale)

@@ -17,13 +17,6 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
         self.count = count
     }
 
-    /// Parses `i/n` (0 ≤ i < n).
-    public init?(_ text: String) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else { return nil }
-        self.init(index: i, count: n)
-    }
-
     public var description: String { "\(index)/\(count)" }
 
     /// This shard's batches of a run of `trials` trials: batches ⌊i·B/n⌋ ..< ⌊(i+1)·B/n⌋ of the B batches.

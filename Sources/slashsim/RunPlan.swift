@@ -1,17 +1,18 @@
 import Foundation
+import SlashingCore
 
 /// A checked run: the compiled model and the settings after command-line overrides, refused with a
 /// clear message when it would not fit in memory.
-public struct RunPlan: Sendable {
-    public let model: CompiledModel
-    public let trials: Int
-    public let seed: UInt64
-    public let threads: Int
-    public let levels: [Double]
-    public let memory: MemoryMode
+struct RunPlan: Sendable {
+    let model: CompiledModel
+    let trials: Int
+    let seed: UInt64
+    let threads: Int
+    let levels: [Double]
+    let memory: MemoryMode
 
     /// How the run keeps its samples.
-    public enum MemoryMode: String, Sendable, CaseIterable {
+    enum MemoryMode: String, Sendable, CaseIterable {
         /// Every positive loss, sorted: memory grows with the trials that lose something.
         case inMemory = "in-memory"
         /// Histograms and the few bins around each requested quantile, from two passes over the same
@@ -20,7 +21,7 @@ public struct RunPlan: Sendable {
     }
 
     /// Why a run cannot start.
-    public struct Refusal: Error, Sendable, CustomStringConvertible {
+    struct Refusal: Error, Sendable, CustomStringConvertible {
         public let problem: String
         public let fix: String
         public var description: String { "\(problem). Fix: \(fix)" }
@@ -28,7 +29,7 @@ public struct RunPlan: Sendable {
 
     /// Checks memory: refuses when the worst-case estimate exceeds 80 % of available memory.
     /// `trialsSource` names where the trial count came from (`--trials` or `simulation.trials`).
-    public init(model: CompiledModel, trials: Int, seed: UInt64, threads: Int, levels: [Double], trialsSource: String,
+    init(model: CompiledModel, trials: Int, seed: UInt64, threads: Int, levels: [Double], trialsSource: String,
                 availableBytes: Double = RunLimits.availableMemoryBytes(), memory: MemoryMode = .inMemory,
                 importanceSampling: Bool = false) throws(Refusal) {
         let gib = { (x: Double) in String(format: "%.1f", x / 1_073_741_824) }
