@@ -184,12 +184,16 @@ static void flag_trials_avx512(const double *restrict u, const double *restrict 
 }
 #endif
 
-void slashsim_conditional_faults(const double *u, const double *loadings, const double *factors, size_t k,
-                                 double *shift, size_t n, size_t trials,
-                                 const double *c, const double *inverse_b,
-                                 const double *table, size_t table_count, double lowest, double points_per_unit,
-                                 const double *loss, int64_t *counts, double *totals, uint8_t *codes, int32_t *flagged,
-                                 const double *scale, int32_t *fault_offsets, int32_t *fault_indices) {
+void slashsim_conditional_faults(const slashsim_conditional_pass *pass, const double *u, const double *factors, size_t trials,
+                                 const double *scale, int lists) {
+    const size_t n = pass->n, k = pass->k, table_count = pass->table_count;
+    const double *loadings = pass->loadings, *c = pass->c, *inverse_b = pass->inverse_b, *loss = pass->loss, *table = pass->table;
+    const double lowest = pass->lowest, points_per_unit = pass->points_per_unit;
+    double *shift = pass->shift, *totals = pass->totals;
+    uint8_t *codes = pass->codes;
+    int32_t *flagged = pass->flagged;
+    int64_t *counts = pass->counts;
+    int32_t *fault_offsets = lists ? pass->fault_offsets : NULL, *fault_indices = lists ? pass->fault_indices : NULL;
     flag_fn flag = flag_generic;
     shift_fn shift_row = shift_generic;
     int fused = 0;

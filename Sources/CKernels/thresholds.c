@@ -40,8 +40,12 @@ static size_t list_avx512(const double *restrict z, const double *restrict c, do
 }
 #endif
 
-void slashsim_threshold_faults(const double *z, size_t n, size_t trials, const double *c, const double *scale,
-                               const double *loss, int64_t *counts, double *totals, int32_t *faults) {
+void slashsim_threshold_faults(const slashsim_threshold_pass *pass, const double *z, size_t trials, const double *scale) {
+    const size_t n = pass->n;
+    const double *c = pass->c, *loss = pass->loss;
+    int64_t *counts = pass->counts;
+    double *totals = pass->totals;
+    int32_t *faults = pass->faults;
     list_fn list = list_generic;
 #if defined(__x86_64__)
     if (slashsim_kernel_level_in_use() == SLASHSIM_KERNEL_AVX512) list = list_avx512;

@@ -33,28 +33,52 @@ slashsim_kernel_level slashsim_best_kernel_level(void);
 /// Forces a level, capped at the machine's best (for tests and benchmarks). Returns the level in force.
 slashsim_kernel_level slashsim_set_kernel_level(slashsim_kernel_level level);
 
-/// The fault decisions of the conditional path for `trials` (at most a batch, 1,024) trials of `n` operators
-/// (row t at t·n): operator i faults in trial t when u[t·n + i] < Φ((c[i]·scale[t] − shift)·inverse_b[i]),
-/// shift = a_i·F_t from `loadings` (A, n×k column-major) and `factors` (F_t at factors[t·k ..< t·k + k]),
-/// computed as a_i0·F_0 and then fma(a_if, F_f, ·) for f = 1 … k−1 (0 when k = 0) on every level; decided
-/// against `table` (Φ on the grid lowest + j/points_per_unit) and, when the grid cannot decide, by
-/// 0.5·erfc(−x/√2) exactly as `NormalDistribution.cdf`. Adds loss[i] to totals[t] (in operator order) and
-/// 1 to counts[i] for each fault. Scratch: `shift` and `flagged` n·trials entries each, `codes` n bytes.
-/// `scale` (per trial; NULL means 1) is the Student t copula's √W. When `fault_offsets` is not NULL, the
-/// faulting operators of trial t are written, ascending, to fault_indices[fault_offsets[t] ..< fault_offsets[t+1]]
-/// (fault_offsets has trials + 1 entries, fault_indices room for n·trials).
-void slashsim_conditional_faults(const double *u, const double *loadings, const double *factors, size_t k,
-                                 double *shift, size_t n, size_t trials,
-                                 const double *c, const double *inverse_b,
-                                 const double *table, size_t table_count, double lowest, double points_per_unit,
-                                 const double *loss, int64_t *counts, double *totals, uint8_t *codes, int32_t *flagged,
-                                 const double *scale, int32_t *fault_offsets, int32_t *fault_indices);
+/// What the conditional path's decisions read and write, fixed for a worker: the model's arrays, the Φ grid,
+/// the worker's scratch and accumulators. Every pointer stays valid for the worker's life.
+typedef struct slashsim_conditional_pass {
+    size_t n;                   ///< operators
+    size_t k;                   ///< common factors
+    const double *loadings;     ///< A, n×k column-major (unused when k = 0)
+    const double *c;            ///< thresholds c_i (copula quantiles of p_i)
+    const double *inverse_b;    ///< 1/b_i
+    const double *loss;         ///< loss if operator i faults
+    const double *table;        ///< Φ on the grid lowest + j/points_per_unit
+    size_t table_count;
+    double lowest;
+    double points_per_unit;
+    double *shift;              ///< scratch: a_i·F per operator and trial of a call (n·trials)
+    uint8_t *codes;             ///< scratch: n bytes
+    int32_t *flagged;           ///< scratch: n·trials entries
+    int64_t *counts;            ///< out: faults per operator (added to)
+    double *totals;             ///< out: loss per trial of a call
+    int32_t *fault_offsets;     ///< out with lists: trials + 1 entries
+    int32_t *fault_indices;     ///< out with lists: room for n·trials
+} slashsim_conditional_pass;
 
-/// The dense forms' faults for `trials` trials of `n` operators (column t of Z at z[t·n ..< t·n + n]):
-/// operator j faults in trial t when z[t·n + j] < c[j]·scale[t] (`scale` NULL means 1: the Gaussian
-/// copula). Adds loss[j] to totals[t] in operator order and 1 to counts[j] for each fault; `faults` is
-/// scratch of n entries.
-void slashsim_threshold_faults(const double *z, size_t n, size_t trials, const double *c, const double *scale,
-                               const double *loss, int64_t *counts, double *totals, int32_t *faults);
+/// The fault decisions of the conditional path for `trials` (at most a batch, 1,024) trials (row t of `u` at
+/// t·n): operator i faults in trial t when u[t·n + i] < Φ((c[i]·scale[t] − shift)·inverse_b[i]),
+/// shift = a_i·F_t from the loadings and `factors` (F_t at factors[t·k ..< t·k + k]), computed as a_i0·F_0 and
+/// then fma(a_if, F_f, ·) for f = 1 … k−1 (0 when k = 0) on every level; decided against the Φ grid and, when
+/// the grid cannot decide, by 0.5·erfc(−x/√2) exactly as `NormalDistribution.cdf`. Adds loss[i] to totals[t]
+/// (in operator order) and 1 to counts[i] for each fault. `scale` (per trial; NULL means 1) is the Student t
+/// copula's √W. With `lists`, the faulting operators of trial t are written, ascending, to
+/// fault_indices[fault_offsets[t] ..< fault_offsets[t + 1]].
+void slashsim_conditional_faults(const slashsim_conditional_pass *pass, const double *u, const double *factors, size_t trials,
+                                 const double *scale, int lists);
+
+/// What the dense forms' fault pass reads and writes, fixed for a worker.
+typedef struct slashsim_threshold_pass {
+    size_t n;                   ///< operators
+    const double *c;            ///< thresholds
+    const double *loss;         ///< loss if operator j faults
+    int64_t *counts;            ///< out: faults per operator (added to)
+    double *totals;             ///< out: loss per trial of a call
+    int32_t *faults;            ///< scratch: n entries
+} slashsim_threshold_pass;
+
+/// The dense forms' faults for `trials` trials (column t of Z at z[t·n ..< t·n + n]): operator j faults in
+/// trial t when z[t·n + j] < c[j]·scale[t] (`scale` NULL means 1: the Gaussian copula). Adds loss[j] to
+/// totals[t] in operator order and 1 to counts[j] for each fault.
+void slashsim_threshold_faults(const slashsim_threshold_pass *pass, const double *z, size_t trials, const double *scale);
 
 #endif

@@ -12,9 +12,9 @@ extension BatchKernel {
         let incidentServices = services.incidentServices
         let obligors = n + incidentServices.count
         let thresholds = model.thresholds, loadings = form.loadings, inverseB = form.inverseIdiosyncratic
+        let factors = UnsafeBufferPointer(worker.factors.all)
         worker.twistProbabilities.withUnsafeMutableBufferPointer { p in
         worker.obligorProbabilities.withUnsafeMutableBufferPointer { scratch in
-        worker.factors.withUnsafeBufferPointer { factors in
         twistLosses.withUnsafeBufferPointer { losses in
             var thetas = [Double](repeating: 0, count: m)
             for t in 0..<m {
@@ -33,7 +33,7 @@ extension BatchKernel {
                                                    count: obligors, target: twist.target)
             }
             for t in 0..<m { worker.thetas[t] = thetas[t] }
-        }}}}
+        }}}
     }
 
     /// P(incident of service j | factors z) under the Gaussian copula.
@@ -48,13 +48,10 @@ extension BatchKernel {
     /// fault lists for the loss pass, counts, log(q/p) = Σ_faults θ_t ℓ_i − Σ ψ_i added to the trial's, and its weight.
     func twistedDecisions(_ u: UnsafeMutableBufferPointer<Double>, from start: Int, trials size: Int, worker: Worker) {
         let n = model.operatorCount
-        let lossIfFault = model.lossIfFault
+        let losses = pinned.lossIfFault.pointer, counts = worker.faultCounts.pointer, indices = worker.faultIndices.pointer
         var listed: Int32 = 0
         worker.faultOffsets[0] = 0
-        lossIfFault.withUnsafeBufferPointer { losses in
         worker.twistProbabilities.withUnsafeBufferPointer { probabilities in
-        worker.faultCounts.withUnsafeMutableBufferPointer { counts in
-        worker.faultIndices.withUnsafeMutableBufferPointer { indices in
             for t in 0..<size {
                 let trial = start + t, theta = worker.thetas[trial], sampled = worker.drawnByImportanceSampler(trial)
                 let row = probabilities.baseAddress! + trial * n
@@ -74,6 +71,6 @@ extension BatchKernel {
                 worker.faultOffsets[t + 1] = listed
                 worker.weights[trial] = ImportanceShift.mixtureWeight(logRatio: worker.logRatios[trial] + logRatio)
             }
-        }}}}
+        }
     }
 }

@@ -25,6 +25,25 @@ struct BatchKernel {
     let importance: ImportanceShift?
     /// The obligors' losses of the twist: the operators' lossIfFault, then the incident services' ℓ_s.
     let twistLosses: [Double]
+    /// The model's arrays the C kernels read, pinned once per run and shared by the workers.
+    let pinned: PinnedModel
+
+    /// Pinned copies of the arrays the C passes read (thresholds, losses, the conditional form, the Φ grid).
+    final class PinnedModel: @unchecked Sendable {
+        let thresholds: PinnedBuffer<Double>
+        let lossIfFault: PinnedBuffer<Double>
+        let loadings: PinnedBuffer<Double>
+        let inverseIdiosyncratic: PinnedBuffer<Double>
+        let table: PinnedBuffer<Double>
+
+        init(model: CompiledModel, conditional: ConditionalForm?) {
+            thresholds = PinnedBuffer(model.thresholds, padding: 0)
+            lossIfFault = PinnedBuffer(model.lossIfFault, padding: 0)
+            loadings = PinnedBuffer(conditional?.loadings ?? [], padding: 0)
+            inverseIdiosyncratic = PinnedBuffer(conditional?.inverseIdiosyncratic ?? [], padding: 0)
+            table = PinnedBuffer(conditional != nil ? NormalCDFTable.shared.values : [], padding: 0)
+        }
+    }
 
     init(model: CompiledModel, stream: NormalStream, lossPass: LossPass? = nil, importance: ImportanceShift? = nil) {
         precondition(importance == nil || (lossPass != nil && importance!.mean.count == model.factorCount && model.conditionalForm != nil),
@@ -40,23 +59,25 @@ struct BatchKernel {
             twistLosses = []
         }
         if case .studentT(let nu) = model.copula { degreesOfFreedom = nu } else { degreesOfFreedom = nil }
+        pinned = PinnedModel(model: model, conditional: conditional)
     }
 
     /// Per-worker state: buffers reused across batches, and the worker's accumulators.
     /// Each worker is used by one thread at a time (its Dispatch worker), so it needs no lock.
     final class Worker: @unchecked Sendable {
         var normals: [Double]
-        var factors: [Double]
+        /// K factors per trial.
+        let factors: PinnedBuffer<Double>
         /// a·F per operator and trial of a chunk (conditional path; computed by the C decision pass).
-        var shifts: [Double]
+        let shifts: PinnedBuffer<Double>
         /// Per-trial totals of the C passes, and per-operator decision codes of the conditional one.
-        var totals: [Double]
-        var codes: [UInt8]
+        let totals: PinnedBuffer<Double>
+        let codes: PinnedBuffer<UInt8>
         /// The operators the vectorised passes flagged (conditional path: per trial of a chunk) or found
         /// faulting (dense: one trial).
-        var flagged: [Int32]
+        let flagged: PinnedBuffer<Int32>
         /// √W per trial (Student t copula).
-        var scales: [Double]
+        let scales: PinnedBuffer<Double>
         /// Likelihood-ratio weight per trial (importance sampling), from log(q/p) of the trial, and the uniform that
         /// chose the defensive mixture's component that drew it (`drawnByImportanceSampler`).
         var weights: [Double]
@@ -72,14 +93,18 @@ struct BatchKernel {
         var incidentList: [Int] = []
         var incidentOffsets: [Int]
         /// Faulting operators per trial of the current chunk (loss pass).
-        var faultOffsets: [Int32]
-        var faultIndices: [Int32]
+        let faultOffsets: PinnedBuffer<Int32>
+        let faultIndices: PinnedBuffer<Int32>
         /// Losses of the trials that lost something (order is irrelevant: the sample is sorted later).
         var lossyTrials: [Double] = []
         /// Faults per operator.
-        var faultCounts: [Int]
+        let faultCounts: PinnedBuffer<Int64>
         /// The loss pass's state, when the kernel has one.
         let loss: LossPass.State?
+        /// The C passes' arguments: the kernel's pinned arrays (kept alive here) and this worker's buffers.
+        let pinnedModel: PinnedModel
+        var conditionalPass: slashsim_conditional_pass
+        var thresholdPass: slashsim_threshold_pass
 
         init(kernel: BatchKernel) {
             let model = kernel.model
@@ -87,12 +112,12 @@ struct BatchKernel {
             let conditional = kernel.conditional != nil
             let chunk = conditional ? BatchKernel.chunkTrials(operators: n) : b
             normals = [Double](repeating: 0, count: n * b)
-            factors = [Double](repeating: 0, count: max(1, k) * b)
-            shifts = conditional ? [Double](repeating: 0, count: n * chunk) : []
-            totals = [Double](repeating: 0, count: b)
-            codes = conditional ? [UInt8](repeating: 0, count: n) : []
-            flagged = [Int32](repeating: 0, count: max(1, n * (conditional ? chunk : 1)))
-            scales = [Double](repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
+            factors = PinnedBuffer(repeating: 0, count: max(1, k) * b)
+            shifts = PinnedBuffer(repeating: 0, count: conditional ? n * chunk : 0)
+            totals = PinnedBuffer(repeating: 0, count: b)
+            codes = PinnedBuffer(repeating: 0, count: conditional ? n : 0)
+            flagged = PinnedBuffer(repeating: 0, count: n * (conditional ? chunk : 1))
+            scales = PinnedBuffer(repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
             weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
             logRatios = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
             components = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
@@ -104,10 +129,20 @@ struct BatchKernel {
             incidentUniforms = [Double](repeating: 0, count: incidents ? s * b : 0)
             incidentFlags = [Bool](repeating: false, count: max(1, s) * b)
             incidentOffsets = [Int](repeating: 0, count: b + 1)
-            faultOffsets = [Int32](repeating: 0, count: kernel.lossPass != nil ? chunk + 1 : 0)
-            faultIndices = [Int32](repeating: 0, count: kernel.lossPass != nil ? n * chunk : 0)
-            faultCounts = [Int](repeating: 0, count: n)
+            faultOffsets = PinnedBuffer(repeating: 0, count: kernel.lossPass != nil ? chunk + 1 : 0)
+            faultIndices = PinnedBuffer(repeating: 0, count: kernel.lossPass != nil ? n * chunk : 0)
+            faultCounts = PinnedBuffer(repeating: 0, count: n)
             loss = kernel.lossPass.map { LossPass.State(pass: $0) }
+            let m = kernel.pinned
+            pinnedModel = m
+            conditionalPass = slashsim_conditional_pass(
+                n: n, k: kernel.conditional?.factors ?? 0, loadings: m.loadings.pointer, c: m.thresholds.pointer,
+                inverse_b: m.inverseIdiosyncratic.pointer, loss: m.lossIfFault.pointer, table: m.table.pointer,
+                table_count: conditional ? m.table.count : 0, lowest: NormalCDFTable.lowest, points_per_unit: NormalCDFTable.pointsPerUnit,
+                shift: shifts.pointer, codes: codes.pointer, flagged: flagged.pointer, counts: faultCounts.pointer,
+                totals: totals.pointer, fault_offsets: faultOffsets.pointer, fault_indices: faultIndices.pointer)
+            thresholdPass = slashsim_threshold_pass(n: n, c: m.thresholds.pointer, loss: m.lossIfFault.pointer, counts: faultCounts.pointer,
+                                                    totals: totals.pointer, faults: flagged.pointer)
         }
 
         /// Whether trial t of the batch came from the importance sampler (else from the model's own law).
@@ -124,9 +159,7 @@ struct BatchKernel {
         worker.loss?.resetPartial()
         if degreesOfFreedom != nil { drawScales(batch: batch, trials: m, worker: worker) }
         if let conditional, conditional.factors > 0 {
-            worker.factors.withUnsafeMutableBufferPointer { f in
-                stream.fill(UnsafeMutableBufferPointer(rebasing: f[0..<(conditional.factors * m)]), batch: batch, substream: .factors)
-            }
+            stream.fill(worker.factors.buffer(0..<(conditional.factors * m)), batch: batch, substream: .factors)
             if let importance {
                 shiftFactors(importance, batch: batch, trials: m, worker: worker)
                 if let twist = importance.twist { prepareTwist(twist, trials: m, worker: worker) }
@@ -165,13 +198,11 @@ struct BatchKernel {
     /// √W per trial, W = χ²_ν⁻¹(u)/ν from `Substream.mixing` (kept away from 0 so that ±∞·√W stays ±∞).
     private func drawScales(batch: UInt64, trials m: Int, worker: Worker) {
         guard let nu = degreesOfFreedom else { return }
-        worker.scales.withUnsafeMutableBufferPointer { s in
-            let u = UnsafeMutableBufferPointer(rebasing: s[0..<m])
-            stream.fillUniforms(u, batch: batch, substream: .mixing)
-            for t in 0..<m {
-                let w = ChiSquaredDistribution.quantile(u[t], degreesOfFreedom: nu) / nu
-                u[t] = max(1e-150, w.squareRoot())
-            }
+        let u = worker.scales.buffer(0..<m)
+        stream.fillUniforms(u, batch: batch, substream: .mixing)
+        for t in 0..<m {
+            let w = ChiSquaredDistribution.quantile(u[t], degreesOfFreedom: nu) / nu
+            u[t] = max(1e-150, w.squareRoot())
         }
     }
 
@@ -195,9 +226,8 @@ struct BatchKernel {
                 var logRatio = 0.0
                 for j in services.incidentServices {
                     let a = worker.thetas[t] * twist.incidentLosses[j]
-                    let p = worker.factors.withUnsafeBufferPointer { f in
-                        incidentProbability(j, factors: f.baseAddress! + t * model.factorCount, k: model.factorCount, services: services, count: s)
-                    }
+                    let p = incidentProbability(j, factors: worker.factors.pointer + t * model.factorCount, k: model.factorCount,
+                                                services: services, count: s)
                     let (q, psi) = ExponentialTwist.twisted(p, a)
                     let happens = worker.incidentUniforms[t * s + j] < (worker.drawnByImportanceSampler(t) ? q : p)
                     logRatio += happens ? a - psi : -psi
@@ -217,7 +247,7 @@ struct BatchKernel {
                     happens = u < services.incidentProbabilities[j]
                 } else {
                     let shift = ConditionalForm.shift(services.incidentLoadings, first: j, stride: s,
-                                                      factors: worker.factors, from: t * k, count: k)
+                                                      factors: worker.factors.all, from: t * k, count: k)
                     let scale = degreesOfFreedom != nil ? worker.scales[t] : 1
                     happens = u < ConditionalForm.probability(threshold: services.incidentThresholds[j] * scale, shift: shift,
                                                               inverseIdiosyncratic: services.incidentInverseIdiosyncratic[j])
@@ -263,20 +293,8 @@ struct BatchKernel {
     /// The fault-and-loss pass (the C kernel `slashsim_threshold_faults`): operator j faults in trial t when
     /// Z[j, t] < threshold[j]·√W_t; the trials that lost something keep their totals.
     private func accumulateLosses(latents z: UnsafeBufferPointer<Double>, trials m: Int, worker: Worker) {
-        let n = model.operatorCount
-        let scaled = degreesOfFreedom != nil
-        model.thresholds.withUnsafeBufferPointer { c in
-        model.lossIfFault.withUnsafeBufferPointer { loss in
-        worker.faultCounts.withUnsafeMutableBufferPointer { counts in
-        worker.totals.withUnsafeMutableBufferPointer { totals in
-        worker.flagged.withUnsafeMutableBufferPointer { faults in
-        worker.scales.withUnsafeBufferPointer { scales in
-            counts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: n) { counts64 in
-                slashsim_threshold_faults(z.baseAddress!, n, m, c.baseAddress!, scaled ? scales.baseAddress! : nil,
-                                          loss.baseAddress!, counts64, totals.baseAddress!, faults.baseAddress!)
-            }
-            for t in 0..<m where totals[t] > 0 { worker.lossyTrials.append(totals[t]) }
-        }}}}}}
+        slashsim_threshold_faults(&worker.thresholdPass, z.baseAddress!, m, degreesOfFreedom != nil ? worker.scales.pointer : nil)
+        for t in 0..<m where worker.totals[t] > 0 { worker.lossyTrials.append(worker.totals[t]) }
     }
 
     /// The dense forms' faults as lists, one trial at a time, through the loss pass.
@@ -303,12 +321,10 @@ struct BatchKernel {
         guard let lossPass, let state = worker.loss else { return }
         let s = model.services.count
         let incidents = worker.incidentList[worker.incidentOffsets[t]..<worker.incidentOffsets[t + 1]]
-        worker.faultIndices.withUnsafeBufferPointer { indices in
-            worker.incidentFlags.withUnsafeBufferPointer { flags in
-                let faults = UnsafeBufferPointer(rebasing: indices[Int(worker.faultOffsets[row])..<Int(worker.faultOffsets[row + 1])])
-                lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
-                                 weight: importance != nil ? worker.weights[t] : 1, state: state)
-            }
+        let faults = UnsafeBufferPointer(worker.faultIndices.buffer(Int(worker.faultOffsets[row])..<Int(worker.faultOffsets[row + 1])))
+        worker.incidentFlags.withUnsafeBufferPointer { flags in
+            lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
+                             weight: importance != nil ? worker.weights[t] : 1, state: state)
         }
         // Incident flags are per batch and trial; clear this trial's for the next batch.
         for j in incidents { worker.incidentFlags[t * s + j] = false }
@@ -349,25 +365,22 @@ struct BatchKernel {
     /// Independent operators, Gaussian copula: operator i faults when u_i < p_i.
     private func uniformDecisions(_ u: UnsafeMutableBufferPointer<Double>, trials size: Int, worker: Worker, lists: Bool) {
         let n = model.operatorCount
+        let counts = worker.faultCounts.pointer, loss = pinned.lossIfFault.pointer
         model.faultProbabilities.withUnsafeBufferPointer { p in
-            model.lossIfFault.withUnsafeBufferPointer { loss in
-                worker.faultCounts.withUnsafeMutableBufferPointer { counts in
-                    var listed: Int32 = 0
-                    if lists { worker.faultOffsets[0] = 0 }
-                    for t in 0..<size {
-                        var total = 0.0
-                        let row = t * n
-                        for i in 0..<n where u[row + i] < p[i] {
-                            total += loss[i]
-                            counts[i] &+= 1
-                            if lists { worker.faultIndices[Int(listed)] = Int32(i); listed += 1 }
-                        }
-                        if lists {
-                            worker.faultOffsets[t + 1] = listed
-                        } else if total > 0 {
-                            worker.lossyTrials.append(total)
-                        }
-                    }
+            var listed: Int32 = 0
+            if lists { worker.faultOffsets[0] = 0 }
+            for t in 0..<size {
+                var total = 0.0
+                let row = t * n
+                for i in 0..<n where u[row + i] < p[i] {
+                    total += loss[i]
+                    counts[i] &+= 1
+                    if lists { worker.faultIndices[Int(listed)] = Int32(i); listed += 1 }
+                }
+                if lists {
+                    worker.faultOffsets[t + 1] = listed
+                } else if total > 0 {
+                    worker.lossyTrials.append(total)
                 }
             }
         }
@@ -375,36 +388,12 @@ struct BatchKernel {
 
     /// The C decision pass: the shifts a·F (in C, a_i0·F_0 then fused multiply-adds, the same on every
     /// instruction set and whatever the BLAS; zero without factors), then u < Φ((c·√W − shift)/b) through the Φ grid.
-    private func conditionalDecisions(_ form: ConditionalForm,
-                                      _ u: UnsafeMutableBufferPointer<Double>, from start: Int, trials size: Int, worker: Worker, lists: Bool) {
-        let n = model.operatorCount, k = form.factors
-        let scaled = degreesOfFreedom != nil
-        worker.shifts.withUnsafeMutableBufferPointer { shifts in
-        worker.factors.withUnsafeBufferPointer { draws in
-        form.loadings.withUnsafeBufferPointer { a in
-        NormalCDFTable.shared.values.withUnsafeBufferPointer { table in
-        model.thresholds.withUnsafeBufferPointer { c in
-        form.inverseIdiosyncratic.withUnsafeBufferPointer { inverseB in
-        model.lossIfFault.withUnsafeBufferPointer { loss in
-        worker.faultCounts.withUnsafeMutableBufferPointer { counts in
-        worker.totals.withUnsafeMutableBufferPointer { totals in
-        worker.codes.withUnsafeMutableBufferPointer { codes in
-        worker.flagged.withUnsafeMutableBufferPointer { flagged in
-        worker.scales.withUnsafeBufferPointer { scales in
-        worker.faultOffsets.withUnsafeMutableBufferPointer { offsets in
-        worker.faultIndices.withUnsafeMutableBufferPointer { indices in
-            counts.baseAddress!.withMemoryRebound(to: Int64.self, capacity: n) { counts64 in
-                slashsim_conditional_faults(
-                    u.baseAddress!, a.baseAddress, draws.baseAddress! + start * k, k,
-                    shifts.baseAddress!, n, size, c.baseAddress!, inverseB.baseAddress!,
-                    table.baseAddress!, table.count, NormalCDFTable.lowest, NormalCDFTable.pointsPerUnit,
-                    loss.baseAddress!, counts64, totals.baseAddress!, codes.baseAddress!, flagged.baseAddress!,
-                    scaled ? scales.baseAddress! + start : nil,
-                    lists ? offsets.baseAddress! : nil, lists ? indices.baseAddress! : nil)
-            }
-            if !lists {
-                for t in 0..<size where totals[t] > 0 { worker.lossyTrials.append(totals[t]) }
-            }
-        }}}}}}}}}}}}}}
+    private func conditionalDecisions(_ form: ConditionalForm, _ u: UnsafeMutableBufferPointer<Double>, from start: Int, trials size: Int,
+                                      worker: Worker, lists: Bool) {
+        slashsim_conditional_faults(&worker.conditionalPass, u.baseAddress!, worker.factors.pointer + start * form.factors, size,
+                                    degreesOfFreedom != nil ? worker.scales.pointer + start : nil, lists ? 1 : 0)
+        if !lists {
+            for t in 0..<size where worker.totals[t] > 0 { worker.lossyTrials.append(worker.totals[t]) }
+        }
     }
 }

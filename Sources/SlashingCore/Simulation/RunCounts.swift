@@ -22,7 +22,7 @@ struct RunCounts {
     init(workers: [BatchKernel.Worker], model: CompiledModel) {
         self.init(model: model)
         for worker in workers {
-            for j in faults.indices { faults[j] += worker.faultCounts[j] }
+            for j in faults.indices { faults[j] += Int(worker.faultCounts[j]) }
         }
         guard workers.first?.loss != nil else {
             slashes = zip(faults, model.lossIfFault).map { $1 > 0 ? $0 : 0 }
