@@ -18,6 +18,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Documentation only: `swift package generate-documentation --target SlashingCore` (builds nothing otherwise).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // BLAS + LAPACK from the system (Debian: libblas-dev, liblapack-dev, or OpenBLAS through update-alternatives).
