@@ -11,7 +11,7 @@ public func scenarioFuzzer(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt 
         guard let scenario = try? ScenarioLoader.decode(data: data, file: "fuzz", format: format),
               let model = try? CompiledModel(scenario: scenario) else { continue }
         let result = SimulationEngine(model: model).run(trials: 64, seed: 1, threads: 1)
-        _ = RiskStatistics.summarize(result.losses, levels: scenario.simulation.quantiles)
+        _ = result.distribution.summarize(levels: scenario.simulation.quantiles)
     }
     return 0
 }

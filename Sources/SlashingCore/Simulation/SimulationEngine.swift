@@ -40,14 +40,22 @@ public struct SimulationResult: Sendable {
     public var isPartial: Bool { trials < requestedTrials }
     /// Trials simulated.
     public var trials: Int { distribution.trials }
-    /// Whether the samples were kept whole (`run`) rather than summarised in bounded memory (`runBounded`).
-    public var keepsSamples: Bool { distribution is LossSample }
+    /// The whole sample of total losses: nil for a bounded-memory run (`runBounded`), which keeps a summary, and
+    /// for an importance-sampled one, whose sample is weighted (`distribution` serves every kind).
+    public var sample: LossSample? { distribution as? LossSample }
 
-    /// The whole sample of total losses (in-memory runs only).
-    public var losses: LossSample { distribution as! LossSample }
-    /// The whole samples of the tokens' and portfolios' losses (in-memory runs only).
-    public var tokenLosses: [LossSample] { tokenDistributions.map { $0 as! LossSample } }
-    public var portfolioLosses: [LossSample] { portfolioDistributions.map { $0 as! LossSample } }
+    /// `sample` for tests that know their run kept it whole.
+    package var losses: LossSample {
+        guard let sample else { preconditionFailure("this run kept no whole, unweighted sample: read `distribution`") }
+        return sample
+    }
+    /// The tokens' and portfolios' whole samples, for tests that know their run kept them.
+    package var tokenLosses: [LossSample] { tokenDistributions.map { ($0 as? LossSample) ?? Self.noSample() } }
+    package var portfolioLosses: [LossSample] { portfolioDistributions.map { ($0 as? LossSample) ?? Self.noSample() } }
+
+    private static func noSample() -> LossSample {
+        preconditionFailure("this run kept no whole, unweighted sample: read the distributions")
+    }
 }
 
 /// Runs the Monte Carlo: batches of `RunLimits.batchSize` trials, shared out to `threads` Dispatch
