@@ -18,11 +18,7 @@ struct Merge: ParsableCommand {
     @OptionGroup var levelOptions: QuantileOptions
     @OptionGroup var outputOptions: ReportOutputOptions
 
-    @Option(help: ArgumentHelp("Also write the loss distributions as CSV.", valueName: "FILE.csv"))
-    var distribution: String?
-
-    @Option(help: ArgumentHelp("Also draw the exceedance curve as SVG (or HTML).", valueName: "FILE.svg"))
-    var plot: String?
+    @OptionGroup var exports: ExportOptions
 
     func validate() throws {
         if parts.isEmpty { throw ValidationError("no part files given. Fix: name the part files of one run, e.g. slashsim merge part-*.slashsim") }
@@ -59,8 +55,7 @@ struct Merge: ParsableCommand {
         }
         let model = try ScenarioSource.compile(scenario, file: header.scenarioFile)
         let writer = try outputOptions.writer()
-        let distributionWriter = try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }
-        let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
+        let (distributionWriter, plotWriter) = try exports.writers()
         let levels = Array(Set(levelOptions.quantiles?.levels ?? header.levels)).sorted()
         let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials, seed: header.seed)
         let report = Report(scenarioName: scenario.name, scenarioFile: header.scenarioFile, model: model, result: result, levels: levels)

@@ -33,11 +33,7 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("How samples are kept: in-memory (every losing trial, the default) or bounded (memory independent of the trial count: two passes over the same random streams, about twice the time; same VaR).", valueName: "MODE"))
     var memory: MemoryOption = .inMemory
 
-    @Option(help: ArgumentHelp("Also write the loss distributions as CSV: exceedance probabilities on a grid of losses plus the exact tail points, for the total, each token and each portfolio (and each stress).", valueName: "FILE.csv"))
-    var distribution: String?
-
-    @Option(help: ArgumentHelp("Also draw the exceedance curves (log scale, VaR and ES marked; one curve per stress) and the top tail contributors, as SVG (or HTML when FILE ends in .html).", valueName: "FILE.svg"))
-    var plot: String?
+    @OptionGroup var exports: ExportOptions
 
     @Option(help: ArgumentHelp("Compute only shard I of N (0 ≤ I < N) of the run and write it as a binary part to --output; `slashsim merge` joins the N parts into the report of the whole run.", valueName: "I/N"))
     var shard: ShardArgument?
@@ -56,7 +52,7 @@ struct Run: ParsableCommand {
             if outputOptions.output == nil { throw ValidationError("--shard writes a binary part file. Fix: add --output part-I.slashsim") }
             let conflicting = [(!stress.isEmpty, "--stress"), (maxSeconds != nil, "--max-seconds"), (memory == .bounded, "--memory bounded"),
                                (importanceSampling, "--importance-sampling"),
-                               (distribution != nil, "--distribution"), (plot != nil, "--plot")].filter(\.0).map(\.1)
+                               (exports.distribution != nil, "--distribution"), (exports.plot != nil, "--plot")].filter(\.0).map(\.1)
             if let flag = conflicting.first {
                 throw ValidationError("--shard cannot be combined with \(flag). Fix: give \(flag) to `slashsim merge` where it applies, or run without --shard")
             }
@@ -77,8 +73,7 @@ struct Run: ParsableCommand {
         let plans = try plans(for: [model] + stressed.map(\.model), scenario: loaded, file: file)
         // Fail before simulating if an output cannot be written.
         let writer = try outputOptions.writer()
-        let distributionWriter = try distribution.map { path in try ReportWriter(path: path, flag: "--distribution") }
-        let plotWriter = try plot.map { path in try ReportWriter(path: path, flag: "--plot") }
+        let (distributionWriter, plotWriter) = try exports.writers()
         let plan = plans[0]
         if let shard = shard?.spec, let writer {
             try writeShard(shard, plan: plan, scenario: loaded, file: file, to: writer)

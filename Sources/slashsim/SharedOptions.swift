@@ -59,3 +59,17 @@ struct ReportOutputOptions: ParsableArguments {
         if let writer { try writer.write(text) } else { print(text, terminator: "") }
     }
 }
+
+/// `--distribution` and `--plot`: the exports beside the report, shared by `run` and `merge`.
+struct ExportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Also write the loss distributions as CSV: exceedance probabilities on a grid of losses plus the exact tail points, for the total, each token and each portfolio (and each stress).", valueName: "FILE.csv"))
+    var distribution: String?
+
+    @Option(help: ArgumentHelp("Also draw the exceedance curves (log scale, VaR and ES marked; one curve per stress) and the top tail contributors, as SVG (or HTML when FILE ends in .html).", valueName: "FILE.svg"))
+    var plot: String?
+
+    /// The writers of both exports, checked before any simulation; nil where not asked for.
+    func writers() throws -> (distribution: ReportWriter?, plot: ReportWriter?) {
+        (try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }, try plot.map { try ReportWriter(path: $0, flag: "--plot") })
+    }
+}
