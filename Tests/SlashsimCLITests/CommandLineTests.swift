@@ -263,6 +263,11 @@ import TestSupport
         #expect(rows.map { $0.split(separator: " ").first } == ["0.2", "0.4", "0.6"])
         let svg = try Data(contentsOf: folder.appendingPathComponent("s.svg"))
         #expect(XMLParser(data: svg).parse())
+        // A .html plot is a page around the SVG, as for `run` and `merge`.
+        let page = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2,0.4", "--trials", "5000", "--plot", "s.html"], in: folder)
+        #expect(page.status == 0, "\(page.stderr)")
+        let html = try String(contentsOf: folder.appendingPathComponent("s.html"), encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg ") && !html.contains("<?xml"))
         let json = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2,0.4", "--trials", "20000", "--format", "json"], in: folder)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let points = try #require(object["points"] as? [[String: Any]])
