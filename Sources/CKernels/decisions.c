@@ -1,7 +1,7 @@
 // The conditional path's fault decisions. Per trial: the shifts a_i·F (a_i0·F_0, then fma(a_if, F_f, ·) for
 // f = 1 … k−1: the same operations on every level, so the decisions do not depend on the level or the BLAS),
-// a vectorised pass listing the operators that may fault (generic and AVX2: their uniform below the Φ grid's
-// value above their argument, or an argument off the grid; AVX-512: their argument not below the floor of
+// a vectorised pass listing the operators that may fault (generic: their uniform below the Φ grid's value
+// above their argument, or an argument off the grid; AVX2 and AVX-512: their argument not below the floor of
 // their uniform's bin), then a scalar pass in operator order that decides the listed ones exactly (the
 // grid's values below and above, erfc in between) and adds up the losses, so the decisions and sums are
 // the same on every instruction set.
@@ -41,7 +41,7 @@ static inline __attribute__((always_inline)) int may_fault(double t, double v, c
         codes[i] = (uint8_t)may_fault(t, u[i], table, lowest, points_per_unit, top);                \
     }
 
-/// The flagged operators of one trial, ascending, into `flagged`; returns how many. Generic and AVX2 levels:
+/// The flagged operators of one trial, ascending, into `flagged`; returns how many. Generic level:
 /// the auto-vectorised pass writes a code per operator and a scalar loop lists the flagged ones, skipping
 /// eight unflagged codes at a time (one 64-bit load).
 #define FLAG_BODY                                                                                   \
@@ -68,24 +68,13 @@ static inline __attribute__((always_inline)) int may_fault(double t, double v, c
         for (size_t i = 0; i < n; i++) shift[i] = fma(column[i], factor, shift[i]);                 \
     }
 
-typedef void (*shift_fn)(const double *, size_t, const double *, size_t, double *);
 static void shift_generic(const double *restrict a, size_t n, const double *restrict f, size_t k, double *restrict shift) { SHIFT_BODY }
-
-typedef size_t (*flag_fn)(const double *, const double *, size_t, const double *, double, const double *,
-                          const double *, size_t, double, double, uint8_t *, int32_t *);
 
 static size_t flag_generic(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
                            const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes, int32_t *restrict flagged) {
     FLAG_BODY
 }
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma")))
-static void shift_avx2(const double *restrict a, size_t n, const double *restrict f, size_t k, double *restrict shift) { SHIFT_BODY }
-__attribute__((target("avx2")))
-static size_t flag_avx2(const double *restrict u, const double *restrict shift, size_t n, const double *restrict c, double s, const double *restrict inverse_b,
-                        const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes, int32_t *restrict flagged) {
-    FLAG_BODY
-}
 
 /// The AVX-512 flag needs no table lookup per operator: u's exponent and first mantissa bit place it in
 /// one of 32 bins [2^E·(1 + m/2), 2^E·(1 + (m+1)/2)), E = −16 … −1 (bin 0 also takes every u below
@@ -106,6 +95,30 @@ static void compute_bin_floor(void) {
             if (0.5 * erfc(-mid * 0.7071067811865475244) >= edge) hi = mid; else lo = mid;
         }
         bin_floor[b] = nextafterf((float)(lo - 1e-6), -INFINITY);
+    }
+}
+
+/// The operators from `first` on (fewer than a vector), one at a time: the vector passes' shifts
+/// (a_i0·F_0, then fma), and the grid's flag. Inlined into each vector pass, so `fma` is the instruction.
+static inline __attribute__((always_inline))
+void flag_remaining_operators(size_t first, const double *restrict u, const double *restrict a, const double *restrict factors, size_t k,
+                              double *restrict shift, size_t n, size_t trials, const double *restrict c, const double *restrict scale,
+                              const double *restrict inverse_b, const double *restrict table, size_t table_count, double lowest,
+                              double points_per_unit, int32_t *restrict flagged, size_t *restrict count) {
+    double top = (double)(table_count - 1);
+    for (size_t i = first; i < n; i++) {
+        for (size_t t = 0; t < trials; t++) {
+            const double *f = factors + t * k;
+            double shifted = 0;
+            if (k > 0) {
+                shifted = a[i] * f[0];
+                for (size_t g = 1; g < k; g++) shifted = fma(a[g * n + i], f[g], shifted);
+            }
+            shift[t * n + i] = shifted;
+            double x = (c[i] * (scale ? scale[t] : 1.0) - shifted) * inverse_b[i];
+            flagged[t * n + count[t]] = (int32_t)i;
+            count[t] += (size_t)may_fault(x, u[t * n + i], table, lowest, points_per_unit, top);
+        }
     }
 }
 
@@ -149,21 +162,8 @@ void flag_trials_avx512_k(const double *restrict u, const double *restrict a, co
             count[t] += (size_t)__builtin_popcount(flag);
         }
     }
-    double top = (double)(table_count - 1);
-    for (; i < n; i++) {  // the last n mod 8 operators: one at a time, the same operations
-        for (size_t t = 0; t < trials; t++) {
-            const double *f = factors + t * k;
-            double shifted = 0;
-            if (k > 0) {
-                shifted = a[i] * f[0];
-                for (size_t g = 1; g < k; g++) shifted = fma(a[g * n + i], f[g], shifted);
-            }
-            shift[t * n + i] = shifted;
-            double x = (c[i] * (scale ? scale[t] : 1.0) - shifted) * inverse_b[i];
-            flagged[t * n + count[t]] = (int32_t)i;
-            count[t] += (size_t)may_fault(x, u[t * n + i], table, lowest, points_per_unit, top);
-        }
-    }
+    flag_remaining_operators(i, u, a, factors, k, shift, n, trials, c, scale, inverse_b, table, table_count, lowest,
+                             points_per_unit, flagged, count);
 }
 
 /// `flag_trials_avx512_k` with k a constant for k ≤ 16, so that the loop over the factors unrolls.
@@ -182,6 +182,78 @@ static void flag_trials_avx512(const double *restrict u, const double *restrict 
     }
 #undef FLAG_TRIALS_CASE
 }
+
+/// For each 4-bit mask, the lanes it selects, in order (AVX2 has no compress instruction).
+static const int32_t compress_lanes4[16][4] = {
+    {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0}, {1, 2, 0, 0}, {0, 1, 2, 0},
+    {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0}, {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3},
+};
+
+/// AVX2, the AVX-512 pass four operators at a time: the same shifts, t and bins; the bin's floor from four
+/// in-register permutes of the 32-entry table and two selections (no gather); the flagged indices
+/// compressed through `compress_lanes4`. The same flags as the AVX-512 pass, so the same decisions. Writes up
+/// to four entries past a list's count, within its n.
+__attribute__((target("avx2,fma"))) static inline __attribute__((always_inline))
+void flag_trials_avx2_k(const double *restrict u, const double *restrict a, const double *restrict factors, size_t k,
+                        double *restrict shift, size_t n, size_t trials, const double *restrict c, const double *restrict scale,
+                        const double *restrict inverse_b, const double *restrict table, size_t table_count, double lowest,
+                        double points_per_unit, int32_t *restrict flagged, size_t *restrict count) {
+    pthread_once(&bin_floor_once, compute_bin_floor);
+    const __m256 floors0 = _mm256_loadu_ps(bin_floor), floors1 = _mm256_loadu_ps(bin_floor + 8);
+    const __m256 floors2 = _mm256_loadu_ps(bin_floor + 16), floors3 = _mm256_loadu_ps(bin_floor + 24);
+    const __m256i first_bin = _mm256_set1_epi64x(2 * (1023 - 16)), zero = _mm256_setzero_si256(), last_bin = _mm256_set1_epi32(31);
+    const __m256i even_dwords = _mm256_set_epi32(7, 5, 3, 1, 6, 4, 2, 0);
+    for (size_t t = 0; t < trials; t++) count[t] = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const __m256d cv = _mm256_loadu_pd(c + i), bv = _mm256_loadu_pd(inverse_b + i);
+        const __m128i base = _mm_set1_epi32((int)i);
+        for (size_t t = 0; t < trials; t++) {
+            const double *f = factors + t * k;
+            __m256d shifted = _mm256_setzero_pd();
+            if (k > 0) {
+                shifted = _mm256_mul_pd(_mm256_loadu_pd(a + i), _mm256_set1_pd(f[0]));
+                for (size_t g = 1; g < k; g++) shifted = _mm256_fmadd_pd(_mm256_loadu_pd(a + g * n + i), _mm256_set1_pd(f[g]), shifted);
+            }
+            _mm256_storeu_pd(shift + t * n + i, shifted);
+            __m256d vs = _mm256_set1_pd(scale ? scale[t] : 1.0);
+            __m256d x = _mm256_mul_pd(_mm256_sub_pd(_mm256_mul_pd(cv, vs), shifted), bv);
+            // (exponent field, first mantissa bit) of u as a bin 0 … 31, in the low dword of each lane, then
+            // the four bins packed into dwords 0 … 3.
+            __m256i bin = _mm256_sub_epi64(_mm256_srli_epi64(_mm256_castpd_si256(_mm256_loadu_pd(u + t * n + i)), 51), first_bin);
+            bin = _mm256_min_epi32(_mm256_max_epi32(bin, zero), last_bin);
+            bin = _mm256_permutevar8x32_epi32(bin, even_dwords);
+            __m256 low = _mm256_blendv_ps(_mm256_permutevar8x32_ps(floors0, bin), _mm256_permutevar8x32_ps(floors1, bin),
+                                          _mm256_castsi256_ps(_mm256_slli_epi32(bin, 28)));
+            __m256 high = _mm256_blendv_ps(_mm256_permutevar8x32_ps(floors2, bin), _mm256_permutevar8x32_ps(floors3, bin),
+                                           _mm256_castsi256_ps(_mm256_slli_epi32(bin, 28)));
+            __m256 floor32 = _mm256_blendv_ps(low, high, _mm256_castsi256_ps(_mm256_slli_epi32(bin, 27)));
+            int flag = _mm256_movemask_pd(_mm256_cmp_pd(x, _mm256_cvtps_pd(_mm256_castps256_ps128(floor32)), _CMP_GE_OQ));
+            __m128i lanes = _mm_loadu_si128((const __m128i *)compress_lanes4[flag]);
+            _mm_storeu_si128((__m128i *)(flagged + t * n + count[t]), _mm_add_epi32(lanes, base));
+            count[t] += (size_t)__builtin_popcount(flag);
+        }
+    }
+    flag_remaining_operators(i, u, a, factors, k, shift, n, trials, c, scale, inverse_b, table, table_count, lowest,
+                             points_per_unit, flagged, count);
+}
+
+/// `flag_trials_avx2_k` with k a constant for k ≤ 16, so that the loop over the factors unrolls.
+__attribute__((target("avx2,fma")))
+static void flag_trials_avx2(const double *restrict u, const double *restrict a, const double *restrict factors, size_t k,
+                             double *restrict shift, size_t n, size_t trials, const double *restrict c, const double *restrict scale,
+                             const double *restrict inverse_b, const double *restrict table, size_t table_count, double lowest,
+                             double points_per_unit, int32_t *restrict flagged, size_t *restrict count) {
+#define FLAG_TRIALS_CASE(K) \
+    case K: flag_trials_avx2_k(u, a, factors, K, shift, n, trials, c, scale, inverse_b, table, table_count, lowest, points_per_unit, flagged, count); break;
+    switch (k) {
+    FLAG_TRIALS_CASE(0) FLAG_TRIALS_CASE(1) FLAG_TRIALS_CASE(2) FLAG_TRIALS_CASE(3) FLAG_TRIALS_CASE(4) FLAG_TRIALS_CASE(5)
+    FLAG_TRIALS_CASE(6) FLAG_TRIALS_CASE(7) FLAG_TRIALS_CASE(8) FLAG_TRIALS_CASE(9) FLAG_TRIALS_CASE(10) FLAG_TRIALS_CASE(11)
+    FLAG_TRIALS_CASE(12) FLAG_TRIALS_CASE(13) FLAG_TRIALS_CASE(14) FLAG_TRIALS_CASE(15) FLAG_TRIALS_CASE(16)
+    default: flag_trials_avx2_k(u, a, factors, k, shift, n, trials, c, scale, inverse_b, table, table_count, lowest, points_per_unit, flagged, count);
+    }
+#undef FLAG_TRIALS_CASE
+}
 #endif
 
 void slashsim_conditional_faults(const slashsim_conditional_pass *pass, const double *u, const double *factors, size_t trials,
@@ -194,27 +266,23 @@ void slashsim_conditional_faults(const slashsim_conditional_pass *pass, const do
     int32_t *flagged = pass->flagged;
     int64_t *counts = pass->counts;
     int32_t *fault_offsets = lists ? pass->fault_offsets : NULL, *fault_indices = lists ? pass->fault_indices : NULL;
-    flag_fn flag = flag_generic;
-    shift_fn shift_row = shift_generic;
-    int fused = 0;
-#if defined(__x86_64__)
-    switch (slashsim_kernel_level_in_use()) {
-    case SLASHSIM_KERNEL_AVX512: fused = 1; break;
-    case SLASHSIM_KERNEL_AVX2: flag = flag_avx2; shift_row = shift_avx2; break;
-    case SLASHSIM_KERNEL_GENERIC: break;
-    }
-#endif
     size_t flag_counts[trials > 0 ? trials : 1];
-    if (fused) {
+    switch (slashsim_kernel_level_in_use()) {
 #if defined(__x86_64__)
+    case SLASHSIM_KERNEL_AVX512:
         flag_trials_avx512(u, loadings, factors, k, shift, n, trials, c, scale, inverse_b, table, table_count, lowest,
                            points_per_unit, flagged, flag_counts);
+        break;
+    case SLASHSIM_KERNEL_AVX2:
+        flag_trials_avx2(u, loadings, factors, k, shift, n, trials, c, scale, inverse_b, table, table_count, lowest,
+                         points_per_unit, flagged, flag_counts);
+        break;
 #endif
-    } else {
+    default:
         for (size_t t = 0; t < trials; t++) {
-            shift_row(loadings, n, factors + t * k, k, shift + t * n);
-            flag_counts[t] = flag(u + t * n, shift + t * n, n, c, scale ? scale[t] : 1.0, inverse_b, table, table_count,
-                                  lowest, points_per_unit, codes, flagged + t * n);
+            shift_generic(loadings, n, factors + t * k, k, shift + t * n);
+            flag_counts[t] = flag_generic(u + t * n, shift + t * n, n, c, scale ? scale[t] : 1.0, inverse_b, table, table_count,
+                                          lowest, points_per_unit, codes, flagged + t * n);
         }
     }
     int32_t listed = 0;

@@ -87,7 +87,72 @@ static void tail_generic(double *values, size_t count) { TAIL_BODY }
 
 #if defined(__x86_64__)
 __attribute__((target("avx2")))
-static void uniforms_avx2(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) { UNIFORMS_BODY }
+static void uniforms_avx2_tail(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) { UNIFORMS_BODY }
+
+/// One Philox round on four blocks, each word in the low half of a 64-bit lane (as `PHILOX_ROUND_512`):
+/// vpmuludq gives hi and lo of each product at once; the upper halves may hold anything.
+#define PHILOX_ROUND_256(x0, x1, x2, x3, k0, k1)                                                   \
+    do {                                                                                           \
+        __m256i p0 = _mm256_mul_epu32(x0, m0), p1 = _mm256_mul_epu32(x2, m1);                      \
+        x0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x1), k0);                \
+        x1 = p1;                                                                                   \
+        x2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x3), k1);                \
+        x3 = p0;                                                                                   \
+    } while (0)
+
+/// An exact int64 → double for the 53-bit values here (AVX2 has no vcvtqq2pd): the 27 high and 26 low bits
+/// each become a double through the 2⁵² exponent trick, then high·2²⁶ + low, which is exact.
+#define EXACT_53_TO_DOUBLE(v)                                                                      \
+    _mm256_add_pd(                                                                                 \
+        _mm256_mul_pd(_mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(v, 26), magic)), two52), two26), \
+        _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(v, low26), magic)), two52))
+
+/// The 53-bit uniforms of four finished blocks, interleaved as the scalar body writes them.
+#define PHILOX_STORE_256(out, x0, x1, x2, x3)                                                      \
+    do {                                                                                           \
+        __m256i a = _mm256_xor_si256(_mm256_slli_epi64(_mm256_and_si256(x0, low), 21),             \
+                                     _mm256_srli_epi64(_mm256_and_si256(x1, low), 11));            \
+        __m256i b = _mm256_xor_si256(_mm256_slli_epi64(_mm256_and_si256(x2, low), 21),             \
+                                     _mm256_srli_epi64(_mm256_and_si256(x3, low), 11));            \
+        __m256d ua = _mm256_mul_pd(_mm256_add_pd(EXACT_53_TO_DOUBLE(a), half), scale);             \
+        __m256d ub = _mm256_mul_pd(_mm256_add_pd(EXACT_53_TO_DOUBLE(b), half), scale);             \
+        __m256d even = _mm256_unpacklo_pd(ua, ub), odd = _mm256_unpackhi_pd(ua, ub);               \
+        _mm256_storeu_pd(out, _mm256_permute2f128_pd(even, odd, 0x20));                            \
+        _mm256_storeu_pd(out + 4, _mm256_permute2f128_pd(even, odd, 0x31));                        \
+    } while (0)
+
+/// Philox4x32-10 with AVX2 intrinsics, eight blocks per iteration (two independent groups of four): the
+/// same integer operations and one conversion, add and multiply per value as the scalar body, so the bits
+/// are the scalar body's.
+__attribute__((target("avx2")))
+static void uniforms_avx2(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) {
+    const __m256i m0 = _mm256_set1_epi64x(M0), m1 = _mm256_set1_epi64x(M1);
+    const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF), low26 = _mm256_set1_epi64x((1 << 26) - 1);
+    const __m256i magic = _mm256_castpd_si256(_mm256_set1_pd(0x1p52));
+    const __m256d two52 = _mm256_set1_pd(0x1p52), two26 = _mm256_set1_pd(0x1p26);
+    const __m256d half = _mm256_set1_pd(0.5), scale = _mm256_set1_pd(0x1p-53);
+    const __m256i lanes = _mm256_set_epi64x(3, 2, 1, 0), four = _mm256_set1_epi64x(4);
+    __m256i k0[10], k1[10];
+    uint32_t key0 = s0, key1 = s1;
+    for (int r = 0; r < 10; r++) {
+        if (r > 0) { key0 += W0; key1 += W1; }
+        k0[r] = _mm256_set1_epi64x(key0);
+        k1[r] = _mm256_set1_epi64x(key1);
+    }
+    const __m256i word1 = _mm256_set1_epi64x(substream), word2 = _mm256_set1_epi64x(b0), word3 = _mm256_set1_epi64x(b1);
+    size_t i = 0;
+    for (; i + 8 <= nblocks; i += 8) {
+        __m256i x0 = _mm256_add_epi64(_mm256_set1_epi64x((long long)(first + i)), lanes), x1 = word1, x2 = word2, x3 = word3;
+        __m256i y0 = _mm256_add_epi64(x0, four), y1 = word1, y2 = word2, y3 = word3;
+        for (int r = 0; r < 10; r++) {
+            PHILOX_ROUND_256(x0, x1, x2, x3, k0[r], k1[r]);
+            PHILOX_ROUND_256(y0, y1, y2, y3, k0[r], k1[r]);
+        }
+        PHILOX_STORE_256(out + 2 * i, x0, x1, x2, x3);
+        PHILOX_STORE_256(out + 2 * i + 8, y0, y1, y2, y3);
+    }
+    if (i < nblocks) uniforms_avx2_tail(out + 2 * i, first + i, nblocks - i, substream, b0, b1, s0, s1);
+}
 __attribute__((target("avx2")))
 static void central_avx2(double *out, size_t count) { CENTRAL_BODY }
 __attribute__((target("avx2")))
@@ -283,6 +348,43 @@ static size_t compact_avx512(const double *restrict u, size_t count, int32_t *re
 }
 #endif
 
+#if defined(__x86_64__)
+/// For each 4-bit mask, the dword pairs of the lanes it selects, in order: compresses four doubles with one
+/// vpermd (AVX2 has no compress instruction).
+static const int32_t tail_dwords4[16][8] = {
+    {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 0, 1, 0, 1}, {2, 3, 0, 1, 0, 1, 0, 1}, {0, 1, 2, 3, 0, 1, 0, 1},
+    {4, 5, 0, 1, 0, 1, 0, 1}, {0, 1, 4, 5, 0, 1, 0, 1}, {2, 3, 4, 5, 0, 1, 0, 1}, {0, 1, 2, 3, 4, 5, 0, 1},
+    {6, 7, 0, 1, 0, 1, 0, 1}, {0, 1, 6, 7, 0, 1, 0, 1}, {2, 3, 6, 7, 0, 1, 0, 1}, {0, 1, 2, 3, 6, 7, 0, 1},
+    {4, 5, 6, 7, 0, 1, 0, 1}, {0, 1, 4, 5, 6, 7, 0, 1}, {2, 3, 4, 5, 6, 7, 0, 1}, {0, 1, 2, 3, 4, 5, 6, 7},
+};
+
+/// AVX2: the tail values and their indices compressed four at a time through `tail_dwords4` (writes up to
+/// three entries past the count, within the chunk).
+__attribute__((target("avx2")))
+static size_t compact_avx2(const double *restrict u, size_t count, int32_t *restrict tail_index, double *restrict tail_u) {
+    const __m256d half = _mm256_set1_pd(0.5), edge = _mm256_set1_pd(0.425), sign = _mm256_set1_pd(-0.0);
+    const __m256i pairs_to_lanes = _mm256_set_epi32(0, 0, 0, 0, 6, 4, 2, 0);
+    size_t tails = 0, j = 0;
+    for (; j + 4 <= count; j += 4) {
+        __m256d v = _mm256_loadu_pd(u + j);
+        int tail = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_andnot_pd(sign, _mm256_sub_pd(v, half)), edge, _CMP_GT_OQ));
+        __m256i order = _mm256_loadu_si256((const __m256i *)tail_dwords4[tail]);
+        _mm256_storeu_pd(tail_u + tails, _mm256_castsi256_pd(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(v), order)));
+        // Lane numbers are the even dwords of the pair list, halved.
+        __m256i lanes = _mm256_srli_epi32(_mm256_permutevar8x32_epi32(order, pairs_to_lanes), 1);
+        _mm_storeu_si128((__m128i *)(tail_index + tails), _mm_add_epi32(_mm256_castsi256_si128(lanes), _mm_set1_epi32((int)j)));
+        tails += (size_t)__builtin_popcount(tail);
+    }
+    for (; j < count; j++) {
+        double v = u[j];
+        tail_index[tails] = (int32_t)j;
+        tail_u[tails] = v;
+        tails += fabs(v - 0.5) > 0.425;
+    }
+    return tails;
+}
+#endif
+
 void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t batch, uint32_t substream) {
     if (count == 0) return;
     uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32), b0 = (uint32_t)batch, b1 = (uint32_t)(batch >> 32);
@@ -294,7 +396,7 @@ void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t ba
 #if defined(__x86_64__)
     switch (slashsim_kernel_level_in_use()) {
     case SLASHSIM_KERNEL_AVX512: uniforms = uniforms_avx512; central = central_avx512; tail = tail_avx512; compact = compact_avx512; tail_logs = tail_logs_avx512; break;
-    case SLASHSIM_KERNEL_AVX2: uniforms = uniforms_avx2; central = central_avx2; tail = tail_avx2; tail_logs = tail_logs_avx2; break;
+    case SLASHSIM_KERNEL_AVX2: uniforms = uniforms_avx2; central = central_avx2; tail = tail_avx2; compact = compact_avx2; tail_logs = tail_logs_avx2; break;
     case SLASHSIM_KERNEL_GENERIC: break;
     }
 #endif

@@ -21,6 +21,8 @@ public struct Report: Sendable, Encodable {
     public var averageCorrelation: Double
     /// The BLAS/LAPACK the run used (OpenBLAS or the reference implementation).
     public var blas: String
+    /// The instruction set of the C kernels (`generic`, `avx2`, `avx512`); numbers do not depend on it.
+    public var kernelLevel: String
     /// Present when `repair: nearest` replaced the matrix: how far it moved.
     public var correlationRepair: Repair?
     /// Warnings about the scenario that did not stop the run.
@@ -117,7 +119,7 @@ public struct Report: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials
         case trialsRequested = "trials_requested", partial, seed, threads
-        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas
+        case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas, kernelLevel = "kernel_level"
         case correlationRepair = "correlation_repair", warnings, totalStake = "total_stake", total, operators
         case services, tokens, portfolios, contributionsComputed = "contributions_computed"
         case importanceSampling = "importance_sampling"
@@ -163,6 +165,7 @@ extension Report {
         self.correlation = model.dependenceDescription
         self.averageCorrelation = model.averagePairwiseCorrelation
         self.blas = BLAS.implementation
+        self.kernelLevel = KernelLevel.current.name
         self.correlationRepair = model.repair.map {
             Repair(frobeniusDistance: $0.frobeniusDistance, smallestEigenvalueBefore: $0.smallestEigenvalueBefore,
                    smallestEigenvalueAfter: $0.smallestEigenvalueAfter, iterations: $0.iterations)

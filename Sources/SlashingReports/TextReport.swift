@@ -18,7 +18,7 @@ extension Report {
             + "\(TextFormat.fixed(elapsedSeconds, 2)) s · \(TextFormat.rate(rate)) trials/s · "
             + "\(TextFormat.rate(rate * Double(operators.count))) operator-trials/s")
         out.append("Dependence: \(correlation); average pairwise latent correlation \(String(format: "%.4g", averageCorrelation))")
-        out.append("BLAS: \(blas)")
+        out.append("BLAS: \(blas) · kernels: \(KernelLevel(name: kernelLevel)?.description ?? kernelLevel)")
         if let importance = importanceSampling {
             let shift = zip(importance.factors, importance.shift).map { "\($0) \(String(format: "%+.3f", $1))" }.joined(separator: ", ")
             out.append("Importance sampling: factors drawn shifted by μ = (\(shift)), aimed at VaR \(TextFormat.level(importance.targetLevel)) ≈ "

@@ -26,6 +26,7 @@ struct MeasureCeilings: ParsableCommand {
         }
         let object: [String: Any] = [
             "blas": BLAS.implementation,
+            "kernel_level": KernelLevel.current.name,
             "normals_per_second": MachineCeilings.normalsPerSecond(seconds: seconds),
             "trmm_flops_per_second": trmm,
         ]

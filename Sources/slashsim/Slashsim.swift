@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import SlashingCore
 
 /// `slashsim`: Monte Carlo of correlated slashing losses in Ethereum restaking.
 @main
@@ -8,9 +10,23 @@ struct Slashsim: ParsableCommand {
         abstract: "Monte Carlo simulator of correlated slashing losses in Ethereum restaking.",
         discussion: """
             Exit codes: 0 success; 64 bad command-line usage; 65 invalid scenario or run settings; \
-            66 scenario file missing or unreadable; 70 internal error; 73 output file cannot be written; 75 partial result (--max-seconds); 130/143 interrupted by SIGINT/SIGTERM.
+            66 scenario file missing or unreadable; 73 output file cannot be written; 75 partial result (--max-seconds); \
+            130/143 interrupted by SIGINT/SIGTERM. SLASHSIM_KERNEL_LEVEL=generic|avx2|avx512 forces the kernels' \
+            instruction set (default: the best this CPU has; every level gives the same numbers).
             """,
         version: "0.1.0",
         subcommands: [Run.self, Validate.self, Sweep.self, Merge.self, MeasureCeilings.self],
         defaultSubcommand: Run.self)
+
+    /// Applies `SLASHSIM_KERNEL_LEVEL` before any command runs (exit 64 with a fix when it names no level
+    /// this CPU has), then parses and runs the command.
+    static func main() {
+        do {
+            try KernelLevel.applyEnvironment(ProcessInfo.processInfo.environment)
+        } catch {
+            StandardError.write("error: \(error.description)\n")
+            Foundation.exit(ExitCodes.usage.rawValue)
+        }
+        main(nil)
+    }
 }

@@ -29,12 +29,13 @@ enum SlashsimBinary {
         let stderr: String
     }
 
-    /// Runs `slashsim arguments…` in `directory` and waits for it.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
+    /// Runs `slashsim arguments…` in `directory` and waits for it; `environment` adds variables to this process's.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         // Capture into files rather than pipes: a large report can then never block the child.
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
