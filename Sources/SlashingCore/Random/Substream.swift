@@ -12,6 +12,9 @@ public enum Substream: UInt32, Sendable, CaseIterable {
     case mixing = 3
     /// 1 per trial: importance sampling's defensive-mixture uniform (which law drew the trial).
     case mixture = 4
+    /// `StudentTMixing.proposalUniforms` per trial: the gamma sampler's proposals for the t copula's W, read
+    /// only when ν is above `StudentTMixing.samplerThreshold`.
+    case mixingProposals = 5
 }
 
 extension NormalStream {

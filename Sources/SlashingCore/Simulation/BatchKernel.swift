@@ -76,8 +76,9 @@ struct BatchKernel {
         /// The operators the vectorised passes flagged (conditional path: per trial of a chunk) or found
         /// faulting (dense: one trial).
         let flagged: PinnedBuffer<Int32>
-        /// √W per trial (Student t copula).
+        /// √W per trial (Student t copula), and the gamma sampler's proposals for large ν.
         let scales: PinnedBuffer<Double>
+        let mixingProposals: PinnedBuffer<Double>
         /// Likelihood-ratio weight per trial (importance sampling), from log(q/p) of the trial, and the uniform that
         /// chose the defensive mixture's component that drew it (`drawnByImportanceSampler`).
         var weights: [Double]
@@ -118,6 +119,8 @@ struct BatchKernel {
             codes = PinnedBuffer(repeating: 0, count: conditional ? n : 0)
             flagged = PinnedBuffer(repeating: 0, count: n * (conditional ? chunk : 1))
             scales = PinnedBuffer(repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
+            let sampled = kernel.degreesOfFreedom.map(StudentTMixing.samples(degreesOfFreedom:)) ?? false
+            mixingProposals = PinnedBuffer(repeating: 0, count: sampled ? StudentTMixing.proposalUniforms * b : 0)
             weights = [Double](repeating: 1, count: kernel.importance != nil ? b : 0)
             logRatios = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
             components = [Double](repeating: 0, count: kernel.importance != nil ? b : 0)
@@ -195,14 +198,24 @@ struct BatchKernel {
         }
     }
 
-    /// √W per trial, W = χ²_ν⁻¹(u)/ν from `Substream.mixing` (kept away from 0 so that ±∞·√W stays ±∞).
+    /// √W per trial, W = χ²_ν/ν (`StudentTMixing`: by inversion of the uniform on `Substream.mixing`, or, for
+    /// large ν, sampled from `Substream.mixingProposals`), kept away from 0 so that ±∞·√W stays ±∞.
     private func drawScales(batch: UInt64, trials m: Int, worker: Worker) {
         guard let nu = degreesOfFreedom else { return }
         let u = worker.scales.buffer(0..<m)
         stream.fillUniforms(u, batch: batch, substream: .mixing)
-        for t in 0..<m {
-            let w = ChiSquaredDistribution.quantile(u[t], degreesOfFreedom: nu) / nu
-            u[t] = max(1e-150, w.squareRoot())
+        if StudentTMixing.samples(degreesOfFreedom: nu) {
+            let per = StudentTMixing.proposalUniforms
+            let proposals = worker.mixingProposals.buffer(0..<(per * m))
+            stream.fillUniforms(proposals, batch: batch, substream: .mixingProposals)
+            for t in 0..<m {
+                let w = StudentTMixing.sampled(proposals: proposals.baseAddress! + per * t, fallback: u[t], degreesOfFreedom: nu)
+                u[t] = max(1e-150, w.squareRoot())
+            }
+        } else {
+            for t in 0..<m {
+                u[t] = max(1e-150, StudentTMixing.inverted(u[t], degreesOfFreedom: nu).squareRoot())
+            }
         }
     }
 
