@@ -9,6 +9,9 @@ final class NodeReader {
     private(set) var diagnostics: [Diagnostic] = []
     /// Position of every path that was read, for problems found later (semantic validation).
     private(set) var marks: [String: Mark] = [:]
+    /// Large numeric arrays (a correlation matrix) whose elements are not recorded one by one: an element's
+    /// position is found by walking the array's node with the path's `[i]` indices, only when a problem needs it.
+    private var arrays: [(path: String, node: Node)] = []
 
     init(file: String) { self.file = file }
 
@@ -22,6 +25,7 @@ final class NodeReader {
     }
 
     func mark(for path: String) -> Mark? {
+        if marks[path] == nil, let element = arrayElementMark(path) { return element }
         var p = path
         while !p.isEmpty {
             if let m = marks[p] { return m }
@@ -29,6 +33,21 @@ final class NodeReader {
             p = String(p[..<cut])
         }
         return marks[""]
+    }
+
+    /// The position of `path` inside a registered array (`path` = its path followed by `[i]`…), if there is one.
+    private func arrayElementMark(_ path: String) -> Mark? {
+        for array in arrays where path.hasPrefix(array.path + "[") {
+            var node = array.node
+            var rest = path.dropFirst(array.path.count)
+            while rest.first == "[", let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]) {
+                guard case .sequence(let items) = node, i >= 0, i < items.count else { break }
+                node = items[i]
+                rest = rest[rest.index(after: close)...]
+            }
+            return node.mark
+        }
+        return nil
     }
 
     /// Whether `path` itself was present in the file.
@@ -91,19 +110,33 @@ final class NodeReader {
         return result
     }
 
-    /// The elements of a sequence; nil after reporting otherwise.
-    func sequence(_ node: Node, at path: String, what: String) -> [Node]? {
+    /// The elements of a sequence; nil after reporting otherwise. `large` registers the sequence as a numeric
+    /// array instead of recording every element's position (see `arrays`).
+    func sequence(_ node: Node, at path: String, what: String, large: Bool = false) -> [Node]? {
         remember(path, node)
         guard case .sequence(let seq) = node else {
             report(path, node.mark, problem: "expected \(what) (a list), found \(describe(node))", fix: "write \(what) as a list: `[...]` or lines starting with `- `")
             return nil
         }
         let items = Array(seq)
-        for (i, item) in items.enumerated() { remember("\(path)[\(i)]", item) }
+        if large {
+            arrays.append((path, node))
+        } else {
+            for (i, item) in items.enumerated() { remember("\(path)[\(i)]", item) }
+        }
         return items
     }
 
     // MARK: Scalars
+
+    /// An element of a large numeric array: a plain finite number is returned at once, without recording its
+    /// position or building its path; anything else goes through `number`, which reports it.
+    func element(_ node: Node, at path: @autoclosure () -> String, what: String) -> Double? {
+        if case .scalar(let s) = node, s.style == .plain || s.style == .any, let value = Double(s.string), value.isFinite {
+            return value
+        }
+        return number(node, at: path(), what: what)
+    }
 
     /// A finite number. Quoted strings, booleans, null, NaN and infinities are reported.
     func number(_ node: Node, at path: String, what: String) -> Double? {

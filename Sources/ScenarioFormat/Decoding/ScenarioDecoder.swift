@@ -153,9 +153,9 @@ struct ScenarioDecoder {
             guard let rows = reader.sequence(mat, at: "\(path).matrix", what: "the correlation matrix") else { return .independent }
             let entries: [[Double]] = rows.enumerated().map { i, row in
                 let rowPath = "\(path).matrix[\(i)]"
-                guard let entries = reader.sequence(row, at: rowPath, what: "a matrix row") else { return [] }
+                guard let entries = reader.sequence(row, at: rowPath, what: "a matrix row", large: true) else { return [] }
                 return entries.enumerated().map { j, e in
-                    reader.number(e, at: "\(rowPath)[\(j)]", what: "a correlation") ?? .nan
+                    reader.element(e, at: "\(rowPath)[\(j)]", what: "a correlation") ?? .nan
                 }
             }
             return repair ? .repairedMatrix(entries) : .matrix(entries)
