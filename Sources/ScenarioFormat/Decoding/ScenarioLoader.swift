@@ -69,10 +69,9 @@ public enum ScenarioLoader {
             throw .invalid([Diagnostic(file: file, path: "", problem: "the file contains binary data (NUL bytes)",
                                        fix: "save the scenario as UTF-8 YAML or JSON")])
         }
-        if format == .json, let problem = jsonSyntaxProblem(data) {
+        if format == .json, let problem = data.withUnsafeBytes({ JSONSyntax.check($0.bindMemory(to: UInt8.self)) }) {
             throw .invalid([Diagnostic(file: file, path: "", line: problem.line, column: problem.column,
-                                       problem: "malformed JSON: \(problem.message)",
-                                       fix: problem.line == nil ? "check the JSON syntax" : "correct the JSON syntax at that place")])
+                                       problem: "malformed JSON: \(problem.message)", fix: "correct the JSON syntax at that place")])
         }
         let root: Node?
         do {
@@ -134,29 +133,6 @@ public enum ScenarioLoader {
             }
         }
         return nil
-    }
-
-    private static func jsonSyntaxProblem(_ data: Data) -> (message: String, line: Int?, column: Int?)? {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return nil
-        } catch {
-            let nsError = error as NSError
-            var message = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription
-            var line: Int?, column: Int?
-            var index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
-            if index == nil, let range = message.range(of: #"character \d+"#, options: .regularExpression) {
-                index = Int(message[range].dropFirst("character ".count))
-            }
-            if index == nil, message.localizedCaseInsensitiveContains("end of file") { index = data.count }
-            if let index {
-                let prefix = data.prefix(index)
-                line = prefix.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-                column = index - (prefix.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
-            }
-            if message.hasSuffix(".") { message.removeLast() }
-            return (message, line, column)
-        }
     }
 }
 
