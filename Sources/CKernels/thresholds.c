@@ -4,6 +4,7 @@
 #pragma clang fp contract(off)
 
 #include "slashsim_kernels.h"
+#include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -64,12 +65,14 @@ static size_t list_avx2(const double *restrict z, const double *restrict c, doub
 }
 #endif
 
-void slashsim_threshold_faults(const slashsim_threshold_pass *pass, const double *z, size_t trials, const double *scale) {
+void slashsim_threshold_faults(const slashsim_threshold_pass *pass, const double *z, size_t trials, const double *scale, int lists) {
     const size_t n = pass->n;
     const double *c = pass->c, *loss = pass->loss;
     int64_t *counts = pass->counts;
     double *totals = pass->totals;
     int32_t *faults = pass->faults;
+    int32_t listed = 0;
+    if (lists) pass->fault_offsets[0] = 0;
     list_fn list = list_generic;
 #if defined(__x86_64__)
     switch (slashsim_kernel_level_in_use()) {
@@ -87,5 +90,10 @@ void slashsim_threshold_faults(const slashsim_threshold_pass *pass, const double
             counts[j] += 1;
         }
         totals[t] = total;
+        if (lists) {
+            memcpy(pass->fault_indices + listed, faults, count * sizeof(int32_t));
+            listed += (int32_t)count;
+            pass->fault_offsets[t + 1] = listed;
+        }
     }
 }

@@ -74,11 +74,14 @@ typedef struct slashsim_threshold_pass {
     int64_t *counts;            ///< out: faults per operator (added to)
     double *totals;             ///< out: loss per trial of a call
     int32_t *faults;            ///< scratch: n entries
+    int32_t *fault_offsets;     ///< out with lists: trials + 1 entries
+    int32_t *fault_indices;     ///< out with lists: room for n·trials
 } slashsim_threshold_pass;
 
 /// The dense forms' faults for `trials` trials (column t of Z at z[t·n ..< t·n + n]): operator j faults in
 /// trial t when z[t·n + j] < c[j]·scale[t] (`scale` NULL means 1: the Gaussian copula). Adds loss[j] to
-/// totals[t] in operator order and 1 to counts[j] for each fault.
-void slashsim_threshold_faults(const slashsim_threshold_pass *pass, const double *z, size_t trials, const double *scale);
+/// totals[t] in operator order and 1 to counts[j] for each fault. With `lists`, the faulting operators of
+/// trial t are also written, ascending, to fault_indices[fault_offsets[t] ..< fault_offsets[t + 1]].
+void slashsim_threshold_faults(const slashsim_threshold_pass *pass, const double *z, size_t trials, const double *scale, int lists);
 
 #endif

@@ -45,11 +45,16 @@ struct BatchKernel {
         }
     }
 
-    init(model: CompiledModel, stream: NormalStream, lossPass: LossPass? = nil, importance: ImportanceShift? = nil) {
+    /// Where the workers file each losing trial's faults and incidents for the contributions; nil: not kept.
+    let records: FaultRecords?
+
+    init(model: CompiledModel, stream: NormalStream, lossPass: LossPass? = nil, importance: ImportanceShift? = nil,
+         records: FaultRecords? = nil) {
         precondition(importance == nil || (lossPass != nil && importance!.mean.count == model.factorCount && model.conditionalForm != nil),
                      "importance sampling shifts the factors of a conditional model, through the loss pass")
         self.model = model
         self.stream = stream
+        self.records = records
         self.conditional = model.conditionalForm
         self.lossPass = lossPass
         self.importance = importance
@@ -102,6 +107,8 @@ struct BatchKernel {
         let faultCounts: PinnedBuffer<Int64>
         /// The loss pass's state, when the kernel has one.
         let loss: LossPass.State?
+        /// The current batch's losing trials, filed in `BatchKernel.records` when the batch ends.
+        var filing = FaultRecords.Batch()
         /// The C passes' arguments: the kernel's pinned arrays (kept alive here) and this worker's buffers.
         let pinnedModel: PinnedModel
         var conditionalPass: slashsim_conditional_pass
@@ -132,8 +139,9 @@ struct BatchKernel {
             incidentUniforms = [Double](repeating: 0, count: incidents ? s * b : 0)
             incidentFlags = [Bool](repeating: false, count: max(1, s) * b)
             incidentOffsets = [Int](repeating: 0, count: b + 1)
-            faultOffsets = PinnedBuffer(repeating: 0, count: kernel.lossPass != nil ? chunk + 1 : 0)
-            faultIndices = PinnedBuffer(repeating: 0, count: kernel.lossPass != nil ? n * chunk : 0)
+            let lists = kernel.lossPass != nil || kernel.records != nil
+            faultOffsets = PinnedBuffer(repeating: 0, count: lists ? chunk + 1 : 0)
+            faultIndices = PinnedBuffer(repeating: 0, count: lists ? n * chunk : 0)
             faultCounts = PinnedBuffer(repeating: 0, count: n)
             loss = kernel.lossPass.map { LossPass.State(pass: $0) }
             let m = kernel.pinned
@@ -145,7 +153,8 @@ struct BatchKernel {
                 shift: shifts.pointer, codes: codes.pointer, flagged: flagged.pointer, counts: faultCounts.pointer,
                 totals: totals.pointer, fault_offsets: faultOffsets.pointer, fault_indices: faultIndices.pointer)
             thresholdPass = slashsim_threshold_pass(n: n, c: m.thresholds.pointer, loss: m.lossIfFault.pointer, counts: faultCounts.pointer,
-                                                    totals: totals.pointer, faults: flagged.pointer)
+                                                    totals: totals.pointer, faults: flagged.pointer, fault_offsets: faultOffsets.pointer,
+                                                    fault_indices: faultIndices.pointer)
         }
 
         /// Whether trial t of the batch came from the importance sampler (else from the model's own law).
@@ -160,6 +169,16 @@ struct BatchKernel {
     /// Runs trials 0..<m of batch `batch`.
     func run(batch: UInt64, trials m: Int, worker: Worker) {
         worker.loss?.resetPartial()
+        if let records {
+            worker.filing = FaultRecords.Batch()
+            defer { records.file(batch: Int(batch), worker.filing) }
+            simulate(batch: batch, trials: m, worker: worker)
+        } else {
+            simulate(batch: batch, trials: m, worker: worker)
+        }
+    }
+
+    private func simulate(batch: UInt64, trials m: Int, worker: Worker) {
         if degreesOfFreedom != nil { drawScales(batch: batch, trials: m, worker: worker) }
         if let conditional, conditional.factors > 0 {
             stream.fill(worker.factors.buffer(0..<(conditional.factors * m)), batch: batch, substream: .factors)
@@ -306,8 +325,12 @@ struct BatchKernel {
     /// The fault-and-loss pass (the C kernel `slashsim_threshold_faults`): operator j faults in trial t when
     /// Z[j, t] < threshold[j]·√W_t; the trials that lost something keep their totals.
     private func accumulateLosses(latents z: UnsafeBufferPointer<Double>, trials m: Int, worker: Worker) {
-        slashsim_threshold_faults(&worker.thresholdPass, z.baseAddress!, m, degreesOfFreedom != nil ? worker.scales.pointer : nil)
+        let lists = records != nil
+        slashsim_threshold_faults(&worker.thresholdPass, z.baseAddress!, m, degreesOfFreedom != nil ? worker.scales.pointer : nil, lists ? 1 : 0)
         for t in 0..<m where worker.totals[t] > 0 { worker.lossyTrials.append(worker.totals[t]) }
+        if lists {
+            for t in 0..<m { processTrial(t, faultsFrom: t, worker: worker) }
+        }
     }
 
     /// The dense forms' faults as lists, one trial at a time, through the loss pass.
@@ -331,16 +354,30 @@ struct BatchKernel {
 
     /// Runs the loss pass on trial t of the batch, whose faults are entry `row` of the fault lists.
     private func processTrial(_ t: Int, faultsFrom row: Int, worker: Worker) {
-        guard let lossPass, let state = worker.loss else { return }
-        let s = model.services.count
-        let incidents = worker.incidentList[worker.incidentOffsets[t]..<worker.incidentOffsets[t + 1]]
         let faults = UnsafeBufferPointer(worker.faultIndices.buffer(Int(worker.faultOffsets[row])..<Int(worker.faultOffsets[row + 1])))
+        let incidents = lossPass == nil ? [][...] : worker.incidentList[worker.incidentOffsets[t]..<worker.incidentOffsets[t + 1]]
+        guard let lossPass, let state = worker.loss else {
+            // Plain sums: the kernel's total of this row.
+            if records != nil, worker.totals[row] > 0 { file(faults: faults, incidents: incidents, total: worker.totals[row], worker: worker) }
+            return
+        }
+        let s = model.services.count
         worker.incidentFlags.withUnsafeBufferPointer { flags in
-            lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
-                             weight: importance != nil ? worker.weights[t] : 1, state: state)
+            let total = lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
+                                         weight: importance != nil ? worker.weights[t] : 1, state: state)
+            if records != nil, total > 0 { file(faults: faults, incidents: incidents, total: total, worker: worker) }
         }
         // Incident flags are per batch and trial; clear this trial's for the next batch.
         for j in incidents { worker.incidentFlags[t * s + j] = false }
+    }
+
+    /// Files a losing trial's faults and incidents for the contributions.
+    private func file(faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, total: Double, worker: Worker) {
+        worker.filing.totals.append(total)
+        worker.filing.faults.append(contentsOf: faults)
+        worker.filing.faultStart.append(Int32(worker.filing.faults.count))
+        for j in incidents { worker.filing.incidents.append(Int32(j)) }
+        worker.filing.incidentStart.append(Int32(worker.filing.incidents.count))
     }
 
     // MARK: Conditional forms
@@ -353,7 +390,7 @@ struct BatchKernel {
         let chunk = min(m, Self.chunkTrials(operators: n))
         // With no factors and the Gaussian copula, u < p decides exactly; otherwise the C decision pass.
         let plainUniforms = k == 0 && degreesOfFreedom == nil
-        let lists = lossPass != nil
+        let lists = lossPass != nil || records != nil
         var start = 0
         while start < m {
             let size = min(chunk, m - start)
@@ -390,11 +427,9 @@ struct BatchKernel {
                     counts[i] &+= 1
                     if lists { worker.faultIndices[Int(listed)] = Int32(i); listed += 1 }
                 }
-                if lists {
-                    worker.faultOffsets[t + 1] = listed
-                } else if total > 0 {
-                    worker.lossyTrials.append(total)
-                }
+                if lists { worker.faultOffsets[t + 1] = listed }
+                worker.totals[t] = total
+                if lossPass == nil, total > 0 { worker.lossyTrials.append(total) }
             }
         }
     }
@@ -405,7 +440,7 @@ struct BatchKernel {
                                       worker: Worker, lists: Bool) {
         slashsim_conditional_faults(&worker.conditionalPass, u.baseAddress!, worker.factors.pointer + start * form.factors, size,
                                     degreesOfFreedom != nil ? worker.scales.pointer + start : nil, lists ? 1 : 0)
-        if !lists {
+        if lossPass == nil {
             for t in 0..<size where worker.totals[t] > 0 { worker.lossyTrials.append(worker.totals[t]) }
         }
     }

@@ -95,6 +95,9 @@ struct LossPass: Sendable {
         var tokenLoss: [Double], navLoss: [Double], discount: [Double]
         var serviceShare: [Double]
         var partial: [Double]
+        /// The contributions pass's terms of one trial: sum index (relative to a level's block) and value.
+        var termSlots: [Int]
+        var termValues: [Double]
         var lossyTrials: [Double] = []
         var tokenLossy: [[Double]]
         var portfolioLossy: [[Double]]
@@ -120,6 +123,9 @@ struct LossPass: Sendable {
             discount = [Double](repeating: 0, count: t)
             serviceShare = [Double](repeating: 0, count: s)
             partial = [Double](repeating: 0, count: pass.partialWidth)
+            // At most one term per operator and one per allocation.
+            termSlots = [Int](repeating: 0, count: n + pass.model.services.allocationService.count)
+            termValues = [Double](repeating: 0, count: n + pass.model.services.allocationService.count)
             tokenLossy = [[Double]](repeating: [], count: t)
             portfolioLossy = [[Double]](repeating: [], count: p)
             tokenWeighted = [[WeightedLoss]](repeating: [], count: t)
@@ -136,8 +142,10 @@ struct LossPass: Sendable {
 
     /// One trial: `faults` ascending, `incident[s]` for every service, `incidents` the services with one;
     /// `weight` its likelihood ratio (1 without importance sampling).
+    /// Returns the trial's total loss.
+    @discardableResult
     func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>, weight: Double = 1,
-                 state: State) {
+                 state: State) -> Double {
         let services = model.services
         state.weight = weight
         state.affected.removeAll(keepingCapacity: true)
@@ -195,6 +203,7 @@ struct LossPass: Sendable {
         } else if total > 0 {
             accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty, state: state)
         }
+        return total
     }
 
     /// Adds the trial's weight and its square to weighted event `e` (see `Layout`).
@@ -259,14 +268,45 @@ struct LossPass: Sendable {
 
     /// Contributions pass: for each level with VaR v ≤ total, adds every operator's and service's loss to the
     /// "beyond VaR" (total > v) or "at VaR" (total = v) sums of that level.
+    ///
+    /// The trial's terms (each operator's loss, then its services' shares, in the order the sums take them) are
+    /// worked out once and added at every level the trial reaches: the same values in the same order per sum
+    /// as working them out level by level.
     private func accumulateTail(total: Double, incident: UnsafePointer<Bool>, incidentsEmpty: Bool, state: State) {
-        for (j, v) in tailThresholds.enumerated() where total >= v {
-            let offset = layout.tail(level: j, atVaR: total == v)
-            for i in state.affected where state.loss[i] > 0 {
-                state.partial[offset + i] += state.weight * state.loss[i]
-                attribute(i, weight: state.weight, into: offset + layout.operators, incident: incident,
-                          faulted: incidentsEmpty || state.faultStamp[i] == state.stamp, state: state)
+        guard let first = tailThresholds.firstIndex(where: { total >= $0 }) else { return }
+        let services = model.services
+        // Local views of the state's arrays: no exclusivity check per element.
+        let affected = state.affected, losses = state.loss, faultStamp = state.faultStamp, stamp = state.stamp, weight = state.weight
+        var count = 0
+        state.termSlots.withUnsafeMutableBufferPointer { slots in
+        state.termValues.withUnsafeMutableBufferPointer { values in
+            for i in affected where losses[i] > 0 {
+                let loss = weight * losses[i]
+                slots[count] = i
+                values[count] = loss
+                count += 1
+                let faulted = incidentsEmpty || faultStamp[i] == stamp
+                let range = services.allocationStart[i]..<services.allocationStart[i + 1]
+                var sum = 0.0
+                for a in range { sum += services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
+                guard sum > 0 else { continue }
+                for a in range {
+                    let share = services.slashedShare(allocation: a, faulted: faulted, incident: incident)
+                    if share > 0 {
+                        slots[count] = layout.operators + services.allocationService[a]
+                        values[count] = loss * share / sum
+                        count += 1
+                    }
+                }
             }
-        }
+            state.partial.withUnsafeMutableBufferPointer { partial in
+                for j in first..<tailThresholds.count {
+                    let v = tailThresholds[j]
+                    guard total >= v else { continue }
+                    let offset = layout.tail(level: j, atVaR: total == v)
+                    for k in 0..<count { partial[offset + slots[k]] += values[k] }
+                }
+            }
+        }}
     }
 }

@@ -1,10 +1,13 @@
+import Dispatch
+import Synchronization
+
 /// Which operators and services drive the tail: each one's share of the expected shortfall.
 ///
 /// With v = VaR_q of the total L and n trials, ES_q = (Σ_{L>v} L + v·(#{L ≤ v} − q·n)) / (n − q·n)
 /// (Acerbi–Tasche, `RiskStatistics.expectedShortfall`). Writing L = Σ_i ℓ_i, entity i's contribution is
 /// C_i = (Σ_{L>v} ℓ_i + (Σ_{L=v} ℓ_i / #{L = v})·(#{L ≤ v} − q·n)) / (n − q·n),
 /// the Euler allocation of ES: the contributions of the operators sum to ES_q, and so do the services'.
-/// The trials beyond and at VaR come from a second, identical replay of the same random streams.
+/// The trials beyond and at VaR come from the faults the run kept, or from a replay of the same random streams.
 public struct RiskContributions: Sendable {
     public let levels: [Double]
     /// [level][operator], ETH.
@@ -14,6 +17,50 @@ public struct RiskContributions: Sendable {
 }
 
 extension SimulationEngine {
+    /// The contributions of a finished run: from the faults it kept (`run(…keepFaultsForContributions: true)`),
+    /// or by replaying it when it kept none (bounded memory, importance sampling, over the memory budget). The
+    /// same numbers either way.
+    public func contributions(of result: SimulationResult, levels: [Double], threads: Int,
+                              importance: ImportanceShift? = nil) -> RiskContributions {
+        guard importance == nil, let batches = result.faultRecords?.batches() else {
+            return contributions(sample: result.distribution, levels: levels, seed: result.seed, threads: threads, importance: importance)
+        }
+        let levels = levels.sorted()
+        let points = levels.map { result.distribution.tailPoint(level: $0) }
+        let pass = LossPass(model: model, collectSamples: false, tailThresholds: points.map(\.value))
+        // A trial below every VaR adds to no sum.
+        let lowest = points.map(\.value).min() ?? 0
+        let sums = BatchOrderedSums(width: pass.partialWidth)
+        let next = Atomic<Int>(0)
+        let workerCount = max(1, min(threads, batches.count))
+        let serviceCount = model.services.count
+        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+            let state = LossPass.State(pass: pass)
+            var incident = [Bool](repeating: false, count: max(1, serviceCount))
+            while true {
+                let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard k < batches.count else { break }
+                let filed = batches[k].trials
+                state.resetPartial()
+                filed.faults.withUnsafeBufferPointer { faults in
+                    for trial in 0..<filed.trials where filed.totals[trial] >= lowest {
+                        let incidents = filed.incidents[Int(filed.incidentStart[trial])..<Int(filed.incidentStart[trial + 1])].map { Int($0) }
+                        for j in incidents { incident[j] = true }
+                        incident.withUnsafeBufferPointer { flags in
+                            pass.process(faults: UnsafeBufferPointer(rebasing: faults[Int(filed.faultStart[trial])..<Int(filed.faultStart[trial + 1])]),
+                                         incident: flags.baseAddress!, incidents: incidents[...], state: state)
+                        }
+                        for j in incidents { incident[j] = false }
+                    }
+                }
+                // The filed batches in batch order; the others add nothing to any sum.
+                sums.deposit(batch: k, state.partial)
+            }
+        }
+        return Self.split(totals: sums.totals(batches: batches.count), layout: pass.layout, levels: levels, points: points,
+                          trials: result.trials, operators: model.operatorCount)
+    }
+
     /// Replays the run of `sample` (same seed and trials; the whole sample or its bounded summary) and splits its expected shortfall at each level.
     /// An importance-sampled run passes its shift: the replay weighs every trial as the run did.
     public func contributions(sample: any LossDistribution, levels: [Double], seed: UInt64, threads: Int,
@@ -25,8 +72,14 @@ extension SimulationEngine {
         let pass = LossPass(model: model, collectSamples: false, tailThresholds: thresholds, weighted: importance != nil)
         let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, importance: importance)
         let (_, batches, sums) = execute(kernel, trials: n, threads: threads, control: nil, progress: nil)
-        let totals = sums!.totals(batches: batches)
-        let layout = pass.layout, entities = layout.entities
+        return Self.split(totals: sums!.totals(batches: batches), layout: pass.layout, levels: levels, points: points, trials: n,
+                          operators: model.operatorCount)
+    }
+
+    /// Each entity's share of ES at every level, from the contributions pass's sums beyond and at VaR.
+    static func split(totals: [Double], layout: LossPass.Layout, levels: [Double], points: [TailPoint], trials n: Int,
+                      operators: Int) -> RiskContributions {
+        let entities = layout.entities
         var byOperator: [[Double]] = [], byService: [[Double]] = []
         for (j, q) in levels.enumerated() {
             let nd = Double(n), qn = RiskStatistics.scaledLevel(q, trials: n)
@@ -43,8 +96,8 @@ extension SimulationEngine {
                     row[e] = point.massAt > 0 ? tie / point.massAt : 0
                 }
             }
-            byOperator.append(Array(row[0..<model.operatorCount]))
-            byService.append(Array(row[model.operatorCount...]))
+            byOperator.append(Array(row[0..<operators]))
+            byService.append(Array(row[operators...]))
         }
         return RiskContributions(levels: levels, operators: byOperator, services: byService)
     }

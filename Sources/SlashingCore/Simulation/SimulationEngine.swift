@@ -32,6 +32,10 @@ public struct SimulationResult: Sendable {
     public let threads: Int
     /// Trials asked for; more than `losses.trials` when the run was stopped early.
     public let requestedTrials: Int
+    /// The losing trials' faults and incidents, kept for the contributions (`run(…keepFaultsForContributions:)`).
+    var faultRecords: FaultRecords? = nil
+    /// Whether the run kept its faults, so that its contributions need no replay.
+    public var keptFaultsForContributions: Bool { faultRecords != nil }
     /// Importance sampling: the shift and the weighted probabilities of the counted events (the counts above
     /// then count trials under the shifted measure, and the loss sums are weighted). Nil for plain runs.
     public internal(set) var importance: ImportanceEstimates? = nil
@@ -73,19 +77,26 @@ public struct SimulationEngine: Sendable {
     /// (a whole prefix of batches), at least one batch unless `trials` is smaller.
     /// `importance` draws the factors shifted by its mean and weighs every trial by its likelihood ratio: the
     /// distributions are then `WeightedLossSample`s.
+    /// `keepFaultsForContributions` keeps every losing trial's faults and incidents (within a memory budget), so
+    /// that `contributions(of:levels:threads:)` needs no second pass over the random streams (not with importance
+    /// sampling, whose contributions always replay).
     public func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil,
-                    importance: ImportanceShift? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
-        run(trials: trials, seed: seed, threads: threads, control: control, forceLossPass: false, importance: importance, progress: progress)
+                    importance: ImportanceShift? = nil, keepFaultsForContributions: Bool = false,
+                    progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
+        run(trials: trials, seed: seed, threads: threads, control: control, forceLossPass: false, importance: importance,
+            keepFaultsForContributions: keepFaultsForContributions, progress: progress)
     }
 
     /// `run`, with `forceLossPass` sending plain models through the general loss pass (for tests: both give
-    /// the same numbers).
+    /// the same numbers) and `faultRecordBudget` bounding the kept faults (default `FaultRecords.defaultBudget()`).
     package func run(trials: Int, seed: UInt64, threads: Int, control: RunControl? = nil, forceLossPass: Bool,
-                     importance: ImportanceShift? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
+                     importance: ImportanceShift? = nil, keepFaultsForContributions: Bool = false, faultRecordBudget: Int? = nil,
+                     progress: (@Sendable (Int) -> Void)? = nil) -> SimulationResult {
         let start = DispatchTime.now()
         let weighted = importance != nil
         let pass = model.needsLossPass || forceLossPass || weighted ? LossPass(model: model, collectSamples: true, weighted: weighted) : nil
-        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, importance: importance)
+        let records = keepFaultsForContributions && !weighted ? FaultRecords(budgetBytes: faultRecordBudget ?? FaultRecords.defaultBudget()) : nil
+        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, importance: importance, records: records)
         let (workers, batches, sums) = execute(kernel, trials: trials, threads: threads, control: control, progress: progress)
         let completedTrials = min(trials, batches * RunLimits.batchSize)
         var distributions: [any LossDistribution]
@@ -114,6 +125,7 @@ public struct SimulationEngine: Sendable {
             result.importance = ImportanceEstimates(shift: importance, pass: pass, totals: sums.totals(batches: batches), trials: completedTrials,
                                                     losses: distributions[0] as! WeightedLossSample)
         }
+        if let records, !records.abandoned { result.faultRecords = records }
         return result
     }
 
