@@ -18,8 +18,11 @@ struct Sweep: ParsableCommand {
     @Argument(help: "Scenario file (.yaml, .yml or .json).")
     var scenario: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("The parameter and its grid, e.g. correlation.constant=0.1:0.6:0.1.", valueName: "PATH=GRID"))
-    var assignment: String
+    @Option(name: .customLong("set"), help: ArgumentHelp("The parameter and its grid, e.g. correlation.constant=0.1:0.6:0.1 (one --set: a sweep varies one parameter; a second is refused).", valueName: "PATH=GRID"))
+    var assignments: [String]
+
+    /// The one `--set` (validated: a second is refused rather than silently dropped).
+    var assignment: String { assignments.first ?? "" }
 
     /// Trials, seed and threads: the same for every point (common random numbers).
     @OptionGroup var settings: RunSettingOptions
@@ -36,6 +39,9 @@ struct Sweep: ParsableCommand {
     static let maximumPoints = 1000
 
     func validate() throws {
+        if assignments.count > 1 {
+            throw ValidationError("--set is given \(assignments.count) times (\(assignments.map { "--set \($0)" }.joined(separator: ", "))), but a sweep varies one parameter. Fix: keep one --set, and put the other values in the scenario file (or run one sweep per value)")
+        }
         _ = try parsedAssignment()
     }
 

@@ -263,6 +263,12 @@ import TestSupport
         #expect(rows.map { $0.split(separator: " ").first } == ["0.2", "0.4", "0.6"])
         let svg = try Data(contentsOf: folder.appendingPathComponent("s.svg"))
         #expect(XMLParser(data: svg).parse())
+        // A second --set is refused by name, never silently dropped (it used to keep only the last).
+        let twice = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2,0.4", "--set", "operators[*].fault_probability=0.01"], in: folder)
+        #expect(twice.status == 64)
+        #expect(twice.stderr.contains("--set is given 2 times (--set correlation.constant=0.2,0.4, --set operators[*].fault_probability=0.01), but a sweep varies one parameter. Fix: keep one --set"))
+        let none = try SlashsimBinary.run(["sweep", "three.yaml"], in: folder)
+        #expect(none.status == 64)
         // A .html plot is a page around the SVG, as for `run` and `merge`.
         let page = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2,0.4", "--trials", "5000", "--plot", "s.html"], in: folder)
         #expect(page.status == 0, "\(page.stderr)")
