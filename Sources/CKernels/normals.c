@@ -38,7 +38,10 @@
         out[2 * i + 1] = ((double)(int64_t)b + 0.5) * 0x1p-53;                                     \
     }
 
+/// Interleaved four vectors deep: each value's Horner chains are serial (latency-bound), so independent
+/// vectors in flight fill the pipes. The operations on each value are unchanged.
 #define CENTRAL_BODY                                                                               \
+    _Pragma("clang loop interleave_count(4)")                                                     \
     for (size_t j = 0; j < count; j++) {                                                           \
         double q = out[j] - 0.5;                                                                   \
         double r = 0.180625 - q * q;                                                               \
@@ -51,31 +54,49 @@
         out[j] = q * num / den;                                                                    \
     }
 
+/// AS 241's rational function for r = √|log| ≤ 5 (min(p, 1 − p) ≥ e⁻²⁵ ≈ 1.4·10⁻¹¹), without the sign.
+static inline __attribute__((always_inline)) double near_tail_magnitude(double r) {
+    r -= 1.6;
+    return (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+        + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r
+        + 4.6303378461565452959) * r + 1.42343711074968357734)
+        / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
+        + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r
+        + 2.05319162663775882187) * r + 1.0);
+}
+
+/// AS 241's rational function for r > 5, without the sign.
+static inline __attribute__((always_inline)) double far_tail_magnitude(double r) {
+    r -= 5;
+    return (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
+        + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r
+        + 5.4637849111641143699) * r + 6.6579046435011037772)
+        / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
+        + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
+        + 0.59983220655588793769) * r + 1.0);
+}
+
 /// AS 241 in a tail, from the signed −log(min(p, 1 − p)) of `tail_logs`.
 static inline __attribute__((always_inline)) double tail_quantile_from_log(double signed_log) {
     double r = sqrt(fabs(signed_log));
-    double x;
-    if (r <= 5) {
-        r -= 1.6;
-        x = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
-            + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r
-            + 4.6303378461565452959) * r + 1.42343711074968357734)
-            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
-            + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r
-            + 2.05319162663775882187) * r + 1.0);
-    } else {
-        r -= 5;
-        x = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
-            + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r
-            + 5.4637849111641143699) * r + 6.6579046435011037772)
-            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
-            + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
-            + 0.59983220655588793769) * r + 1.0);
-    }
+    double x = r <= 5 ? near_tail_magnitude(r) : far_tail_magnitude(r);
     return signed_log < 0 ? -x : x;
 }
 
-#define TAIL_BODY for (size_t t = 0; t < count; t++) values[t] = tail_quantile_from_log(values[t]);
+/// The tail values from their logs. Values beyond r = 5 (|log| > 25, about one in 10¹¹) are so rare that a
+/// chunk almost never holds one: then only the near formula is computed, vectorised without the far one
+/// (the same operations on every value, so the same bits).
+#define TAIL_BODY                                                                                  \
+    int far = 0;                                                                                   \
+    for (size_t t = 0; t < count; t++) far |= fabs(values[t]) > 25;                                \
+    if (far) {                                                                                     \
+        for (size_t t = 0; t < count; t++) values[t] = tail_quantile_from_log(values[t]);          \
+    } else {                                                                                       \
+        for (size_t t = 0; t < count; t++) {                                                       \
+            double x = near_tail_magnitude(sqrt(fabs(values[t])));                                 \
+            values[t] = values[t] < 0 ? -x : x;                                                    \
+        }                                                                                          \
+    }
 
 typedef void (*uniforms_fn)(double *, size_t, size_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 typedef void (*central_fn)(double *, size_t);
@@ -100,12 +121,15 @@ static void uniforms_avx2_tail(double *out, size_t first, size_t nblocks, uint32
         x3 = p0;                                                                                   \
     } while (0)
 
-/// An exact int64 → double for the 53-bit values here (AVX2 has no vcvtqq2pd): the 27 high and 26 low bits
-/// each become a double through the 2⁵² exponent trick, then high·2²⁶ + low, which is exact.
-#define EXACT_53_TO_DOUBLE(v)                                                                      \
-    _mm256_add_pd(                                                                                 \
-        _mm256_mul_pd(_mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(v, 26), magic)), two52), two26), \
-        _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(v, low26), magic)), two52))
+/// (v + ½)·2⁻⁵³ for the 53-bit v here, as the scalar body's ((double)v + 0.5)·2⁻⁵³ rounds it (AVX2 has no
+/// vcvtqq2pd): with v = b·2⁵² + L, the low 52 bits give L + ½ exactly (2⁵² + L through the exponent trick,
+/// minus 2⁵² − ½), and adding b·2⁵² (chosen by bit 52, moved to the sign for vblendvpd) is the one rounding
+/// of v + ½ that the scalar body's exact conversion followed by + 0.5 makes.
+#define UNIFORM_FROM_53(v)                                                                         \
+    _mm256_mul_pd(                                                                                 \
+        _mm256_add_pd(_mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(v, low52), magic)), two52_minus_half), \
+                      _mm256_blendv_pd(zero, two52, _mm256_castsi256_pd(_mm256_slli_epi64(v, 11)))), \
+        scale)
 
 /// The 53-bit uniforms of four finished blocks, interleaved as the scalar body writes them.
 #define PHILOX_STORE_256(out, x0, x1, x2, x3)                                                      \
@@ -114,8 +138,8 @@ static void uniforms_avx2_tail(double *out, size_t first, size_t nblocks, uint32
                                      _mm256_srli_epi64(_mm256_and_si256(x1, low), 11));            \
         __m256i b = _mm256_xor_si256(_mm256_slli_epi64(_mm256_and_si256(x2, low), 21),             \
                                      _mm256_srli_epi64(_mm256_and_si256(x3, low), 11));            \
-        __m256d ua = _mm256_mul_pd(_mm256_add_pd(EXACT_53_TO_DOUBLE(a), half), scale);             \
-        __m256d ub = _mm256_mul_pd(_mm256_add_pd(EXACT_53_TO_DOUBLE(b), half), scale);             \
+        __m256d ua = UNIFORM_FROM_53(a);                                                           \
+        __m256d ub = UNIFORM_FROM_53(b);                                                           \
         __m256d even = _mm256_unpacklo_pd(ua, ub), odd = _mm256_unpackhi_pd(ua, ub);               \
         _mm256_storeu_pd(out, _mm256_permute2f128_pd(even, odd, 0x20));                            \
         _mm256_storeu_pd(out + 4, _mm256_permute2f128_pd(even, odd, 0x31));                        \
@@ -127,10 +151,10 @@ static void uniforms_avx2_tail(double *out, size_t first, size_t nblocks, uint32
 __attribute__((target("avx2")))
 static void uniforms_avx2(double *out, size_t first, size_t nblocks, uint32_t substream, uint32_t b0, uint32_t b1, uint32_t s0, uint32_t s1) {
     const __m256i m0 = _mm256_set1_epi64x(M0), m1 = _mm256_set1_epi64x(M1);
-    const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF), low26 = _mm256_set1_epi64x((1 << 26) - 1);
+    const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF), low52 = _mm256_set1_epi64x((1LL << 52) - 1);
     const __m256i magic = _mm256_castpd_si256(_mm256_set1_pd(0x1p52));
-    const __m256d two52 = _mm256_set1_pd(0x1p52), two26 = _mm256_set1_pd(0x1p26);
-    const __m256d half = _mm256_set1_pd(0.5), scale = _mm256_set1_pd(0x1p-53);
+    const __m256d two52 = _mm256_set1_pd(0x1p52), two52_minus_half = _mm256_set1_pd(0x1p52 - 0.5);
+    const __m256d zero = _mm256_setzero_pd(), scale = _mm256_set1_pd(0x1p-53);
     const __m256i lanes = _mm256_set_epi64x(3, 2, 1, 0), four = _mm256_set1_epi64x(4);
     __m256i k0[10], k1[10];
     uint32_t key0 = s0, key1 = s1;
@@ -141,15 +165,18 @@ static void uniforms_avx2(double *out, size_t first, size_t nblocks, uint32_t su
     }
     const __m256i word1 = _mm256_set1_epi64x(substream), word2 = _mm256_set1_epi64x(b0), word3 = _mm256_set1_epi64x(b1);
     size_t i = 0;
-    for (; i + 8 <= nblocks; i += 8) {
+    for (; i + 12 <= nblocks; i += 12) {
         __m256i x0 = _mm256_add_epi64(_mm256_set1_epi64x((long long)(first + i)), lanes), x1 = word1, x2 = word2, x3 = word3;
         __m256i y0 = _mm256_add_epi64(x0, four), y1 = word1, y2 = word2, y3 = word3;
+        __m256i z0 = _mm256_add_epi64(y0, four), z1 = word1, z2 = word2, z3 = word3;
         for (int r = 0; r < 10; r++) {
             PHILOX_ROUND_256(x0, x1, x2, x3, k0[r], k1[r]);
             PHILOX_ROUND_256(y0, y1, y2, y3, k0[r], k1[r]);
+            PHILOX_ROUND_256(z0, z1, z2, z3, k0[r], k1[r]);
         }
         PHILOX_STORE_256(out + 2 * i, x0, x1, x2, x3);
         PHILOX_STORE_256(out + 2 * i + 8, y0, y1, y2, y3);
+        PHILOX_STORE_256(out + 2 * i + 16, z0, z1, z2, z3);
     }
     if (i < nblocks) uniforms_avx2_tail(out + 2 * i, first + i, nblocks - i, substream, b0, b1, s0, s1);
 }
@@ -400,19 +427,19 @@ void slashsim_fill_normals(double *out, size_t count, uint64_t seed, uint64_t ba
     case SLASHSIM_KERNEL_GENERIC: break;
     }
 #endif
-    size_t whole = count / 2;
-    uniforms(out, 0, whole, substream, b0, b1, s0, s1);
-    if (count % 2 == 1) {
-        // The last value of an odd count: the first of block `whole`.
-        double pair[2];
-        uniforms_generic(pair, whole, 1, substream, b0, b1, s0, s1);
-        out[count - 1] = pair[0];
-    }
     int32_t tail_index[NORMAL_CHUNK];
     double tail_u[NORMAL_CHUNK];
+    // Chunk by chunk from the uniforms on, so that every pass reads what the previous one left in L1.
     for (size_t start = 0; start < count; start += NORMAL_CHUNK) {
         size_t length = count - start < NORMAL_CHUNK ? count - start : NORMAL_CHUNK;
         double *chunk = out + start;
+        uniforms(chunk, start / 2, length / 2, substream, b0, b1, s0, s1);
+        if (length % 2 == 1) {
+            // The last value of an odd count (NORMAL_CHUNK is even): the first of its block.
+            double pair[2];
+            uniforms_generic(pair, (start + length) / 2, 1, substream, b0, b1, s0, s1);
+            chunk[length - 1] = pair[0];
+        }
         // Note the tails before the central pass overwrites the uniforms.
         size_t tails = compact(chunk, length, tail_index, tail_u);
         central(chunk, length);

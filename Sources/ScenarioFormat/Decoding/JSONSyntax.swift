@@ -1,6 +1,6 @@
 /// A strict JSON (RFC 8259) syntax check over the file's bytes, naming the line and column of the first
 /// problem. YAML 1.2 reads any JSON, but it also reads much that is not JSON, and libyaml's messages speak of
-/// YAML; a `.json` scenario is checked here first, then composed by the YAML reader for its positions.
+/// YAML; a `.json` scenario is checked here first, then composed by `JSONComposer` (with positions).
 ///
 /// One pass, no allocation, an explicit stack of open containers (no recursion, so nesting depth costs
 /// nothing but the limit below). Columns count Unicode scalars, as libyaml's marks do.

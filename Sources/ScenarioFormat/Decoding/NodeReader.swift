@@ -145,6 +145,9 @@ final class NodeReader {
             report(path, node.mark, problem: "expected \(what) (a number), found \(describe(node))", fix: "write a single number")
             return nil
         }
+        if s.style == .plain || s.style == .any, let value = Double(s.string), value.isFinite {
+            return value  // the common case, without Foundation's trimming
+        }
         let text = s.string.trimmingCharacters(in: .whitespaces)
         if s.style == .singleQuoted || s.style == .doubleQuoted {
             report(path, node.mark, problem: "expected \(what) (a number), found the string \"\(text)\"", fix: "remove the quotes")
@@ -189,7 +192,10 @@ final class NodeReader {
             report(path, node.mark, problem: "expected \(what) (text), found \(describe(node))", fix: "write \(what) as text, e.g. \"op-a\"")
             return nil
         }
-        let text = s.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = s.string
+        let text = raw.unicodeScalars.first.map(\.properties.isWhitespace) == false
+            && raw.unicodeScalars.last.map(\.properties.isWhitespace) == false
+            ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else {
             report(path, node.mark, problem: "\(what) is empty", fix: "give a non-empty \(what)")
             return nil

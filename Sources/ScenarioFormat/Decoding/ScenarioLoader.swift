@@ -65,13 +65,25 @@ public enum ScenarioLoader {
             throw .invalid([Diagnostic(file: file, path: "", problem: "the file is not UTF-8 text",
                                        fix: "save the scenario as UTF-8 YAML or JSON")])
         }
-        if text.contains("\u{0}") {
+        if data.withUnsafeBytes({ $0.count > 0 && memchr($0.baseAddress!, 0, $0.count) != nil }) {
             throw .invalid([Diagnostic(file: file, path: "", problem: "the file contains binary data (NUL bytes)",
                                        fix: "save the scenario as UTF-8 YAML or JSON")])
         }
         if format == .json, let problem = data.withUnsafeBytes({ JSONSyntax.check($0.bindMemory(to: UInt8.self)) }) {
             throw .invalid([Diagnostic(file: file, path: "", line: problem.line, column: problem.column,
                                        problem: "malformed JSON: \(problem.message)", fix: "correct the JSON syntax at that place")])
+        }
+        if format == .json, Marks.available {
+            let composed = data.withUnsafeBytes { raw in
+                Result { () throws(JSONComposer.DuplicateKey) in try JSONComposer.compose(raw.bindMemory(to: UInt8.self)) }
+            }
+            switch composed {
+            case .success(let root): return root
+            case .failure(let duplicate):
+                throw .invalid([Diagnostic(file: file, path: "", line: duplicate.line, column: duplicate.column,
+                                           problem: "duplicate key `\(duplicate.key)` in one mapping",
+                                           fix: "keep one of them: a repeated key would silently override the other")])
+            }
         }
         let root: Node?
         do {
