@@ -57,7 +57,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "SlashingRiskTests",
-            dependencies: ["SlashingCore", "ScenarioFormat", "SlashingReports", "BatchFiles", "TestSupport"]
+            dependencies: ["SlashingCore", "ScenarioFormat", "SlashingReports", "BatchFiles", "TestSupport"],
+            exclude: ["Fixtures"]  // read by path (NumPy-written .npy files and their generator)
         ),
         .testTarget(
             name: "SlashsimCLITests",

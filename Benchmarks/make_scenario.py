@@ -5,9 +5,17 @@ The matrix comes from K random factor loadings plus a random sparse perturbation
 diagonal: every entry differs, and it is positive definite by construction (checked here by Cholesky).
 
     python3 Benchmarks/make_scenario.py --operators 1000 --output /tmp/n1000.json
+    python3 Benchmarks/make_scenario.py --operators 1000 --tables npy --output /tmp/npy/n1000.yaml
+
+With --tables, the operators and allocations go to CSV files beside the scenario (operators.csv,
+allocations.csv) and the correlation matrix (or the factor loadings) to matrix.npy / matrix.csv
+(loadings.npy / loadings.csv), named by operators_file, allocations_file and correlation.matrix_file
+(correlation.loadings_file).
 """
 import argparse
+import csv
 import json
+import os
 
 import numpy as np
 
@@ -22,6 +30,8 @@ def main():
     parser.add_argument("--output", required=True, help=".json or .yaml")
     parser.add_argument("--form", choices=["matrix", "factors"], default="matrix",
                         help="write the correlation as the full matrix, or as the K named factors it comes from")
+    parser.add_argument("--tables", choices=["npy", "csv"],
+                        help="write operators, allocations and the matrix (or loadings) to files beside the scenario")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     n, k = args.operators, args.factors
@@ -46,7 +56,7 @@ def main():
                      for s in range(args.services)],
         "allocations": [],
         "correlation": {"matrix": corr.tolist()} if args.form == "matrix" else {"factors": [
-            {"id": f"factor-{j}", "loadings": {f"op-{i:05d}": float(scaled[i, j]) for i in range(n) if scaled[i, j] != 0}}
+            {"id": f"factor-{j + 1}", "loadings": {f"op-{i:05d}": float(scaled[i, j]) for i in range(n) if scaled[i, j] != 0}}
             for j in range(k)]},
     }
     for i in range(n):
@@ -55,6 +65,34 @@ def main():
         for s, m in zip(chosen, magnitudes):
             if m > 0:
                 scenario["allocations"].append({"operator": f"op-{i:05d}", "service": f"avs-{s:03d}", "magnitude": float(m)})
+    if args.tables:
+        here = os.path.dirname(args.output) or "."
+        os.makedirs(here, exist_ok=True)
+        ids = [op["id"] for op in scenario["operators"]]
+        with open(os.path.join(here, "operators.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["id", "stake", "fault_probability"])
+            w.writerows([op["id"], repr(op["stake"]), repr(op["fault_probability"])] for op in scenario.pop("operators"))
+        with open(os.path.join(here, "allocations.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["operator", "service", "magnitude"])
+            w.writerows([a["operator"], a["service"], repr(a["magnitude"])] for a in scenario.pop("allocations"))
+        scenario["operators_file"], scenario["allocations_file"] = "operators.csv", "allocations.csv"
+        kind = "matrix" if args.form == "matrix" else "loadings"
+        table = corr if args.form == "matrix" else scaled
+        name = f"{kind}.{args.tables}"
+        if args.tables == "npy":
+            np.save(os.path.join(here, name), np.ascontiguousarray(table, dtype=np.float64))
+        else:
+            with open(os.path.join(here, name), "w", newline="") as f:
+                w = csv.writer(f)
+                if kind == "matrix":
+                    w.writerow(ids)
+                    w.writerows([repr(float(x)) for x in row] for row in table)
+                else:
+                    w.writerow(["operator"] + [f"factor-{j + 1}" for j in range(k)])
+                    w.writerows([ids[i]] + [repr(float(x)) for x in table[i]] for i in range(n))
+        scenario["correlation"] = {f"{kind}_file": name}
     with open(args.output, "w") as f:
         if args.output.endswith(".json"):
             json.dump(scenario, f)

@@ -18,11 +18,43 @@ from scipy.stats import norm
 
 
 def load(path):
+    """The scenario as a dict, with `operators_file`, `allocations_file`, `correlation.matrix_file` and
+    `correlation.loadings_file` (CSV or .npy beside the scenario) read into the inline forms."""
+    import csv
+    import os
     with open(path) as f:
         if path.endswith(".json"):
-            return json.load(f)
-        import yaml
-        return yaml.safe_load(f)
+            scenario = json.load(f)
+        else:
+            import yaml
+            scenario = yaml.safe_load(f)
+    here = os.path.dirname(path)
+
+    def rows(name):
+        with open(os.path.join(here, name), newline="") as f:
+            return list(csv.DictReader(f))
+
+    if "operators_file" in scenario:
+        scenario["operators"] = [{"id": r["id"], "stake": float(r["stake"]), "fault_probability": float(r["fault_probability"])}
+                                 for r in rows(scenario.pop("operators_file"))]
+    if "allocations_file" in scenario:
+        scenario["allocations"] = [{"operator": r["operator"], "service": r["service"], "magnitude": float(r["magnitude"])}
+                                   for r in rows(scenario.pop("allocations_file"))]
+    corr = scenario.get("correlation") or {}
+    if "matrix_file" in corr:
+        name = os.path.join(here, corr.pop("matrix_file"))
+        corr["matrix"] = np.load(name) if name.endswith(".npy") else np.loadtxt(name, delimiter=",", skiprows=1)
+    if "loadings_file" in corr:
+        name = os.path.join(here, corr.pop("loadings_file"))
+        ids = [op["id"] for op in scenario["operators"]]
+        if name.endswith(".npy"):
+            a = np.load(name).reshape(len(ids), -1)
+            corr["factors"] = [{"id": f"factor-{j + 1}", "loadings": dict(zip(ids, a[:, j]))} for j in range(a.shape[1])]
+        else:
+            table = rows(name)
+            factors = [c for c in table[0].keys() if c != "operator"]
+            corr["factors"] = [{"id": c, "loadings": {r["operator"]: float(r[c]) for r in table}} for c in factors]
+    return scenario
 
 
 def model(scenario):

@@ -72,7 +72,8 @@ public enum StressLoader {
         let data = try ScenarioLoader.read(path: path)
         let root = try ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path))
         let reader = NodeReader(file: path)
-        let spec = decode(root, reader: reader, base: base, defaultName: ScenarioLoader.defaultName(path))
+        let spec = decode(root, reader: reader, base: base, defaultName: ScenarioLoader.defaultName(path),
+                          directory: ScenarioLoader.directory(of: path))
         guard reader.diagnostics.isEmpty, let spec else { throw .invalid(reader.diagnostics) }
         let stressed = spec.apply(to: base)
         ScenarioValidator(reader: reader).validate(stressed)
@@ -80,9 +81,9 @@ public enum StressLoader {
         return (spec, stressed)
     }
 
-    static func decode(_ root: Node, reader: NodeReader, base: Scenario, defaultName: String) -> StressSpec? {
+    static func decode(_ root: Node, reader: NodeReader, base: Scenario, defaultName: String, directory: String = "") -> StressSpec? {
         guard let top = reader.mapping(root, at: "", allowed: keys, required: [], what: "a stress") else { return nil }
-        let decoder = ScenarioDecoder(reader: reader, defaultName: defaultName)
+        let decoder = ScenarioDecoder(reader: reader, defaultName: defaultName, directory: directory)
         if let node = top["format"], let version = reader.integer(node, at: "format", what: "the format version", range: 0...1e9), version != 1 {
             reader.report("format", node.mark, problem: "format \(s(version)) is not supported by this slashsim (it reads format 1)",
                           fix: "write `format: 1` or upgrade slashsim")
@@ -99,7 +100,7 @@ public enum StressLoader {
                                           reader: reader, range: 0...1, what: "fault probability", example: "`{op-01: 0.2}`")
         spec.incidentProbabilities = entries(top["incident_probabilities"], at: "incident_probabilities", ids: base.services.map(\.id), kind: "service",
                                              reader: reader, range: 0...1, what: "incident probability", example: "`{bridge: 1}` (1 forces the incident)")
-        if let node = top["correlation"] { spec.correlation = decoder.correlation(node) }
+        if let node = top["correlation"] { spec.correlation = decoder.correlation(node, operators: base.operators.map(\.id)) }
         if let node = top["copula"] { spec.copula = decoder.copula(node) }
         let correlation = spec.correlation ?? base.correlation
         if let node = top["loading_scale"] {

@@ -24,7 +24,7 @@ import Testing
         ("fault_probability: 0.02", "fault_probabilty: 0.02",
          "case.yaml:5:30: operators[1].fault_probabilty: unknown key `fault_probabilty` in an operator. Fix: did you mean `fault_probability`? allowed keys are id, stake, fault_probability, tags"),
         ("name: Two", "nmae: Two",
-         "case.yaml:1:1: nmae: unknown key `nmae` in a scenario. Fix: did you mean `name`? allowed keys are format, name, simulation, copula, operators, services, allocations, correlation, tokens, portfolios"),
+         "case.yaml:1:1: nmae: unknown key `nmae` in a scenario. Fix: did you mean `name`? allowed keys are format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, tokens, portfolios"),
         // Missing key.
         (", fault_probability: 0.03", "",
          "case.yaml:6:5: operators[2].fault_probability: missing required key `fault_probability` in an operator. Fix: add `fault_probability: ...`"),
@@ -108,7 +108,7 @@ import Testing
         ("constant: 0.2", "constant: 0.2, factors: []",
          "case.yaml:14:14: correlation: the correlation gives both `constant` and `factors`. Fix: keep one of them"),
         ("constant: 0.2", "factors: [{id: aws, loadings: {op-a: 0.5}}], repair: nearest",
-         "case.yaml:14:68: correlation.repair: `repair` applies to a `matrix` only. Fix: remove `repair`, or give the correlation as a matrix"),
+         "case.yaml:14:68: correlation.repair: `repair` applies to a `matrix` or `matrix_file` only. Fix: remove `repair`, or give the correlation as a matrix"),
         ("constant: 0.2", "constant: 0.2, matrix: [[1]]",
          "case.yaml:14:14: correlation: the correlation gives both `constant` and `matrix`. Fix: keep one of them"),
         // Simulation settings.
@@ -139,6 +139,38 @@ import Testing
     }
 
 
+    /// Tables beside the scenario: the message names the table file and the place in it (CSV) or the header
+    /// field (.npy), the scenario path the value stands for, and the fix.
+    @Test(arguments: [
+        ("ops.csv", "id,stake,fault_probability\nop-a,32000,0.01\nop-b,64000,1.5\nop-c,16000,0.03\n", "correlation: {constant: 0.2}",
+         "ops.csv:3:12: operators[1].fault_probability: the fault probability 1.5 is outside [0, 1]. Fix: give the probability of a fault over the horizon, between 0 and 1"),
+        ("ops.csv", "id,stake,fault_probabilty\nop-a,32000,0.01\n", "correlation: {constant: 0.2}",
+         "ops.csv:1:10: operators_file: unknown column `fault_probabilty` in the operators table. Fix: did you mean `fault_probability`? the columns are id, stake, fault_probability and `tags.KIND`"),
+        ("m.csv", ",op-a,op-b,op-c\nop-a,1,0.2,0.2\nop-b,0.2,1,0.2\nop-c,0.2,0.2,x\n", "correlation: {matrix_file: m.csv}",
+         "m.csv:4:14: correlation.matrix[2][2]: expected a correlation (a number), found `x`. Fix: write a number such as 0.25 or 32000"),
+        ("m.npy", "\u{93}NUMPY\u{1}\u{0}<\u{0}{'descr': '<f4', 'fortran_order': False, 'shape': (3, 3), }            \n", "correlation: {matrix_file: m.npy}",
+         "m.npy: correlation.matrix_file: header field 'descr': the elements are float32 ('descr': '<f4'), not float64. Fix: save it with numpy: np.save(path, np.asarray(a, dtype=np.float64))"),
+    ])
+    func tableProblemsNameTheTableFile(table: String, content: String, correlation: String, expected: String) throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var scenario = Self.base.replacingOccurrences(of: "correlation: {constant: 0.2}", with: correlation)
+        if table == "ops.csv" {
+            let start = try #require(scenario.range(of: "operators:\n")), end = try #require(scenario.range(of: "services:"))
+            scenario.replaceSubrange(start.lowerBound..<end.lowerBound, with: "operators_file: ops.csv\n")
+        }
+        var bytes = Data(content.utf8)
+        if table.hasSuffix(".npy") {  // the header as NumPy writes it (its bytes are not all UTF-8 text)
+            bytes = Data(content.unicodeScalars.map { UInt8($0.value) })
+            bytes.append(Data(count: 36))
+        }
+        try bytes.write(to: folder.appendingPathComponent(table))
+        try Data(scenario.utf8).write(to: folder.appendingPathComponent("case.yaml"))
+        let outcome = try SlashsimBinary.run(["validate", "case.yaml"], in: folder)
+        #expect(outcome.status == 65)
+        #expect(outcome.stderr == "error: \(expected)\n")
+    }
+
     @Test func theBaseScenarioIsValid() throws {
         let outcome = try Self.validate(Self.base)
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -147,14 +179,14 @@ import Testing
     @Test(arguments: [
         ("", "case.yaml: the file is empty. Fix: write a scenario: see Scenarios/default.yaml for an example"),
         ("# only a comment\n", "case.yaml: the file is empty. Fix: write a scenario: see Scenarios/default.yaml for an example"),
-        ("- a\n- b\n", "case.yaml:1:1: expected a scenario (a mapping with keys format, name, simulation, copula, operators, services, allocations, correlation, tokens, portfolios), found a list. Fix: write a scenario as `key: value` pairs"),
-        ("just text\n", "case.yaml:1:1: expected a scenario (a mapping with keys format, name, simulation, copula, operators, services, allocations, correlation, tokens, portfolios), found `just text`. Fix: write a scenario as `key: value` pairs"),
-        ("name: x\n", "case.yaml:1:1: operators: missing required key `operators` in a scenario. Fix: add `operators: ...`"),
+        ("- a\n- b\n", "case.yaml:1:1: expected a scenario (a mapping with keys format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, tokens, portfolios), found a list. Fix: write a scenario as `key: value` pairs"),
+        ("just text\n", "case.yaml:1:1: expected a scenario (a mapping with keys format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, tokens, portfolios), found `just text`. Fix: write a scenario as `key: value` pairs"),
+        ("name: x\n", "case.yaml:1:1: operators: missing required key `operators` in a scenario. Fix: add `operators: ...`, or `operators_file: operators.csv` for a table beside the scenario"),
         ("operators: []\n", "case.yaml:1:12: operators: the scenario has no operators. Fix: list at least one operator under `operators:`"),
         ("format: 2\noperators: [{id: a, stake: 1, fault_probability: 0.1}]\n", "case.yaml:1:9: format: format 2 is not supported by this slashsim (it reads format 1). Fix: write `format: 1` or upgrade slashsim"),
         ("operators: [{id: \"a\\nb\", stake: 1, fault_probability: 0.1}]\n", "case.yaml:1:18: operators[0].id: the operator id contains the control character U+000A. Fix: use printable characters only (letters, digits, spaces and punctuation are fine)"),
         ("operators: [{id: a, stake: 1, fault_probability: 0.1}]\ncorrelation: {matrix: [[1]], repair: closest}\n", "case.yaml:2:38: correlation.repair: unknown repair method \"closest\". Fix: write `repair: nearest` (the nearest correlation matrix, Higham 2002) or omit it"),
-        ("operators: [{id: a, stake: 1, fault_probability: 0.1}]\ncorrelation: {constant: 0.1, repair: nearest}\n", "case.yaml:2:38: correlation.repair: `repair` applies to a `matrix` only. Fix: remove `repair`, or give the correlation as a matrix"),
+        ("operators: [{id: a, stake: 1, fault_probability: 0.1}]\ncorrelation: {constant: 0.1, repair: nearest}\n", "case.yaml:2:38: correlation.repair: `repair` applies to a `matrix` or `matrix_file` only. Fix: remove `repair`, or give the correlation as a matrix"),
         ("operators: [{id: a, stake: 1, fault_probability: 0.1}]\nname: [a\n", "case.yaml:3:1: malformed YAML: while parsing a flow sequence: did not find expected ',' or ']'. Fix: correct the YAML syntax at that place"),
         ("operators:\n\t- {id: a}\n", "case.yaml:2:1: malformed YAML: while scanning for the next token: found character that cannot start any token. Fix: correct the YAML syntax at that place"),
     ])

@@ -13,16 +13,38 @@ final class NodeReader {
     /// position is found by walking the array's node with the path's `[i]` indices, only when a problem needs it.
     private var arrays: [(path: String, node: Node)] = []
 
+    /// Tables read from files beside the scenario (`operators_file`, `correlation.matrix_file`, ...): the
+    /// scenario paths under `prefix` were written in another file, which `locate` names with a position.
+    private var tables: [(prefix: String, locate: (String) -> FileLocation)] = []
+
     init(file: String) { self.file = file }
 
     func report(_ path: String, _ mark: Mark?, problem: String, fix: String) {
         diagnostics.append(Diagnostic(file: file, path: path, line: mark?.line, column: mark?.column, problem: problem, fix: fix))
     }
 
-    /// Reports a problem found after decoding, at the position recorded for `path` (or its nearest parent).
+    /// Reports a problem at a place in another file (a table beside the scenario).
+    func report(_ path: String, at location: FileLocation, problem: String, fix: String) {
+        diagnostics.append(Diagnostic(file: location.file, path: path, line: location.line, column: location.column, problem: problem, fix: fix))
+    }
+
+    /// Reports a problem found after decoding, at the position recorded for `path` (or its nearest parent), or
+    /// in the table file that holds it.
     func report(_ path: String, problem: String, fix: String) {
+        for table in tables where path == table.prefix || path.hasPrefix(table.prefix + "[") || path.hasPrefix(table.prefix + ".") {
+            report(path, at: table.locate(path), problem: problem, fix: fix)
+            return
+        }
         report(path, mark(for: path), problem: problem, fix: fix)
     }
+
+    /// Declares that the values under `prefix` come from a table file (see `tables`).
+    func registerTable(prefix: String, locate: @escaping (String) -> FileLocation) {
+        tables.append((prefix, locate))
+    }
+
+    /// Whether the values under `path` come from a table file.
+    func isTable(_ path: String) -> Bool { tables.contains { $0.prefix == path } }
 
     func mark(for path: String) -> Mark? {
         if marks[path] == nil, let element = arrayElementMark(path) { return element }
@@ -229,6 +251,13 @@ final class NodeReader {
     }
 
     func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+}
+
+/// A place in a file: the file as the user would open it, and the 1-based line and column when known.
+struct FileLocation {
+    let file: String
+    var line: Int? = nil
+    var column: Int? = nil
 }
 
 /// A short rendering of a number for messages: `0.25`, `32000`, `1e-07` (the core's `NumberText.short`).

@@ -9,13 +9,38 @@ import Yams
 struct ScenarioDecoder {
     let reader: NodeReader
     let defaultName: String
+    /// Directory of the scenario file, for the tables beside it (`operators_file`, ...); "" is the working directory.
+    var directory: String = ""
 
-    static let topLevelKeys = ["format", "name", "simulation", "copula", "operators", "services", "allocations", "correlation",
-                               "tokens", "portfolios"]
+    static let topLevelKeys = ["format", "name", "simulation", "copula", "operators", "operators_file", "services", "allocations",
+                               "allocations_file", "correlation", "tokens", "portfolios"]
 
     func decode(_ root: Node) -> Scenario? {
-        guard let top = reader.mapping(root, at: "", allowed: Self.topLevelKeys, required: ["operators"], what: "a scenario") else {
+        guard let top = reader.mapping(root, at: "", allowed: Self.topLevelKeys, required: [], what: "a scenario") else {
             return nil
+        }
+        let operators: [OperatorSpec]
+        switch (top["operators"], top["operators_file"]) {
+        case (_?, let file?):
+            reader.report("operators_file", file.mark, problem: "the scenario gives both `operators` and `operators_file`", fix: "keep one of them")
+            return nil
+        case (nil, let file?):
+            operators = operatorsTable(file)
+        case (let listed, nil):
+            if listed == nil, !reader.diagnostics.contains(where: { $0.path == "operators" || $0.path == "operators_file" }) {
+                reader.report("operators", root.mark, problem: "missing required key `operators` in a scenario",
+                              fix: "add `operators: ...`, or `operators_file: operators.csv` for a table beside the scenario")
+            }
+            operators = list(listed, at: "operators", what: "the list of operators", element: operatorSpec)
+        }
+        let allocations: [AllocationSpec]
+        if let file = top["allocations_file"] {
+            if let listed = top["allocations"] {
+                reader.report("allocations_file", listed.mark, problem: "the scenario gives both `allocations` and `allocations_file`", fix: "keep one of them")
+            }
+            allocations = allocationsTable(file)
+        } else {
+            allocations = list(top["allocations"], at: "allocations", what: "the list of allocations", element: allocationSpec)
         }
         if let node = top["format"], let version = reader.integer(node, at: "format", what: "the format version", range: 0...1e9),
            version != 1 {
@@ -26,10 +51,10 @@ struct ScenarioDecoder {
         return Scenario(
             name: name,
             simulation: top["simulation"].map(simulation) ?? SimulationSettings(),
-            operators: list(top["operators"], at: "operators", what: "the list of operators", element: operatorSpec),
+            operators: operators,
             services: list(top["services"], at: "services", what: "the list of services", element: serviceSpec),
-            allocations: list(top["allocations"], at: "allocations", what: "the list of allocations", element: allocationSpec),
-            correlation: top["correlation"].map(correlation) ?? .independent,
+            allocations: allocations,
+            correlation: top["correlation"].map { correlation($0, operators: operators.map(\.id)) } ?? .independent,
             copula: top["copula"].map(copula) ?? .gaussian,
             tokens: list(top["tokens"], at: "tokens", what: "the list of tokens", element: tokenSpec),
             portfolios: list(top["portfolios"], at: "portfolios", what: "the list of portfolios", element: portfolioSpec))
@@ -113,11 +138,12 @@ struct ScenarioDecoder {
             magnitude: m["magnitude"].flatMap { reader.number($0, at: "\(path).magnitude", what: "the magnitude") } ?? .nan)
     }
 
-    func correlation(_ node: Node) -> CorrelationSpec {
+    /// `correlation:`; `operators` are the ids, in order, that a `matrix_file` or `loadings_file` refers to.
+    func correlation(_ node: Node, operators: [String]) -> CorrelationSpec {
         let path = "correlation"
-        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix", "repair", "factors", "derived"], required: [],
-                                     what: "the correlation") else { return .independent }
-        let forms = ["constant", "matrix", "factors", "derived"].filter { m[$0] != nil }
+        guard let m = reader.mapping(node, at: path, allowed: ["constant", "matrix", "matrix_file", "repair", "factors", "loadings_file", "derived"],
+                                     required: [], what: "the correlation") else { return .independent }
+        let forms = ["constant", "matrix", "matrix_file", "factors", "loadings_file", "derived"].filter { m[$0] != nil }
         if forms.count > 1 {
             let named = forms.map { "`\($0)`" }
             reader.report(path, node.mark, problem: "the correlation gives \(forms.count == 2 ? "both " : "")\(named.dropLast().joined(separator: ", ")) and \(named.last!)",
@@ -129,8 +155,8 @@ struct ScenarioDecoder {
             if method != "nearest" {
                 reader.report("\(path).repair", r.mark, problem: "unknown repair method \"\(method)\"",
                               fix: "write `repair: nearest` (the nearest correlation matrix, Higham 2002) or omit it")
-            } else if m["matrix"] == nil {
-                reader.report("\(path).repair", r.mark, problem: "`repair` applies to a `matrix` only",
+            } else if m["matrix"] == nil && m["matrix_file"] == nil {
+                reader.report("\(path).repair", r.mark, problem: "`repair` applies to a `matrix` or `matrix_file` only",
                               fix: "remove `repair`, or give the correlation as a matrix")
             } else {
                 repair = true
@@ -142,10 +168,17 @@ struct ScenarioDecoder {
         if let d = m["derived"] {
             return .derived(derived(d, at: "\(path).derived"))
         }
+        if let file = m["matrix_file"] {
+            guard let rows = matrixTable(file, operators: operators) else { return .independent }
+            return repair ? .repairedMatrix(rows) : .matrix(rows)
+        }
+        if let file = m["loadings_file"] {
+            return loadingsTable(file, operators: operators).map { .factors($0) } ?? .independent
+        }
         switch (m["constant"], m["matrix"]) {
         case (nil, nil):
             reader.report(path, node.mark, problem: "the correlation names no form",
-                          fix: "write `constant: 0.2`, `matrix: [[1, 0.3], [0.3, 1]]`, `factors: [...]` or `derived: {...}`, or omit `correlation` for independent operators")
+                          fix: "write `constant: 0.2`, `matrix: [[1, 0.3], [0.3, 1]]`, `matrix_file: corr.npy`, `factors: [...]`, `loadings_file: loadings.csv` or `derived: {...}`, or omit `correlation` for independent operators")
             return .independent
         case (let c?, _):
             return .constant(reader.number(c, at: "\(path).constant", what: "the constant correlation") ?? .nan)

@@ -48,7 +48,7 @@ public enum ScenarioLoader {
     public static func decode(data: Data, file: String, format: ScenarioSyntax) throws(ScenarioError) -> Scenario {
         let root = try compose(data: data, file: file, format: format)
         let reader = NodeReader(file: file)
-        let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file)).decode(root)
+        let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file), directory: directory(of: file)).decode(root)
         if let decoded {
             ScenarioValidator(reader: reader).validate(decoded)
         }
@@ -102,6 +102,12 @@ public enum ScenarioLoader {
                                        fix: "write the scenario without YAML aliases (`*name`) that multiply its size")])
         }
         return root
+    }
+
+    /// The directory part of a path as the user wrote it ("" for a bare file name), which table files are relative to.
+    static func directory(of file: String) -> String {
+        guard let slash = file.lastIndex(of: "/") else { return "" }
+        return slash == file.startIndex ? "/" : String(file[..<slash])
     }
 
     static func defaultName(_ file: String) -> String {

@@ -95,7 +95,7 @@ extension ScenarioLoader {
             throw .invalid([Diagnostic(file: path, path: setting.description, problem: error.description,
                                        fix: "name a value that exists in the scenario, e.g. correlation.constant or operators[*].fault_probability")])
         }
-        return try decode(root: changed, file: label)
+        return try decode(root: changed, file: label, directory: directory(of: path))
     }
 
     /// The composed tree of a scenario file (checked for size, encoding, syntax and aliases, not decoded).
@@ -103,10 +103,11 @@ extension ScenarioLoader {
         try compose(data: try read(path: path), file: path, format: ScenarioSyntax(path: path))
     }
 
-    /// Decodes and validates a composed tree (e.g. one changed by `ScenarioPath`); `file` names it in messages.
-    static func decode(root: Node, file: String) throws(ScenarioError) -> Scenario {
+    /// Decodes and validates a composed tree (e.g. one changed by `ScenarioPath`); `file` names it in messages,
+    /// `directory` is where its tables are.
+    static func decode(root: Node, file: String, directory: String) throws(ScenarioError) -> Scenario {
         let reader = NodeReader(file: file)
-        let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file)).decode(root)
+        let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file), directory: directory).decode(root)
         if let decoded { ScenarioValidator(reader: reader).validate(decoded) }
         guard reader.diagnostics.isEmpty, let decoded else { throw .invalid(reader.diagnostics) }
         return decoded

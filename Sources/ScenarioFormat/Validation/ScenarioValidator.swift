@@ -67,7 +67,7 @@ struct ScenarioValidator {
     /// so one mistake is not reported again at every place that names it.
     func idsDecoded(_ path: String) -> Bool {
         !reader.diagnostics.contains { d in
-            d.path == path || (d.path.hasPrefix(path + "[") && (d.path.hasSuffix("]") || d.path.hasSuffix(".id")))
+            d.path == path || d.path == path + "_file" || (d.path.hasPrefix(path + "[") && (d.path.hasSuffix("]") || d.path.hasSuffix(".id")))
         }
     }
 
