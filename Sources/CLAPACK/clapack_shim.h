@@ -24,4 +24,10 @@ void dtrmm_(const char *side, const char *uplo, const char *transa, const char *
             double *b, const int *ldb,
             size_t side_len, size_t uplo_len, size_t transa_len, size_t diag_len);
 
+/// The single-precision B := alpha * op(A) * B (BLAS level 3), for `simulation: {precision: single}`.
+void strmm_(const char *side, const char *uplo, const char *transa, const char *diag,
+            const int *m, const int *n, const float *alpha, const float *a, const int *lda,
+            float *b, const int *ldb,
+            size_t side_len, size_t uplo_len, size_t transa_len, size_t diag_len);
+
 #endif

@@ -52,14 +52,17 @@ public struct SimulationSettings: Sendable, Equatable {
     public var seed: UInt64
     /// Quantile levels q in (0, 1) for VaR and expected shortfall.
     public var quantiles: [Double]
+    /// The arithmetic of an explicit matrix's multiply (`precision: single`); the results do not depend on it.
+    public var precision: LatentPrecision
 
     public init(
         trials: Int = SimulationSettings.defaultTrials, seed: UInt64 = SimulationSettings.defaultSeed,
-        quantiles: [Double] = SimulationSettings.defaultQuantiles
+        quantiles: [Double] = SimulationSettings.defaultQuantiles, precision: LatentPrecision = .double
     ) {
         self.trials = trials
         self.seed = seed
         self.quantiles = quantiles
+        self.precision = precision
     }
 }
 

@@ -23,6 +23,18 @@ public struct Report: Sendable, Encodable {
     public var blas: String
     /// The instruction set of the C kernels (`generic`, `avx2`, `avx512`); numbers do not depend on it.
     public var kernelLevel: String
+    /// The arithmetic of the explicit matrix's multiply (`double`, or `single` with `precision: single`); the
+    /// numbers do not depend on it.
+    public var precision: String
+    /// Present for a single-precision run: its latents, those recomputed in double near their thresholds, and
+    /// those whose float value alone would have given the other decision.
+    public var singlePrecision: SinglePrecision?
+
+    public struct SinglePrecision: Sendable, Encodable {
+        public var latents: Int
+        public var recomputed: Int
+        public var corrected: Int
+    }
     /// Present when `repair: nearest` replaced the matrix: how far it moved.
     public var correlationRepair: Repair?
     /// Warnings about the scenario that did not stop the run.
@@ -120,6 +132,7 @@ public struct Report: Sendable, Encodable {
         case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials
         case trialsRequested = "trials_requested", partial, seed, threads
         case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas, kernelLevel = "kernel_level"
+        case precision, singlePrecision = "single_precision"
         case correlationRepair = "correlation_repair", warnings, totalStake = "total_stake", total, operators
         case services, tokens, portfolios, contributionsComputed = "contributions_computed"
         case importanceSampling = "importance_sampling"
@@ -166,6 +179,8 @@ extension Report {
         self.averageCorrelation = model.averagePairwiseCorrelation
         self.blas = BLAS.implementation
         self.kernelLevel = KernelLevel.current.name
+        self.precision = model.multipliesInSingle ? "single" : "double"
+        self.singlePrecision = result.singlePrecision.map { SinglePrecision(latents: $0.latents, recomputed: $0.recomputed, corrected: $0.corrected) }
         self.correlationRepair = model.repair.map {
             Repair(frobeniusDistance: $0.frobeniusDistance, smallestEigenvalueBefore: $0.smallestEigenvalueBefore,
                    smallestEigenvalueAfter: $0.smallestEigenvalueAfter, iterations: $0.iterations)

@@ -19,6 +19,11 @@ extension Report {
             + "\(TextFormat.rate(rate * Double(operators.count))) operator-trials/s")
         out.append("Dependence: \(correlation); average pairwise latent correlation \(String(format: "%.4g", averageCorrelation))")
         out.append("BLAS: \(blas) · kernels: \(KernelLevel(name: kernelLevel)?.description ?? kernelLevel)")
+        if let checks = singlePrecision {
+            out.append("Single-precision multiply: \(TextFormat.count(checks.recomputed)) of \(TextFormat.count(checks.latents)) latents were near "
+                + "their threshold and recomputed in double (\(TextFormat.count(checks.corrected)) of them would have been decided wrongly in float); "
+                + "the decisions are the double path's")
+        }
         if let importance = importanceSampling {
             let shift = zip(importance.factors, importance.shift).map { "\($0) \(String(format: "%+.3f", $1))" }.joined(separator: ", ")
             out.append("Importance sampling: factors drawn shifted by μ = (\(shift)), aimed at VaR \(TextFormat.level(importance.targetLevel)) ≈ "

@@ -15,6 +15,9 @@ struct RunSettingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Worker threads (default: one per core). Results do not depend on it.", valueName: "T"))
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Arithmetic of an explicit matrix's multiply: double or single (faster, the same results). Default: the scenario's simulation.precision, else double.", valueName: "P"))
+    var precision: LatentPrecision?
+
     func validate() throws {
         if let trials, !(1...RunLimits.maximumTrials).contains(trials.value) {
             throw ValidationError("--trials \(trials.value) is outside 1...\(RunLimits.maximumTrials). Fix: give a positive number of trials, e.g. --trials 1000000")
@@ -73,3 +76,5 @@ struct ExportOptions: ParsableArguments {
         (try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }, try plot.map { try ReportWriter(path: $0, flag: "--plot") })
     }
 }
+
+extension LatentPrecision: ExpressibleByArgument {}

@@ -84,10 +84,11 @@ struct Sweep: ParsableCommand {
         var points: [(value: Double, scenario: Scenario, model: CompiledModel)] = []
         for value in grid {
             let label = "\(scenario) with \(path)=\(Self.text(value))"
-            let loaded: Scenario
+            var loaded: Scenario
             do { loaded = try ScenarioLoader.load(path: scenario, setting: path, to: Self.text(value), label: label) } catch {
                 throw ScenarioSource.failure(error)
             }
+            if let precision = settings.precision { loaded.simulation.precision = precision }
             // The value as written into the file (so 0.1 + 2·0.1 is reported as 0.3).
             points.append((Double(Self.text(value)) ?? value, loaded, try ScenarioSource.compile(loaded, file: label)))
         }

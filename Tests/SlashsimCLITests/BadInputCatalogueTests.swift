@@ -39,6 +39,8 @@ import Testing
          "case.yaml:5:23: operators[1].stake: expected the stake (a number), found the boolean true. Fix: write a number such as 0.25 or 32000"),
         ("services:\n  - {id: oracle-avs, slash_fraction: 0.5}\n  - {id: bridge-avs, slash_fraction: 1.0}", "services: {id: oracle-avs}",
          "case.yaml:7:11: services: expected the list of services (a list), found a mapping. Fix: write the list of services as a list: `[...]` or lines starting with `- `"),
+        ("seed: 42,", "seed: 42, precision: float,",
+         "case.yaml:2:51: simulation.precision: unknown precision \"float\". Fix: write `precision: double` (the default) or `precision: single` (an explicit matrix's multiply in float, the same results)"),
         // Duplicate id.
         ("id: op-c", "id: op-a",
          "case.yaml:6:10: operators[2].id: duplicate operator id \"op-a\" (first used at operators[0]). Fix: give every operator its own id"),

@@ -74,6 +74,32 @@ import TestSupport
         #expect(try numbers(7) == one)
     }
 
+    /// `--precision single` (and `simulation: {precision: single}`): the same report as double, plus how the
+    /// float multiply's decisions were checked.
+    @Test func singlePrecisionGivesTheSameReport() throws {
+        let file = try writeScenario()
+        func report(_ flags: [String]) throws -> [String: Any] {
+            let outcome = try SlashsimBinary.run(["run", file.path, "--format", "json", "--trials", "30001"] + flags)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            var json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+            json["elapsed_seconds"] = nil
+            return json
+        }
+        var single = try report(["--precision", "single"])
+        let double = try report([])
+        #expect(single["precision"] as? String == "single" && double["precision"] as? String == "double")
+        let checks = try #require(single["single_precision"] as? [String: Int])
+        #expect(checks["latents"] == 2 * 30001 && checks["corrected"] == 0)
+        #expect(double["single_precision"] == nil)
+        single["precision"] = "double"
+        single["single_precision"] = nil
+        let canonical = { (json: [String: Any]) in try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]) }
+        #expect(try canonical(single) == canonical(double))
+        let inFile = try writeScenario(Self.scenario.replacingOccurrences(of: "seed: 42,", with: "seed: 42, precision: single,"), name: "single.yaml")
+        let fromFile = try SlashsimBinary.run(["run", inFile.path, "--format", "json", "--trials", "1000"])
+        #expect(fromFile.stdout.contains("\"precision\" : \"single\""), "\(fromFile.stdout.prefix(400))")
+    }
+
     @Test func csvHasOneRowPerStatistic() throws {
         let file = try writeScenario()
         let outcome = try SlashsimBinary.run(["run", file.path, "--format", "csv", "--quantiles", "0.99,0.999"])
@@ -162,6 +188,7 @@ import TestSupport
         (["--threads", "5000"], "Error: --threads 5000 is outside 1...1024."),
         (["--max-seconds", "0"], "Error: --max-seconds 0.0 is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600"),
         (["--max-seconds", "soon"], "Error: The value 'soon' is invalid for '--max-seconds <SECONDS>'"),
+        (["--precision", "float"], "Error: The value 'float' is invalid for '--precision <P>'"),
         (["--frobnicate"], "Error: Unknown option '--frobnicate'"),
         (["a.yaml", "b.yaml"], "Error: Unexpected argument 'b.yaml'"),
     ])

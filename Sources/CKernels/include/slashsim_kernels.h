@@ -84,4 +84,19 @@ typedef struct slashsim_threshold_pass {
 /// trial t are also written, ascending, to fault_indices[fault_offsets[t] ..< fault_offsets[t + 1]].
 void slashsim_threshold_faults(const slashsim_threshold_pass *pass, const double *z, size_t trials, const double *scale, int lists);
 
+/// Single precision, step 1: e (n×trials, column-major, double normals) rounded to floats in `single`, and each
+/// column's Euclidean norm (in double) in norms[t].
+void slashsim_single_inputs(const double *e, float *single, double *norms, size_t n, size_t trials);
+
+/// Single precision, step 3, after `single` := L·single by strmm: the latents in `e`, in place of the normals.
+/// Where the float latent is farther from the threshold c[j]·scale[t] than its rounding error can be (the
+/// bound (j + 4)·2⁻²⁴·1.001·‖e_t‖ + 10⁻³⁰: the rounding of e and L to floats and a float dot product of j + 1
+/// terms, with ‖L_j‖ = 1 for the Cholesky factor of a correlation matrix), it is used as is: its side of
+/// the threshold is the exact latent's side. Otherwise the latent is recomputed in double from the row-major
+/// factor `rows` (row j at j·n): the double path's decision, up to the summation order's last bits.
+/// Returns how many latents were recomputed; adds to *flips (unless NULL) how many of those the float value
+/// alone would have put on the wrong side of the threshold.
+int64_t slashsim_single_latents(const float *single, double *e, const double *rows, size_t n, size_t trials, const double *c,
+                                const double *scale, const double *norms, int64_t *flips);
+
 #endif

@@ -75,5 +75,6 @@ extension CompiledModel {
                   faultProbabilities: scenario.operators.map(\.faultProbability), copula: scenario.copula,
                   dependence: dependence, services: services, tokens: tokens, factorOrigin: factorOrigin,
                   repair: repair, warnings: warnings)
+        latentPrecision = scenario.simulation.precision
     }
 }

@@ -67,8 +67,16 @@ struct ScenarioDecoder {
 
     private func simulation(_ node: Node) -> SimulationSettings {
         var settings = SimulationSettings()
-        guard let m = reader.mapping(node, at: "simulation", allowed: ["trials", "seed", "quantiles"], required: [],
+        guard let m = reader.mapping(node, at: "simulation", allowed: ["trials", "seed", "quantiles", "precision"], required: [],
                                      what: "the simulation settings") else { return settings }
+        if let n = m["precision"], let text = reader.string(n, at: "simulation.precision", what: "the precision") {
+            if let precision = LatentPrecision(rawValue: text) {
+                settings.precision = precision
+            } else {
+                reader.report("simulation.precision", n.mark, problem: "unknown precision \"\(text)\"",
+                              fix: "write `precision: double` (the default) or `precision: single` (an explicit matrix's multiply in float, the same results)")
+            }
+        }
         if let n = m["trials"], let t = reader.integer(n, at: "simulation.trials", what: "the number of trials",
                                                        range: 1...Double(RunLimits.maximumTrials)) {
             settings.trials = Int(t)

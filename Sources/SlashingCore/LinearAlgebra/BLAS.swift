@@ -15,6 +15,15 @@ public enum BLAS {
         dtrmm_(&side, &uplo, &trans, &diag, &n32, &m32, &alpha, lower, &ld, b, &ld, 1, 1, 1, 1)
     }
 
+    /// `lowerTriangularMultiply` in single precision (`strmm`).
+    public static func lowerTriangularMultiply(_ lower: UnsafePointer<Float>, order n: Int,
+                                               _ b: UnsafeMutablePointer<Float>, columns m: Int) {
+        var side = CChar(UInt8(ascii: "L")), uplo = CChar(UInt8(ascii: "L"))
+        var trans = CChar(UInt8(ascii: "N")), diag = CChar(UInt8(ascii: "N"))
+        var n32 = Int32(n), m32 = Int32(m), ld = Int32(max(n, 1))
+        var alpha: Float = 1
+        strmm_(&side, &uplo, &trans, &diag, &n32, &m32, &alpha, lower, &ld, b, &ld, 1, 1, 1, 1)
+    }
 
     /// Makes OpenBLAS single-threaded (once); the engine does this before every run.
     public static func useOneThreadPerCall() { _ = singleThreaded }

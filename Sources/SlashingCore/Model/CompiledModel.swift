@@ -32,6 +32,14 @@ public struct CompiledModel: Sendable {
     public let repair: NearestCorrelation.Result?
     /// Things the analyst should know that do not stop the run (e.g. a nearly singular matrix).
     public let warnings: [String]
+    /// The arithmetic of the dense multiply (`simulation: {precision: single}`); the decisions do not depend on it.
+    public var latentPrecision: LatentPrecision = .double
+
+    /// Whether the multiply runs in single precision: asked for, and the model has a Cholesky factor.
+    public var multipliesInSingle: Bool {
+        if case .cholesky = dependence { return latentPrecision == .single }
+        return false
+    }
 
     /// Number of operators N.
     public var operatorCount: Int { operatorIDs.count }

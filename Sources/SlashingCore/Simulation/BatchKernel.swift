@@ -35,8 +35,21 @@ struct BatchKernel {
         let loadings: PinnedBuffer<Double>
         let inverseIdiosyncratic: PinnedBuffer<Double>
         let table: PinnedBuffer<Double>
+        /// Single precision (`CompiledModel.multipliesInSingle`): the Cholesky factor in floats (column-major),
+        /// and in double by rows (row j at j·n), for the latents recomputed near their thresholds.
+        let singleLower: PinnedBuffer<Float>
+        let lowerRows: PinnedBuffer<Double>
 
         init(model: CompiledModel, conditional: ConditionalForm?) {
+            if model.multipliesInSingle, case .cholesky(let factor) = model.dependence {
+                let n = factor.order
+                singleLower = PinnedBuffer(factor.lower.map { Float($0) }, padding: 0)
+                lowerRows = PinnedBuffer(repeating: 0, count: n * n)
+                for j in 0..<n { for k in 0...j { lowerRows[j * n + k] = factor.lower[j + k * n] } }
+            } else {
+                singleLower = PinnedBuffer(repeating: 0, count: 0)
+                lowerRows = PinnedBuffer(repeating: 0, count: 0)
+            }
             thresholds = PinnedBuffer(model.thresholds, padding: 0)
             lossIfFault = PinnedBuffer(model.lossIfFault, padding: 0)
             loadings = PinnedBuffer(conditional?.loadings ?? [], padding: 0)
@@ -113,6 +126,13 @@ struct BatchKernel {
         let pinnedModel: PinnedModel
         var conditionalPass: slashsim_conditional_pass
         var thresholdPass: slashsim_threshold_pass
+        /// Single precision: the batch's normals, then latents, in floats, and each trial's norm of its normals.
+        let singles: PinnedBuffer<Float>
+        let norms: PinnedBuffer<Double>
+        /// Latents recomputed in double because their float value was within its error bound of the threshold,
+        /// and those of them whose float value alone would have given the other decision.
+        var recomputedLatents: Int64 = 0
+        var correctedDecisions: Int64 = 0
 
         init(kernel: BatchKernel) {
             let model = kernel.model
@@ -120,6 +140,8 @@ struct BatchKernel {
             let conditional = kernel.conditional != nil
             let chunk = conditional ? BatchKernel.chunkTrials(operators: n) : b
             normals = [Double](repeating: 0, count: n * b)
+            singles = PinnedBuffer(repeating: 0, count: model.multipliesInSingle ? n * b : 0)
+            norms = PinnedBuffer(repeating: 0, count: model.multipliesInSingle ? b : 0)
             factors = PinnedBuffer(repeating: 0, count: max(1, k) * b)
             shifts = PinnedBuffer(repeating: 0, count: conditional ? n * chunk : 0)
             totals = PinnedBuffer(repeating: 0, count: b)
@@ -307,6 +329,12 @@ struct BatchKernel {
                     let shift = beta * sum
                     for j in 0..<n { column[j] = alpha * column[j] + shift }
                 }
+            case .cholesky where model.multipliesInSingle:
+                slashsim_single_inputs(e.baseAddress!, worker.singles.pointer, worker.norms.pointer, n, m)
+                BLAS.lowerTriangularMultiply(UnsafePointer(pinned.singleLower.pointer), order: n, worker.singles.pointer, columns: m)
+                worker.recomputedLatents += slashsim_single_latents(
+                    worker.singles.pointer, e.baseAddress!, pinned.lowerRows.pointer, n, m, pinned.thresholds.pointer,
+                    degreesOfFreedom != nil ? worker.scales.pointer : nil, worker.norms.pointer, &worker.correctedDecisions)
             case .cholesky(let factor):
                 factor.lower.withUnsafeBufferPointer { l in
                     BLAS.lowerTriangularMultiply(l.baseAddress!, order: n, e.baseAddress!, columns: m)

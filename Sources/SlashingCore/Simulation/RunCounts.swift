@@ -8,6 +8,9 @@ struct RunCounts {
     var incidents: [Int]
     /// Trials in which each portfolio was liquidated.
     var liquidations: [Int]
+    /// Single precision: latents recomputed in double, and those whose float value was on the wrong side.
+    var recomputedLatents = 0
+    var correctedDecisions = 0
 
     /// All zero.
     init(model: CompiledModel) {
@@ -23,6 +26,8 @@ struct RunCounts {
         self.init(model: model)
         for worker in workers {
             for j in faults.indices { faults[j] += Int(worker.faultCounts[j]) }
+            recomputedLatents += Int(worker.recomputedLatents)
+            correctedDecisions += Int(worker.correctedDecisions)
         }
         guard workers.first?.loss != nil else {
             slashes = zip(faults, model.lossIfFault).map { $1 > 0 ? $0 : 0 }

@@ -36,6 +36,8 @@ public struct SimulationResult: Sendable {
     var faultRecords: FaultRecords? = nil
     /// Whether the run kept its faults, so that its contributions need no replay.
     public var keptFaultsForContributions: Bool { faultRecords != nil }
+    /// Single precision (`CompiledModel.multipliesInSingle`): how the float multiply's decisions were checked.
+    public internal(set) var singlePrecision: SinglePrecisionChecks? = nil
     /// Importance sampling: the shift and the weighted probabilities of the counted events (the counts above
     /// then count trials under the shifted measure, and the loss sums are weighted). Nil for plain runs.
     public internal(set) var importance: ImportanceEstimates? = nil
@@ -154,12 +156,17 @@ public struct SimulationEngine: Sendable {
         }
         let t = model.tokens.tokens.count
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return SimulationResult(distribution: distributions[0], tokenDistributions: Array(distributions[1..<(1 + t)]),
+        var result = SimulationResult(distribution: distributions[0], tokenDistributions: Array(distributions[1..<(1 + t)]),
                                 portfolioDistributions: Array(distributions[(1 + t)...]), faultCounts: faultCounts,
                                 slashCounts: counts.slashes, operatorLossSums: operatorSums, serviceLossSums: serviceSums,
                                 operatorLossSquareSums: operatorSquares, incidentCounts: counts.incidents,
                                 liquidationCounts: counts.liquidations, elapsedSeconds: elapsed, seed: seed, threads: threads,
                                 requestedTrials: requestedTrials)
+        if model.multipliesInSingle {
+            result.singlePrecision = SinglePrecisionChecks(latents: distributions[0].trials * model.operatorCount,
+                                                           recomputed: counts.recomputedLatents, corrected: counts.correctedDecisions)
+        }
+        return result
     }
 
     /// Runs batches 0 ..< ⌈trials/B⌉ (or a prefix, when stopped) on `threads` workers. Returns the workers, the
