@@ -15,6 +15,10 @@ model through slashsim's factor path against NumPy's dense simulation of the mat
     swift build -c release --product slashsim
     python3 Benchmarks/compare.py --operators 100 1000 2000
     python3 Benchmarks/compare.py --kernel-level avx2     # what an AVX2-only machine would see
+    python3 Benchmarks/compare.py --operators 2000 --single   # with a `--precision single` row
+
+Each N also gets a row for the same scenario with its tables beside it (operators.csv, allocations.csv,
+matrix.npy), whole process only, NumPy reading the same files.
 """
 import argparse
 import csv
@@ -84,6 +88,7 @@ def main():
     parser.add_argument("--kernel-level", choices=["generic", "avx2", "avx512"],
                         help="force slashsim's kernels (SLASHSIM_KERNEL_LEVEL); default: the best this CPU has")
     parser.add_argument("--no-history", action="store_true", help="do not append the rows to Benchmarks/history.csv")
+    parser.add_argument("--single", action="store_true", help="add a `--precision single` row per N")
     args = parser.parse_args()
     if not os.access(SLASHSIM, os.X_OK):
         sys.exit(f"{SLASHSIM} not found: run `swift build -c release --product slashsim` first")
@@ -112,6 +117,24 @@ def main():
                 ceiling = threads * flops / (n * n)
                 rows.append((f"{n}", threads, trials, rate, rate * n, base["trials_per_second"], rate / base["trials_per_second"], f"{rate / ceiling:.0%}",
                              whole if threads == 2 else None))
+            # The same scenario with its tables beside it (operators and allocations in CSV, the matrix in .npy):
+            # whole process only, both programs reading the same files.
+            tables = os.path.join(tmp, f"npy{n}", "s.json")
+            subprocess.run([sys.executable, os.path.join(HERE, "make_scenario.py"), "--operators", str(n), "--tables", "npy", "--output", tables],
+                           check=True)
+            numpy_tables = [sys.executable, os.path.join(HERE, "numpy_baseline.py"), tables, "--trials", str(trials)]
+            whole = (wall([SLASHSIM, "run", tables, "--trials", str(trials), "--quiet"], args.repeats, slashsim_env),
+                     wall(numpy_tables, args.repeats, numpy_env))
+            rows.append((f"{n}, matrix in .npy", 2, trials, None, None, None, None, "—", whole))
+            # `--precision single`: simulation and whole process, the ratio to NumPy and (in the label) to double.
+            if args.single:
+                single = best_rate([SLASHSIM, "run", path, "--trials", str(trials), "--format", "json", "--quiet", "--no-contributions",
+                                    "--precision", "single"], args.repeats, slashsim_env)
+                double = rows[-2][3]
+                whole = (wall([SLASHSIM, "run", path, "--trials", str(trials), "--quiet", "--precision", "single"], args.repeats, slashsim_env),
+                         wall(numpy_command, args.repeats, numpy_env))
+                rows.append((f"{n}, --precision single ({single / double:.2f}× double)", 2, trials, single, single * n, base["trials_per_second"],
+                             single / base["trials_per_second"], "—", whole))
         n = args.factor_operators
         path = os.path.join(tmp, f"f{n}.json")
         subprocess.run([sys.executable, os.path.join(HERE, "make_scenario.py"), "--operators", str(n), "--form", "factors", "--output", path], check=True)
@@ -136,7 +159,8 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|")
     for n, t, trials, rate, op_rate, base, ratio, share, whole in rows:
         whole_text = f"{whole[0]:.2f} s / {whole[1]:.2f} s ({trials:,} trials) | {whole[1] / whole[0]:.2f}" if whole else "— | —"
-        print(f"| {n} | {t} | {rate:,.0f} | {op_rate / 1e6:,.0f} M | {base:,.0f} | {ratio:.2f} | {share} | {whole_text} |")
+        simulation = f"{rate:,.0f} | {op_rate / 1e6:,.0f} M | {base:,.0f} | {ratio:.2f}" if rate else "— | — | — | —"
+        print(f"| {n} | {t} | {simulation} | {share} | {whole_text} |")
     if not args.no_history:
         commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
         new = not os.path.exists(HISTORY)
@@ -146,7 +170,8 @@ def main():
                 writer.writerow(HISTORY_COLUMNS)
             date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
             for n, t, trials, rate, op_rate, base, ratio, share, whole in rows:
-                writer.writerow([date, commit, cpu, level, ceilings["blas"].split(" (")[0], n, t, trials, f"{rate:.0f}", f"{base:.0f}", f"{ratio:.3f}",
+                writer.writerow([date, commit, cpu, level, ceilings["blas"].split(" (")[0], n, t, trials, f"{rate:.0f}" if rate else "",
+                                 f"{base:.0f}" if base else "", f"{ratio:.3f}" if ratio else "",
                                  f"{whole[0]:.3f}" if whole else "", f"{whole[1]:.3f}" if whole else "",
                                  f"{whole[1] / whole[0]:.3f}" if whole else ""])
         print(f"\nappended {len(rows)} rows to {os.path.relpath(HISTORY, ROOT)}")
