@@ -15,7 +15,7 @@ model through slashsim's factor path against NumPy's dense simulation of the mat
     swift build -c release --product slashsim
     python3 Benchmarks/compare.py --operators 100 1000 2000
     python3 Benchmarks/compare.py --kernel-level avx2     # what an AVX2-only machine would see
-    python3 Benchmarks/compare.py --operators 2000 --single   # with a `--precision single` row
+    python3 Benchmarks/compare.py --operators 2000 --single   # with a `--arithmetic single` row
 
 Each N also gets a row for the same scenario with its tables beside it (operators.csv, allocations.csv,
 matrix.npy), whole process only, NumPy reading the same files.
@@ -88,7 +88,7 @@ def main():
     parser.add_argument("--kernel-level", choices=["generic", "avx2", "avx512"],
                         help="force slashsim's kernels (SLASHSIM_KERNEL_LEVEL); default: the best this CPU has")
     parser.add_argument("--no-history", action="store_true", help="do not append the rows to Benchmarks/history.csv")
-    parser.add_argument("--single", action="store_true", help="add a `--precision single` row per N")
+    parser.add_argument("--single", action="store_true", help="add a `--arithmetic single` row per N")
     args = parser.parse_args()
     if not os.access(SLASHSIM, os.X_OK):
         sys.exit(f"{SLASHSIM} not found: run `swift build -c release --product slashsim` first")
@@ -126,14 +126,14 @@ def main():
             whole = (wall([SLASHSIM, "run", tables, "--trials", str(trials), "--quiet"], args.repeats, slashsim_env),
                      wall(numpy_tables, args.repeats, numpy_env))
             rows.append((f"{n}, matrix in .npy", 2, trials, None, None, None, None, "—", whole))
-            # `--precision single`: simulation and whole process, the ratio to NumPy and (in the label) to double.
+            # `--arithmetic single`: simulation and whole process, the ratio to NumPy and (in the label) to double.
             if args.single:
                 single = best_rate([SLASHSIM, "run", path, "--trials", str(trials), "--format", "json", "--quiet", "--no-contributions",
-                                    "--precision", "single"], args.repeats, slashsim_env)
+                                    "--arithmetic", "single"], args.repeats, slashsim_env)
                 double = rows[-2][3]
-                whole = (wall([SLASHSIM, "run", path, "--trials", str(trials), "--quiet", "--precision", "single"], args.repeats, slashsim_env),
+                whole = (wall([SLASHSIM, "run", path, "--trials", str(trials), "--quiet", "--arithmetic", "single"], args.repeats, slashsim_env),
                          wall(numpy_command, args.repeats, numpy_env))
-                rows.append((f"{n}, --precision single ({single / double:.2f}× double)", 2, trials, single, single * n, base["trials_per_second"],
+                rows.append((f"{n}, --arithmetic single ({single / double:.2f}× double)", 2, trials, single, single * n, base["trials_per_second"],
                              single / base["trials_per_second"], "—", whole))
         n = args.factor_operators
         path = os.path.join(tmp, f"f{n}.json")

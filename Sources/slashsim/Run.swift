@@ -68,7 +68,7 @@ struct Run: ParsableCommand {
     func run() throws {
         SignalGuard.install()
         var (loaded, file) = try ScenarioSource.load(scenario)
-        if let precision = settings.precision { loaded.simulation.precision = precision }
+        if let arithmetic = settings.arithmetic { loaded.simulation.precision = arithmetic }
         let model = try ScenarioSource.compile(loaded, file: file)
         let stressed = try stress.map { path in try ScenarioSource.loadStress(path, base: loaded) }
         let plans = try plans(for: [model] + stressed.map(\.model), scenario: loaded, file: file)

@@ -15,8 +15,8 @@ struct RunSettingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Worker threads (default: one per core). Results do not depend on it.", valueName: "T"))
     var threads: Int?
 
-    @Option(help: ArgumentHelp("Arithmetic of an explicit matrix's multiply: double or single (faster, the same results). Default: the scenario's simulation.precision, else double.", valueName: "P"))
-    var precision: LatentPrecision?
+    @Option(help: ArgumentHelp("Arithmetic of an explicit matrix's multiply: double or single (faster, the same results). Default: the scenario's simulation.precision, else double.", valueName: "A"))
+    var arithmetic: LatentPrecision?
 
     func validate() throws {
         if let trials, !(1...RunLimits.maximumTrials).contains(trials.value) {

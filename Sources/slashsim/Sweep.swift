@@ -88,7 +88,7 @@ struct Sweep: ParsableCommand {
             do { loaded = try ScenarioLoader.load(path: scenario, setting: path, to: Self.text(value), label: label) } catch {
                 throw ScenarioSource.failure(error)
             }
-            if let precision = settings.precision { loaded.simulation.precision = precision }
+            if let arithmetic = settings.arithmetic { loaded.simulation.precision = arithmetic }
             // The value as written into the file (so 0.1 + 2·0.1 is reported as 0.3).
             points.append((Double(Self.text(value)) ?? value, loaded, try ScenarioSource.compile(loaded, file: label)))
         }

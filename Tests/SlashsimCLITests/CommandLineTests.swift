@@ -74,7 +74,7 @@ import TestSupport
         #expect(try numbers(7) == one)
     }
 
-    /// `--precision single` (and `simulation: {precision: single}`): the same report as double, plus how the
+    /// `--arithmetic single` (and `simulation: {precision: single}`): the same report as double, plus how the
     /// float multiply's decisions were checked.
     @Test func singlePrecisionGivesTheSameReport() throws {
         let file = try writeScenario()
@@ -85,7 +85,7 @@ import TestSupport
             json["elapsed_seconds"] = nil
             return json
         }
-        var single = try report(["--precision", "single"])
+        var single = try report(["--arithmetic", "single"])
         let double = try report([])
         #expect(single["precision"] as? String == "single" && double["precision"] as? String == "double")
         let checks = try #require(single["single_precision"] as? [String: Int])
@@ -188,7 +188,7 @@ import TestSupport
         (["--threads", "5000"], "Error: --threads 5000 is outside 1...1024."),
         (["--max-seconds", "0"], "Error: --max-seconds 0.0 is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600"),
         (["--max-seconds", "soon"], "Error: The value 'soon' is invalid for '--max-seconds <SECONDS>'"),
-        (["--precision", "float"], "Error: The value 'float' is invalid for '--precision <P>'"),
+        (["--arithmetic", "float"], "Error: The value 'float' is invalid for '--arithmetic <A>'"),
         (["--frobnicate"], "Error: Unknown option '--frobnicate'"),
         (["a.yaml", "b.yaml"], "Error: Unexpected argument 'b.yaml'"),
     ])
