@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SlashsimCLITests",
-            dependencies: ["slashsim", "ScenarioFormat", "SlashingCore", "TestSupport"]
+            dependencies: ["slashsim", "ScenarioFormat", "SlashingCore", "SlashingReports", "BatchFiles", "TestSupport"]
         ),
     ]
 )

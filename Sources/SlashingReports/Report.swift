@@ -4,8 +4,15 @@ import SlashingCore
 public struct Report: Sendable, Encodable {
     /// Version of this report layout; bumped only on incompatible changes.
     public var formatVersion = 1
+    /// The slashsim that wrote the report.
+    public var slashsimVersion = Provenance.version
+    /// The CPU it ran on (with the kernel level, what its speed depends on).
+    public var cpu = Provenance.cpu
     public var scenario: String
     public var scenarioFile: String
+    /// SHA-256 of the scenario file's bytes as read (the bundled default's for the default); nil when the
+    /// report was made from a scenario in memory (the Swift library).
+    public var scenarioSHA256: String?
     public var trials: Int
     /// Trials asked for; larger than `trials` when the run was stopped early (`partial`).
     public var trialsRequested: Int
@@ -129,7 +136,8 @@ public struct Report: Sendable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", scenario, scenarioFile = "scenario_file", trials
+        case formatVersion = "format_version", slashsimVersion = "slashsim_version", cpu, scenario, scenarioFile = "scenario_file"
+        case scenarioSHA256 = "scenario_sha256", trials
         case trialsRequested = "trials_requested", partial, seed, threads
         case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas, kernelLevel = "kernel_level"
         case precision, singlePrecision = "single_precision"

@@ -7,9 +7,27 @@ public struct StressComparison: Sendable, Encodable {
     public struct Entry: Sendable, Encodable {
         public var name: String
         public var file: String
+        /// SHA-256 of the stress file as read.
+        public var sha256: String?
         public var report: Report
-        /// Short row label: the stress file's name without folder and extension.
-        public var label: String { URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent }
+        /// The stress's label everywhere (text rows, CSV's `scenario` column, JSON's `label`, the distribution
+        /// file's `scenario`): the stress file's name without folder and extension. `name` is its description.
+        public var label: String { Self.label(ofFile: file) }
+
+        public static func label(ofFile file: String) -> String {
+            URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        }
+
+        enum CodingKeys: String, CodingKey { case label, name, file, sha256, report }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(label, forKey: .label)
+            try c.encode(name, forKey: .name)
+            try c.encode(file, forKey: .file)
+            try c.encodeIfPresent(sha256, forKey: .sha256)
+            try c.encode(report, forKey: .report)
+        }
 
         public init(name: String, file: String, report: Report) {
             self.name = name
@@ -34,7 +52,7 @@ public struct StressComparison: Sendable, Encodable {
     /// Every report's CSV rows, with the scenario's name as a first column (`base` for the base).
     public func csv() -> String {
         var out = ["scenario," + "scope,id,statistic,level,value,standard_error,ci95_lower,ci95_upper"]
-        for (name, report) in [("base", base)] + stresses.map({ ($0.name, $0.report) }) {
+        for (name, report) in [("base", base)] + stresses.map({ ($0.label, $0.report) }) {
             for line in report.csv().split(separator: "\n").dropFirst() { out.append(CSVField.escape(name) + "," + line) }
         }
         return out.joined(separator: "\n") + "\n"
@@ -57,7 +75,9 @@ public struct StressComparison: Sendable, Encodable {
             out.append("\(TextFormat.count(base.trials)) trials · seed \(base.seed) · common random numbers: every scenario draws the same random streams, "
                 + "so differences are the stress, not Monte Carlo noise")
         }
-        for entry in stresses { out.append("Stress \(entry.label): \"\(entry.name)\" (\(entry.file))") }
+        for entry in stresses {
+            out.append("Stress \(entry.label): \"\(entry.name)\" (\(entry.file)" + (entry.sha256.map { ", SHA-256 \($0.prefix(16))…" } ?? "") + ")")
+        }
         let rows = [("base", base)] + stresses.map { ($0.label, $0.report) }
         let levels = shownLevels
         out.append("")

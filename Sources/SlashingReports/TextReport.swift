@@ -18,7 +18,8 @@ extension Report {
             + "\(TextFormat.fixed(elapsedSeconds, 2)) s · \(TextFormat.rate(rate)) trials/s · "
             + "\(TextFormat.rate(rate * Double(operators.count))) operator-trials/s")
         out.append("Dependence: \(correlation); average pairwise latent correlation \(String(format: "%.4g", averageCorrelation))")
-        out.append("BLAS: \(blas) · kernels: \(KernelLevel(name: kernelLevel)?.description ?? kernelLevel)")
+        out.append("BLAS: \(blas) · kernels: \(KernelLevel(name: kernelLevel)?.description ?? kernelLevel) · CPU: \(cpu)")
+        out.append("slashsim \(slashsimVersion)" + (scenarioSHA256.map { " · scenario SHA-256 \($0)" } ?? ""))
         if let checks = singlePrecision {
             out.append("Single-precision multiply: \(TextFormat.count(checks.recomputed)) of \(TextFormat.count(checks.latents)) latents were near "
                 + "their threshold and recomputed in double (\(TextFormat.count(checks.corrected)) of them would have been decided wrongly in float); "

@@ -58,7 +58,8 @@ struct Merge: ParsableCommand {
         let (distributionWriter, plotWriter) = try exports.writers()
         let levels = Array(Set(levelOptions.quantiles?.levels ?? header.levels)).sorted()
         let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials, seed: header.seed)
-        let report = Report(scenarioName: scenario.name, scenarioFile: header.scenarioFile, model: model, result: result, levels: levels)
+        var report = Report(scenarioName: scenario.name, scenarioFile: header.scenarioFile, model: model, result: result, levels: levels)
+        report.scenarioSHA256 = SHA256.hex(Array(ordered[0].scenarioText.utf8))  // the scenario the shards ran, as they read it
         try outputOptions.emit(report, to: writer)
         if let distributionWriter {
             try distributionWriter.write(ExceedanceCurve.csv(ExceedanceCurve.curves(of: result, report: report, scenario: "base")))

@@ -67,10 +67,11 @@ struct Run: ParsableCommand {
 
     func run() throws {
         SignalGuard.install()
-        var (loaded, file) = try ScenarioSource.load(scenario)
+        var (loaded, file, digest) = try ScenarioSource.load(scenario)
         if let arithmetic = settings.arithmetic { loaded.simulation.precision = arithmetic }
         let model = try ScenarioSource.compile(loaded, file: file)
         let stressed = try stress.map { path in try ScenarioSource.loadStress(path, base: loaded) }
+        try Self.checkStressLabels(stressed.map(\.file))
         let plans = try plans(for: [model] + stressed.map(\.model), scenario: loaded, file: file)
         // Fail before simulating if an output cannot be written.
         let writer = try outputOptions.writer()
@@ -81,15 +82,18 @@ struct Run: ParsableCommand {
             return
         }
         let shifts = try importanceShifts(plans, files: [file] + stressed.map(\.file))
-        let (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan, importance: shifts[0].shift, pilotSeconds: shifts[0].seconds)
+        var (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan, importance: shifts[0].shift, pilotSeconds: shifts[0].seconds)
+        baseReport.scenarioSHA256 = digest
         var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
         if stressed.isEmpty {
             try outputOptions.emit(baseReport, to: writer)
         } else {
             let entries = stressed.enumerated().map { j, stress in
-                let run = simulate(scenario: stress.scenario, file: stress.file, plan: plans[j + 1], importance: shifts[j + 1].shift,
+                var run = simulate(scenario: stress.scenario, file: stress.file, plan: plans[j + 1], importance: shifts[j + 1].shift,
                                    pilotSeconds: shifts[j + 1].seconds)
-                let entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
+                run.report.scenarioSHA256 = digest
+                var entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
+                entry.sha256 = ScenarioSource.sha256(ofFile: stress.file)
                 runs.append((entry.label, run.result, run.report))
                 return entry
             }
@@ -185,6 +189,21 @@ struct Run: ParsableCommand {
                             levels: plan.levels, contributions: contributions)
         report.importanceSampling?.pilotSeconds = pilotSeconds
         return (result, report)
+    }
+
+    /// Every stress is labelled by its file's name (without folder and extension) in every output; two stresses
+    /// with one label (`s1/bug.yaml`, `s2/bug.yaml`), or one labelled `base`, could not be told apart, so they are
+    /// refused (exit 65) with the fix.
+    static func checkStressLabels(_ files: [String]) throws(ExitCode) {
+        var seen: [String: String] = ["base": "the base scenario"]
+        for file in files {
+            let label = StressComparison.Entry.label(ofFile: file)
+            if let first = seen[label] {
+                StandardError.write("error: \(file): the stress would be labelled \"\(label)\", like \(first). Fix: rename one of the files (a stress's label in every output is its file's name)\n")
+                throw ExitCodes.invalidScenario
+            }
+            seen[label] = file
+        }
     }
 
     /// Sorted, without repeats.

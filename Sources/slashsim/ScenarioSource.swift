@@ -10,17 +10,24 @@ enum ScenarioSource {
     /// The name the default scenario is reported under.
     static let defaultName = "Scenarios/default.yaml (bundled)"
 
-    /// Loads the scenario, printing every problem and mapping failures to exit codes.
-    static func load(_ path: String?) throws(ExitCode) -> (scenario: Scenario, file: String) {
+    /// Loads the scenario, printing every problem and mapping failures to exit codes; with the SHA-256 of its
+    /// bytes as read.
+    static func load(_ path: String?) throws(ExitCode) -> (scenario: Scenario, file: String, sha256: String) {
         do {
             if let path {
-                return (try ScenarioLoader.load(path: path), path)
+                let data = try ScenarioLoader.read(path: path)
+                return (try ScenarioLoader.decode(data: data, file: path, format: ScenarioSyntax(path: path)), path, SHA256.hex(data))
             }
             let data = Data(PackageResources.default_yaml)
-            return (try ScenarioLoader.decode(data: data, file: defaultName, format: .yaml), defaultName)
+            return (try ScenarioLoader.decode(data: data, file: defaultName, format: .yaml), defaultName, SHA256.hex(data))
         } catch {
             throw failure(error)
         }
+    }
+
+    /// The SHA-256 of a file's bytes (a stress file's, after it loaded), or nil when it cannot be read again.
+    static func sha256(ofFile path: String) -> String? {
+        (try? ScenarioLoader.read(path: path)).map { SHA256.hex($0) }
     }
 
     /// Prints a scenario's problems (and their count when several) and gives the exit code: 66 when the file

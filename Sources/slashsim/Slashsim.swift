@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlashingCore
+import SlashingReports
 
 /// `slashsim`: Monte Carlo of correlated slashing losses in Ethereum restaking.
 @main
@@ -14,7 +15,7 @@ struct Slashsim: ParsableCommand {
             130/143 interrupted by SIGINT/SIGTERM. SLASHSIM_KERNEL_LEVEL=generic|avx2|avx512 forces the kernels' \
             instruction set (default: the best this CPU has; every level gives the same numbers).
             """,
-        version: "0.1.0",
+        version: Provenance.version,
         subcommands: [Run.self, Validate.self, Sweep.self, Merge.self, MeasureCeilings.self],
         defaultSubcommand: Run.self)
 

@@ -107,10 +107,12 @@ struct Sweep: ParsableCommand {
         }
         let writer = try outputOptions.writer()
         let plotWriter = try plot.map { try ReportWriter(path: $0, flag: "--plot") }
+        let digest = ScenarioSource.sha256(ofFile: scenario)
         let reports = points.map { point -> SweepReport.Point in
             let result = SimulationEngine(model: point.model).run(trials: n, seed: s, threads: t)
-            return SweepReport.Point(value: point.value, report: Report(scenarioName: point.scenario.name, scenarioFile: scenario,
-                                                                         model: point.model, result: result, levels: levels))
+            var report = Report(scenarioName: point.scenario.name, scenarioFile: scenario, model: point.model, result: result, levels: levels)
+            report.scenarioSHA256 = digest  // of the file before the point's setting
+            return SweepReport.Point(value: point.value, report: report)
         }
         let sweep = SweepReport(parameter: path.description, points: reports)
         try outputOptions.emit(sweep, to: writer)

@@ -15,7 +15,7 @@ struct Validate: ParsableCommand {
     var scenario: String
 
     func run() throws {
-        let (loaded, file) = try ScenarioSource.load(scenario)
+        let (loaded, file, _) = try ScenarioSource.load(scenario)
         let model = try ScenarioSource.compile(loaded, file: file)
         let s = loaded
         print("ok: \(file) — \"\(s.name)\": \(s.operators.count) operators, \(s.services.count) services, "

@@ -1,4 +1,6 @@
 import Foundation
+import SlashingReports
+import BatchFiles
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -98,6 +100,25 @@ import TestSupport
         let inFile = try writeScenario(Self.scenario.replacingOccurrences(of: "seed: 42,", with: "seed: 42, precision: single,"), name: "single.yaml")
         let fromFile = try SlashsimBinary.run(["run", inFile.path, "--format", "json", "--trials", "1000"])
         #expect(fromFile.stdout.contains("\"precision\" : \"single\""), "\(fromFile.stdout.prefix(400))")
+    }
+
+    /// Provenance: `--version`, and every report's version, CPU and the SHA-256 of the scenario as read (what
+    /// `sha256sum` prints), for a file and for the bundled default.
+    @Test func reportsCarryVersionCPUAndScenarioDigest() throws {
+        let version = try SlashsimBinary.run(["--version"])
+        #expect(version.status == 0 && version.stdout == "\(Provenance.version)\n")
+        let file = try writeScenario()
+        let outcome = try SlashsimBinary.run(["run", file.path, "--format", "json", "--trials", "1000"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        #expect(json["slashsim_version"] as? String == Provenance.version)
+        #expect((json["cpu"] as? String)?.isEmpty == false)
+        #expect(json["scenario_sha256"] as? String == SHA256.hex(try Data(contentsOf: file)))
+        let bundled = try SlashsimBinary.run(["run", "--format", "json", "--trials", "1000", "--quiet"])
+        let bundledJSON = try #require(try JSONSerialization.jsonObject(with: Data(bundled.stdout.utf8)) as? [String: Any])
+        let defaultFile = SlashsimBinary.packageRoot.appendingPathComponent("Scenarios/default.yaml")
+        #expect(bundledJSON["scenario_sha256"] as? String == SHA256.hex(try Data(contentsOf: defaultFile)))
+        let text = try SlashsimBinary.run(["run", file.path, "--trials", "1000"])
+        #expect(text.stdout.contains("slashsim \(Provenance.version) · scenario SHA-256 \(SHA256.hex(try Data(contentsOf: file)))"))
     }
 
     @Test func csvHasOneRowPerStatistic() throws {

@@ -1,3 +1,4 @@
+import BatchFiles
 import Foundation
 import TestSupport
 import Testing
@@ -188,20 +189,47 @@ import Testing
         let args = ["run", "base.yaml", "--stress", "oracle-bug.yaml", "--stress", "faults.yaml", "--trials", "20000"]
         let text = try SlashsimBinary.run(args, in: folder)
         #expect(text.status == 0, "\(text.stderr)")
-        #expect(text.stdout.contains("Stress oracle-bug: \"Oracle bug\" (oracle-bug.yaml)"))
+        let oracleDigest = SHA256.hex(Array("format: 1\nname: Oracle bug\nincident_probabilities: {oracle-avs: 1}\n".utf8))
+        #expect(text.stdout.contains("Stress oracle-bug: \"Oracle bug\" (oracle-bug.yaml, SHA-256 \(oracleDigest.prefix(16))…)"), "\(text.stdout)")
+        #expect(text.stdout.contains("\n  oracle-bug  "))
         #expect(text.stdout.contains("    Δ vs base"))
         #expect(text.stdout.contains("  loop"))
         let json = try SlashsimBinary.run(args + ["--format", "json"], in: folder)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let stresses = try #require(object["stresses"] as? [[String: Any]])
         #expect(stresses.map { $0["name"] as? String } == ["Oracle bug", "Triple faults"])
+        #expect(stresses.map { $0["label"] as? String } == ["oracle-bug", "faults"])
+        #expect(stresses[0]["sha256"] as? String == oracleDigest)
         let oracle = try #require(stresses[0]["report"] as? [String: Any])
         let services = try #require(oracle["services"] as? [[String: Any]])
         #expect(services[0]["simulated_incident_probability"] as? Double == 1)
         let base = try #require(object["base"] as? [String: Any])
         #expect(base["trials"] as? Int == 20000 && oracle["trials"] as? Int == 20000)
+        #expect(base["scenario_sha256"] as? String == SHA256.hex(Array(Fixtures.restakingScenario.utf8)))
         let csv = try SlashsimBinary.run(args + ["--format", "csv"], in: folder)
         #expect(csv.stdout.hasPrefix("scenario,scope,id,statistic,"))
-        #expect(csv.stdout.contains("\nTriple faults,total,,mean,"))
+        #expect(csv.stdout.contains("\nfaults,total,,mean,"))
+        let distribution = folder.appendingPathComponent("d.csv")
+        _ = try SlashsimBinary.run(args + ["--distribution", distribution.path, "--quiet"], in: folder)
+        let scenarios = Set(try String(contentsOf: distribution, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] })
+        #expect(scenarios == ["base", "oracle-bug", "faults"])
+    }
+
+    /// One label per stress: two stress files with one name (in different folders), or one named `base`, are refused.
+    @Test func collidingStressLabelsAreRefused() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(Fixtures.restakingScenario.utf8).write(to: folder.appendingPathComponent("base.yaml"))
+        for dir in ["s1", "s2"] {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(dir), withIntermediateDirectories: true)
+            try Data("format: 1\nfault_probability_scale: 2\n".utf8).write(to: folder.appendingPathComponent("\(dir)/bug.yaml"))
+        }
+        try Data("format: 1\nfault_probability_scale: 2\n".utf8).write(to: folder.appendingPathComponent("s1/base.yaml"))
+        let twice = try SlashsimBinary.run(["run", "base.yaml", "--stress", "s1/bug.yaml", "--stress", "s2/bug.yaml", "--trials", "1000"], in: folder)
+        #expect(twice.status == 65)
+        #expect(twice.stderr == "error: s2/bug.yaml: the stress would be labelled \"bug\", like s1/bug.yaml. Fix: rename one of the files (a stress's label in every output is its file's name)\n")
+        let named = try SlashsimBinary.run(["run", "base.yaml", "--stress", "s1/base.yaml", "--trials", "1000"], in: folder)
+        #expect(named.status == 65)
+        #expect(named.stderr.hasPrefix("error: s1/base.yaml: the stress would be labelled \"base\", like the base scenario."))
     }
 }

@@ -14,7 +14,7 @@ public enum ScenarioLoader {
     }
 
     /// The bytes of a scenario (or stress) file, refused when missing, a directory, or too large.
-    static func read(path: String) throws(ScenarioError) -> Data {
+    public static func read(path: String) throws(ScenarioError) -> Data {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
