@@ -20,7 +20,8 @@ struct Slashsim: ParsableCommand {
         defaultSubcommand: Run.self)
 
     /// Applies `SLASHSIM_KERNEL_LEVEL` before any command runs (exit 64 with a fix when it names no level
-    /// this CPU has), then parses and runs the command.
+    /// this CPU has), then parses and runs the command. A command line that does not parse gets one line,
+    /// `error: PROBLEM. Fix: …`, like every other error, and exit 64 (help and --version print as usual).
     static func main() {
         do {
             try KernelLevel.applyEnvironment(ProcessInfo.processInfo.environment)
@@ -28,6 +29,28 @@ struct Slashsim: ParsableCommand {
             StandardError.write("error: \(error.description)\n")
             Foundation.exit(ExitCodes.usage.rawValue)
         }
-        main(nil)
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }  // --help, --version
+            StandardError.write("error: \(usageMessage(for: error))\n")
+            Foundation.exit(ExitCodes.usage.rawValue)
+        }
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// One line for a command-line error: ArgumentParser's message, with a fix when it has none.
+    static func usageMessage(for error: any Error) -> String {
+        var text = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+        if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
+        if text.contains(" Fix: ") { return text }
+        let subcommand = CommandLine.arguments.dropFirst().first { ["run", "validate", "sweep", "merge"].contains($0) } ?? "run"
+        return (text.hasSuffix(".") ? String(text.dropLast()) : text) + ". Fix: see `slashsim \(subcommand) --help` for the options and their values"
     }
 }

@@ -198,25 +198,27 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (["--trials", "0"], "Error: --trials 0 is outside 1...1000000000000. Fix: give a positive number of trials, e.g. --trials 1000000"),
-        (["--trials", "many"], "Error: The value 'many' is invalid for '--trials <N>'"),
-        (["--quantiles", "0.5,1.5"], "Error: --quantiles level 1.5 is outside (0, 1). Fix: give levels strictly between 0 and 1, e.g. --quantiles 0.99,0.999"),
-        (["--quantiles", "0.5,,0.9"], "Error: The value '0.5,,0.9' is invalid for '--quantiles <LEVELS>'"),
-        (["--threads", "0"], "Error: --threads 0 is outside 1...1024."),
-        (["--format", "xml"], "Error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'text', 'json' or 'csv'."),
-        (["--seed=-3"], "Error: The value '-3' is invalid for '--seed <S>'"),
-        (["--trials", "1.5"], "Error: The value '1.5' is invalid for '--trials <N>'"),
-        (["--threads", "5000"], "Error: --threads 5000 is outside 1...1024."),
-        (["--max-seconds", "0"], "Error: --max-seconds 0.0 is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600"),
-        (["--max-seconds", "soon"], "Error: The value 'soon' is invalid for '--max-seconds <SECONDS>'"),
-        (["--arithmetic", "float"], "Error: The value 'float' is invalid for '--arithmetic <A>'"),
-        (["--frobnicate"], "Error: Unknown option '--frobnicate'"),
-        (["a.yaml", "b.yaml"], "Error: Unexpected argument 'b.yaml'"),
+        (["--trials", "0"], "error: --trials 0 is outside 1...1000000000000. Fix: give a positive number of trials, e.g. --trials 1000000"),
+        (["--trials", "many"], "error: The value 'many' is invalid for '--trials <N>'"),
+        (["--quantiles", "0.5,1.5"], "error: --quantiles level 1.5 is outside (0, 1). Fix: give levels strictly between 0 and 1, e.g. --quantiles 0.99,0.999"),
+        (["--quantiles", "0.5,,0.9"], "error: The value '0.5,,0.9' is invalid for '--quantiles <LEVELS>'"),
+        (["--threads", "0"], "error: --threads 0 is outside 1...1024."),
+        (["--format", "xml"], "error: The value 'xml' is invalid for '--format <format>'. Please provide one of 'text', 'json' or 'csv'."),
+        (["--seed=-3"], "error: The value '-3' is invalid for '--seed <S>'"),
+        (["--trials", "1.5"], "error: The value '1.5' is invalid for '--trials <N>'"),
+        (["--threads", "5000"], "error: --threads 5000 is outside 1...1024."),
+        (["--max-seconds", "0"], "error: --max-seconds 0.0 is not a positive number of seconds. Fix: give a time limit such as --max-seconds 600"),
+        (["--max-seconds", "soon"], "error: The value 'soon' is invalid for '--max-seconds <SECONDS>'"),
+        (["--arithmetic", "float"], "error: The value 'float' is invalid for '--arithmetic <A>'"),
+        (["--frobnicate"], "error: Unknown option '--frobnicate'"),
+        (["a.yaml", "b.yaml"], "error: Unexpected argument 'b.yaml'"),
     ])
     func badFlagsExit64(flags: [String], message: String) throws {
         let outcome = try SlashsimBinary.run(["run"] + flags)
         #expect(outcome.status == 64)
         #expect(outcome.stderr.hasPrefix(message), "\(outcome.stderr)")
+        // One line, with a fix, like every other error (no usage block).
+        #expect(outcome.stderr.split(separator: "\n").count == 1 && outcome.stderr.contains(". Fix: "), "\(outcome.stderr)")
         #expect(outcome.stdout.isEmpty)
     }
 

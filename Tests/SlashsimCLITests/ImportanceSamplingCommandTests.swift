@@ -51,8 +51,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--memory", "bounded"], "Error: --importance-sampling cannot be combined with --memory bounded: weighted samples are kept in memory."),
-        (["--shard", "0/2", "--output", "/tmp/slashsim-is-part"], "Error: --shard cannot be combined with --importance-sampling."),
+        (["--memory", "bounded"], "error: --importance-sampling cannot be combined with --memory bounded: weighted samples are kept in memory."),
+        (["--shard", "0/2", "--output", "/tmp/slashsim-is-part"], "error: --shard cannot be combined with --importance-sampling."),
     ])
     func conflictingFlagsExit64(flags: [String], message: String) throws {
         let outcome = try SlashsimBinary.run(["run", "Scenarios/default-factors.yaml", "--importance-sampling"] + flags,
