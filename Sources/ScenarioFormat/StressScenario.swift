@@ -67,6 +67,19 @@ public enum StressLoader {
     public static let keys = ["format", "name", "fault_probability_scale", "fault_probabilities", "correlation", "copula",
                               "loading_scale", "incident_probabilities", "depeg"]
 
+    /// Whether the file at `path` reads as a stress file rather than a scenario: a mapping whose keys are all
+    /// stress keys (so no `operators`), with a key only stresses have, or `format` with a `correlation` or
+    /// `copula` to replace. False when it cannot be read or parsed (loading it as a scenario then reports why).
+    public static func looksLikeStress(path: String) -> Bool {
+        guard let data = try? ScenarioLoader.read(path: path),
+              let root = try? ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path)),
+              case .mapping(let mapping) = root else { return false }
+        let keys = Set(mapping.keys.compactMap { $0.scalar?.string })
+        let stressOnly: Set = ["fault_probability_scale", "fault_probabilities", "loading_scale", "incident_probabilities", "depeg"]
+        return keys.isSubset(of: Self.keys)
+            && (!keys.isDisjoint(with: stressOnly) || (keys.contains("format") && !keys.isDisjoint(with: ["correlation", "copula"])))
+    }
+
     /// The stress at `path` applied to `base`: its name and the stressed scenario.
     public static func load(path: String, base: Scenario) throws(ScenarioError) -> (spec: StressSpec, scenario: Scenario) {
         let data = try ScenarioLoader.read(path: path)

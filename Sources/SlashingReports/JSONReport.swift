@@ -7,8 +7,8 @@ extension Report {
 }
 
 /// The JSON text of reports: pretty-printed with sorted keys, so equal reports are equal byte for byte.
-enum ReportJSON {
-    static func text<T: Encodable>(_ value: T) -> String {
+public enum ReportJSON {
+    public static func text<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try! encoder.encode(value)  // every value is finite by construction

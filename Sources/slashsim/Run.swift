@@ -11,7 +11,7 @@ struct Run: ParsableCommand {
         abstract: "Simulate a scenario and print its loss report.",
         discussion: "Without SCENARIO, runs the bundled default scenario (Scenarios/default.yaml). Flags override the scenario's `simulation:` settings.")
 
-    @Argument(help: "Scenario file (.yaml, .yml or .json); omitted: the bundled default scenario.")
+    @Argument(help: "Scenario file (.yaml, .yml or .json), or - for standard input (JSON or YAML, detected); omitted: the bundled default scenario.")
     var scenario: String?
 
     @OptionGroup var settings: RunSettingOptions

@@ -14,6 +14,11 @@ enum ScenarioSource {
     /// bytes as read.
     static func load(_ path: String?) throws(ExitCode) -> (scenario: Scenario, file: String, sha256: String) {
         do {
+            if path == "-" {
+                let (scenario, data) = try ScenarioLoader.loadStandardInput()
+                standardInputText = String(decoding: data, as: UTF8.self)
+                return (scenario, ScenarioLoader.standardInputName, SHA256.hex(data))
+            }
             if let path {
                 let data = try ScenarioLoader.read(path: path)
                 return (try ScenarioLoader.decode(data: data, file: path, format: ScenarioSyntax(path: path)), path, SHA256.hex(data))
@@ -56,8 +61,12 @@ enum ScenarioSource {
         }
     }
 
+    /// The text read from standard input by `load("-")`, kept for shard part files.
+    nonisolated(unsafe) static var standardInputText = ""
+
     /// The scenario's text as read (the bundled default's when no path is given), for shard part files.
     static func text(_ path: String?) -> String {
+        if path == "-" { return standardInputText }
         guard let path else { return String(decoding: Data(PackageResources.default_yaml), as: UTF8.self) }
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }

@@ -29,8 +29,9 @@ enum SlashsimBinary {
         let stderr: String
     }
 
-    /// Runs `slashsim arguments…` in `directory` and waits for it; `environment` adds variables to this process's.
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Outcome {
+    /// Runs `slashsim arguments…` in `directory` and waits for it; `environment` adds variables to this process's;
+    /// `input` is its standard input (none by default).
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], input: Data? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -45,7 +46,13 @@ enum SlashsimBinary {
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inURL = folder.appendingPathComponent("stdin")
+            try input.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         process.waitUntilExit()
         try out.close()

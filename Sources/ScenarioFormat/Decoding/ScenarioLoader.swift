@@ -44,6 +44,26 @@ public enum ScenarioLoader {
         return data
     }
 
+    /// The name standard input goes by in messages and reports (`slashsim run -`).
+    public static let standardInputName = "stdin"
+
+    /// Reads a scenario from standard input (`-`), at most `maximumFileSize` bytes; JSON when the text is valid
+    /// JSON, YAML otherwise. Tables it names are relative to the working directory. Returns it with its bytes.
+    public static func loadStandardInput() throws(ScenarioError) -> (scenario: Scenario, data: Data) {
+        var data = Data()
+        while true {
+            let chunk = FileHandle.standardInput.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            data.append(chunk)
+            guard data.count <= maximumFileSize else {
+                throw .unreadable(Diagnostic(file: standardInputName, path: "", problem: "standard input holds over \(maximumFileSize >> 20) MiB, the limit for scenarios",
+                                             fix: "check that a scenario is being piped in"))
+            }
+        }
+        let json = data.withUnsafeBytes { JSONSyntax.check($0.bindMemory(to: UInt8.self)) } == nil
+        return (try decode(data: data, file: standardInputName, format: json ? .json : .yaml), data)
+    }
+
     /// Decodes and validates scenario text. `file` names the source in diagnostics.
     public static func decode(data: Data, file: String, format: ScenarioSyntax) throws(ScenarioError) -> Scenario {
         let root = try compose(data: data, file: file, format: format)
@@ -106,6 +126,7 @@ public enum ScenarioLoader {
 
     /// The directory part of a path as the user wrote it ("" for a bare file name), which table files are relative to.
     static func directory(of file: String) -> String {
+        if file == standardInputName { return "" }
         guard let slash = file.lastIndex(of: "/") else { return "" }
         return slash == file.startIndex ? "/" : String(file[..<slash])
     }
