@@ -1,33 +1,72 @@
 import Foundation
 import SlashingCore
 
-/// A parameter sweep: the same scenario at each value of one parameter, run on common random numbers (the same
-/// seed and trials), in one table; JSON has every point's full report.
+/// A parameter sweep: the same scenario at each point of a grid of one or more parameters (their cartesian
+/// product, or zipped), run on common random numbers (the same seed and trials), in one table; JSON has every
+/// point's full report.
 public struct SweepReport: Sendable, Encodable {
     public struct Point: Sendable, Encodable {
-        public var value: Double
+        /// One value per parameter, in the order of `parameters`.
+        public var values: [Double]
         public var report: Report
+        /// The value of a one-parameter sweep.
+        public var value: Double { values[0] }
 
-        public init(value: Double, report: Report) {
-            self.value = value
+        public init(values: [Double], report: Report) {
+            self.values = values
             self.report = report
+        }
+
+        public init(value: Double, report: Report) { self.init(values: [value], report: report) }
+
+        enum CodingKeys: String, CodingKey { case value, values, report }
+
+        /// `values` always; `value` too when the sweep has one parameter (the layout of one-parameter sweeps).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if values.count == 1 { try c.encode(values[0], forKey: .value) }
+            try c.encode(values, forKey: .values)
+            try c.encode(report, forKey: .report)
         }
     }
 
     public var formatVersion = 1
-    public var parameter: String
+    /// The swept paths, e.g. ["correlation.constant", "operators[*].fault_probability"].
+    public var parameters: [String]
+    /// Whether the values were zipped (`--zip`) rather than crossed.
+    public var zipped: Bool
     public var points: [Point]
+    /// The swept path of a one-parameter sweep (the first one otherwise).
+    public var parameter: String { parameters[0] }
 
-    public init(parameter: String, points: [Point]) {
-        self.parameter = parameter
+    public init(parameters: [String], zipped: Bool = false, points: [Point]) {
+        self.parameters = parameters
+        self.zipped = zipped
         self.points = points
     }
 
-    enum CodingKeys: String, CodingKey { case formatVersion = "format_version", parameter, points }
+    public init(parameter: String, points: [Point]) { self.init(parameters: [parameter], points: points) }
 
-    /// Statistics a sweep can plot, at a level for VaR and ES.
-    public enum Statistic: String, Sendable, CaseIterable {
-        case mean, probabilityOfLoss = "p-loss", valueAtRisk = "var", expectedShortfall = "es"
+    enum CodingKeys: String, CodingKey { case formatVersion = "format_version", parameter, parameters, zipped, points }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(formatVersion, forKey: .formatVersion)
+        if parameters.count == 1 { try c.encode(parameters[0], forKey: .parameter) }
+        try c.encode(parameters, forKey: .parameters)
+        try c.encode(zipped, forKey: .zipped)
+        try c.encode(points, forKey: .points)
+    }
+
+    /// Statistics a sweep can plot, at a level for VaR and ES; the token and portfolio ones name their entity.
+    public enum Statistic: Sendable, Equatable {
+        case mean, probabilityOfLoss, valueAtRisk, expectedShortfall
+        /// A portfolio's probability of liquidation.
+        case probabilityOfLiquidation(portfolio: String)
+        /// A token's expected shortfall as a share of its NAV.
+        case tokenExpectedShortfall(token: String)
+        /// A portfolio's expected shortfall of principal (ETH).
+        case portfolioExpectedShortfall(portfolio: String)
 
         public func value(_ report: Report, level: Int) -> Double {
             switch self {
@@ -35,15 +74,22 @@ public struct SweepReport: Sendable, Encodable {
             case .probabilityOfLoss: return report.total.probabilityOfLoss
             case .valueAtRisk: return report.total.quantiles[level].loss
             case .expectedShortfall: return report.total.expectedShortfall[level].loss
+            case .probabilityOfLiquidation(let id): return report.portfolios.first { $0.id == id }?.probabilityOfLiquidation ?? .nan
+            case .tokenExpectedShortfall(let id): return report.tokens.first { $0.id == id }?.navLossFraction.expectedShortfall[level].loss ?? .nan
+            case .portfolioExpectedShortfall(let id): return report.portfolios.first { $0.id == id }?.loss.expectedShortfall[level].loss ?? .nan
             }
         }
 
         public func label(_ report: Report, level: Int) -> String {
+            let es = TextFormat.level(report.total.expectedShortfall[level].level)
             switch self {
             case .mean: return "expected loss (ETH)"
             case .probabilityOfLoss: return "probability of loss"
             case .valueAtRisk: return "VaR \(TextFormat.level(report.total.quantiles[level].level)) (ETH)"
-            case .expectedShortfall: return "ES \(TextFormat.level(report.total.expectedShortfall[level].level)) (ETH)"
+            case .expectedShortfall: return "ES \(es) (ETH)"
+            case .probabilityOfLiquidation(let id): return "P(liquidation) of \(id)"
+            case .tokenExpectedShortfall(let id): return "ES \(es) of \(id) (share of NAV)"
+            case .portfolioExpectedShortfall(let id): return "ES \(es) of \(id) (ETH)"
             }
         }
     }
@@ -52,9 +98,10 @@ public struct SweepReport: Sendable, Encodable {
 
     /// Every point's CSV rows with the parameter value as a first column.
     public func csv() -> String {
-        var out = ["\(CSVField.escape(parameter)),scope,id,statistic,level,value,standard_error,ci95_lower,ci95_upper"]
+        var out = [parameters.map(CSVField.escape).joined(separator: ",") + ",scope,id,statistic,level,value,standard_error,ci95_lower,ci95_upper"]
         for point in points {
-            for line in point.report.csv().split(separator: "\n").dropFirst() { out.append(CSVField.number(point.value) + "," + line) }
+            let prefix = point.values.map(CSVField.number).joined(separator: ",")
+            for line in point.report.csv().split(separator: "\n").dropFirst() { out.append(prefix + "," + line) }
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -64,25 +111,33 @@ public struct SweepReport: Sendable, Encodable {
         let last = first.total.quantiles.count - 1
         let levels = h == last ? [h] : [h, last]
         var out: [String] = []
-        out.append("slashsim — sweep of \(parameter) for \(first.scenario) (\(first.scenarioFile))")
+        let swept = parameters.joined(separator: zipped ? " with " : " × ")
+        out.append("slashsim — sweep of \(swept) for \(first.scenario) (\(first.scenarioFile))")
         out.append("\(TextFormat.count(first.trials)) trials · seed \(first.seed) · common random numbers: every point draws the same random streams")
         out.append("")
-        var header = [pad("  " + parameter, 28), lpad("expected loss", 15), lpad("± s.e.", 10), lpad("P(loss)", 10)]
+        let width = parameters.count == 1 ? 28 : max(12, parameters.map(\.count).max()! + 2)
+        var header = parameters.map { pad("  " + $0, width) } + [lpad("expected loss", 15), lpad("± s.e.", 10), lpad("P(loss)", 10)]
         for j in levels {
             let l = TextFormat.level(first.total.quantiles[j].level)
             header += [lpad("VaR " + l, 15), lpad("ES " + l, 15)]
         }
         for token in first.tokens { header.append(lpad(token.id + " ES", 14)) }
+        let levered = first.portfolios.enumerated().filter { $0.element.liquidationLTV != nil }.map(\.offset)
+        for p in levered { header.append(lpad("P(liq) " + first.portfolios[p].id, 16)) }
+        for portfolio in first.portfolios { header.append(lpad(portfolio.id + " ES", 14)) }
         out.append(header.joined())
         for point in points {
             let t = point.report.total
-            var line = [pad("  " + CSVField.number(point.value), 28), lpad(TextFormat.eth(t.mean), 15), lpad(TextFormat.eth(t.meanStandardError), 10),
-                        lpad(TextFormat.percent(t.probabilityOfLoss), 10)]
+            var line = point.values.map { pad("  " + CSVField.number($0), width) }
+                + [lpad(TextFormat.eth(t.mean), 15), lpad(TextFormat.eth(t.meanStandardError), 10), lpad(TextFormat.percent(t.probabilityOfLoss), 10)]
             for j in levels { line += [lpad(TextFormat.eth(t.quantiles[j].loss), 15), lpad(TextFormat.eth(t.expectedShortfall[j].loss), 15)] }
             for token in point.report.tokens { line.append(lpad(TextFormat.percent(token.navLossFraction.expectedShortfall[h].loss), 14)) }
+            for p in levered { line.append(lpad(TextFormat.percent(point.report.portfolios[p].probabilityOfLiquidation), 16)) }
+            for portfolio in point.report.portfolios { line.append(lpad(TextFormat.eth(portfolio.loss.expectedShortfall[h].loss), 14)) }
             out.append(line.joined())
         }
         if !first.tokens.isEmpty { out.append("  (token ES at \(TextFormat.level(first.total.quantiles[h].level)), as a share of NAV)") }
+        if !first.portfolios.isEmpty { out.append("  (portfolio ES at \(TextFormat.level(first.total.quantiles[h].level)), principal loss in ETH)") }
         return out.joined(separator: "\n") + "\n"
     }
 

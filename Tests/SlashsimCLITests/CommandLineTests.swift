@@ -313,10 +313,10 @@ import TestSupport
         #expect(rows.map { $0.split(separator: " ").first } == ["0.2", "0.4", "0.6"])
         let svg = try Data(contentsOf: folder.appendingPathComponent("s.svg"))
         #expect(XMLParser(data: svg).parse())
-        // A second --set is refused by name, never silently dropped (it used to keep only the last).
-        let twice = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2,0.4", "--set", "operators[*].fault_probability=0.01"], in: folder)
+        // The same parameter twice is refused by name (never silently dropped).
+        let twice = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2,0.4", "--set", "correlation.constant=0.1"], in: folder)
         #expect(twice.status == 64)
-        #expect(twice.stderr.contains("--set is given 2 times (--set correlation.constant=0.2,0.4, --set operators[*].fault_probability=0.01), but a sweep varies one parameter. Fix: keep one --set"))
+        #expect(twice.stderr.hasPrefix("error: --set correlation.constant is given twice. Fix: give each parameter once, with all its values"))
         let none = try SlashsimBinary.run(["sweep", "three.yaml"], in: folder)
         #expect(none.status == 64)
         // A .html plot is a page around the SVG, as for `run` and `merge`.
@@ -342,6 +342,60 @@ import TestSupport
         let badValue = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.5,1.5"], in: folder)
         #expect(badValue.status == 65)
         #expect(badValue.stderr.hasPrefix("error: three.yaml with correlation.constant=1.5:"))
+    }
+
+    /// Several `--set`: every combination (the first slowest), or with `--zip` side by side; each point is
+    /// exactly the run of the scenario with those values; mismatched zips, crossed plots and ids are refused.
+    @Test func sweepCrossesOrZipsSeveralParameters() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = Fixtures.threeOperatorScenario
+        try Data(base.utf8).write(to: folder.appendingPathComponent("three.yaml"))
+        try Data(base.replacingOccurrences(of: "correlation: {constant: 0.2}", with: "correlation: {constant: 0.4}")
+            .replacingOccurrences(of: "fault_probability: 0.01", with: "fault_probability: 0.05").utf8)
+            .write(to: folder.appendingPathComponent("point.yaml"))
+        let sets = ["--set", "correlation.constant=0.2,0.4", "--set", "operators[0].fault_probability=0.01,0.03,0.05"]
+        let grid = try SlashsimBinary.run(["sweep", "three.yaml"] + sets + ["--trials", "20000", "--format", "json"], in: folder)
+        #expect(grid.status == 0, "\(grid.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(grid.stdout.utf8)) as? [String: Any])
+        #expect(object["parameters"] as? [String] == ["correlation.constant", "operators[0].fault_probability"])
+        #expect(object["zipped"] as? Bool == false && object["parameter"] == nil)
+        let points = try #require(object["points"] as? [[String: Any]])
+        #expect(points.map { $0["values"] as? [Double] } == [[0.2, 0.01], [0.2, 0.03], [0.2, 0.05], [0.4, 0.01], [0.4, 0.03], [0.4, 0.05]])
+        let swept = try #require((points[5]["report"] as? [String: Any])?["total"] as? NSDictionary)
+        let direct = try SlashsimBinary.run(["run", "point.yaml", "--trials", "20000", "--format", "json", "--no-contributions"], in: folder)
+        let single = try #require((try JSONSerialization.jsonObject(with: Data(direct.stdout.utf8)) as? [String: Any])?["total"] as? NSDictionary)
+        #expect(swept == single)
+        let csv = try SlashsimBinary.run(["sweep", "three.yaml"] + sets + ["--trials", "2000", "--format", "csv"], in: folder)
+        #expect(csv.stdout.hasPrefix("correlation.constant,operators[0].fault_probability,scope,id,statistic,"))
+        let zipped = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2,0.4", "--set", "operators[0].fault_probability=0.01,0.05",
+                                             "--zip", "--trials", "2000", "--format", "json", "--plot", "z.svg"], in: folder)
+        #expect(zipped.status == 0, "\(zipped.stderr)")
+        let zobject = try #require(try JSONSerialization.jsonObject(with: Data(zipped.stdout.utf8)) as? [String: Any])
+        #expect((zobject["points"] as? [[String: Any]])?.map { $0["values"] as? [Double] } == [[0.2, 0.01], [0.4, 0.05]])
+        let mismatched = try SlashsimBinary.run(["sweep", "three.yaml"] + sets + ["--zip"], in: folder)
+        #expect(mismatched.status == 64)
+        #expect(mismatched.stderr.contains("--zip pairs grids of one length, but correlation.constant has 2 values and operators[0].fault_probability has 3."))
+        let crossedPlot = try SlashsimBinary.run(["sweep", "three.yaml"] + sets + ["--plot", "x.svg"], in: folder)
+        #expect(crossedPlot.status == 64 && crossedPlot.stderr.contains("--plot draws one parameter, but the sweep crosses 2."))
+        let noID = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2", "--statistic", "p-liquidation"], in: folder)
+        #expect(noID.status == 64 && noID.stderr.contains("--statistic p-liquidation needs --of ID."))
+        let unknown = try SlashsimBinary.run(["sweep", "three.yaml", "--set", "correlation.constant=0.2", "--statistic", "portfolio-es", "--of", "loop"], in: folder)
+        #expect(unknown.status == 64 && unknown.stderr.contains("--of loop: the scenario has no portfolio \"loop\"."))
+    }
+
+    /// The sweep table carries the portfolios' probabilities of liquidation and ES; `--statistic p-liquidation
+    /// --of ID` plots one.
+    @Test func sweepTableShowsPortfolios() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(Fixtures.restakingScenario.utf8).write(to: folder.appendingPathComponent("r.yaml"))
+        let text = try SlashsimBinary.run(["sweep", "r.yaml", "--set", "operators[*].fault_probability=0.01,0.05", "--trials", "20000",
+                                           "--statistic", "p-liquidation", "--of", "loop", "--plot", "p.svg"], in: folder)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("P(liq) loop"))
+        let svg = try String(contentsOf: folder.appendingPathComponent("p.svg"), encoding: .utf8)
+        #expect(svg.contains("P(liquidation) of loop"))
     }
 }
 

@@ -89,11 +89,17 @@ extension ScenarioLoader {
     /// The scenario at `path` with the values at `setting` replaced by `value` (plain YAML text), validated;
     /// `label` names it in messages. A path that does not exist in the file is reported as an invalid scenario.
     public static func load(path: String, setting: ScenarioPath, to value: String, label: String) throws(ScenarioError) -> Scenario {
-        let root = try tree(path: path)
-        let changed: Node
-        do { changed = try setting.setting(value, in: root) } catch {
-            throw .invalid([Diagnostic(file: path, path: setting.description, problem: error.description,
-                                       fix: "name a value that exists in the scenario, e.g. correlation.constant or operators[*].fault_probability")])
+        try load(path: path, settings: [(setting, value)], label: label)
+    }
+
+    /// The scenario at `path` with each setting applied in turn (a point of a multi-parameter sweep), validated.
+    public static func load(path: String, settings: [(path: ScenarioPath, value: String)], label: String) throws(ScenarioError) -> Scenario {
+        var changed = try tree(path: path)
+        for (setting, value) in settings {
+            do { changed = try setting.setting(value, in: changed) } catch {
+                throw .invalid([Diagnostic(file: path, path: setting.description, problem: error.description,
+                                           fix: "name a value that exists in the scenario, e.g. correlation.constant or operators[*].fault_probability")])
+            }
         }
         return try decode(root: changed, file: label, directory: directory(of: path))
     }
