@@ -20,15 +20,15 @@ extension Report {
             row("importance_sampling", "", "target_loss", level: importance.targetLevel, importance.targetLoss)
             row("importance_sampling", "", "tail_trials", level: importance.targetLevel, Double(importance.tailTrials))
         }
-        row("total", "", "mean", total.mean, se: total.meanStandardError)
-        row("total", "", "standard_deviation", total.standardDeviation)
-        row("total", "", "probability_of_loss", total.probabilityOfLoss, se: total.probabilityOfLossStandardError)
-        row("total", "", "maximum", total.maximum)
+        row("total", "total", "mean", total.mean, se: total.meanStandardError)
+        row("total", "total", "standard_deviation", total.standardDeviation)
+        row("total", "total", "probability_of_loss", total.probabilityOfLoss, se: total.probabilityOfLossStandardError)
+        row("total", "total", "maximum", total.maximum)
         for q in total.quantiles {
-            row("total", "", "var", level: q.level, q.loss, lower: q.ci95[0], upper: q.ci95[1])
+            row("total", "total", "var", level: q.level, q.loss, lower: q.ci95[0], upper: q.ci95[1])
         }
         for es in total.expectedShortfall {
-            row("total", "", "expected_shortfall", level: es.level, es.loss, se: es.standardError)
+            row("total", "total", "expected_shortfall", level: es.level, es.loss, se: es.standardError)
         }
         for op in operators {
             row("operator", op.id, "expected_loss", op.expectedLoss, se: op.expectedLossStandardError)

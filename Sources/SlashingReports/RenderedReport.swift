@@ -17,7 +17,7 @@ extension ExceedanceCurve {
     public static func curves(of result: SimulationResult, report: Report, scenario: String)
         -> [(scenario: String, scope: String, id: String, curve: ExceedanceCurve)]
     {
-        var curves: [(scenario: String, scope: String, id: String, curve: ExceedanceCurve)] = [(scenario, "total", "", of(result.distribution))]
+        var curves: [(scenario: String, scope: String, id: String, curve: ExceedanceCurve)] = [(scenario, "total", "total", of(result.distribution))]
         for (token, d) in zip(report.tokens, result.tokenDistributions) { curves.append((scenario, "token", token.id, of(d))) }
         for (p, d) in zip(report.portfolios, result.portfolioDistributions) { curves.append((scenario, "portfolio", p.id, of(d))) }
         return curves

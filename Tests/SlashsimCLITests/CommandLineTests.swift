@@ -130,7 +130,7 @@ import TestSupport
         // run: 3, total: 4 + 2 VaR + 2 ES, operators: 2 × (2 + 2 ES contributions), services: 2 × (1 + 2 ES contributions).
         #expect(lines.count == 1 + 3 + 4 + 2 + 2 + 2 * 4 + 2 * 3)
         #expect(lines.contains { $0.hasPrefix("service,bridge-avs,es_contribution,0.999,") })
-        #expect(lines.contains { $0.hasPrefix("total,,var,0.99,") })
+        #expect(lines.contains { $0.hasPrefix("total,total,var,0.99,") })
         #expect(lines.contains { $0.hasPrefix("operator,op-b,probability_of_slash,,") })
     }
 
@@ -287,8 +287,8 @@ import TestSupport
         #expect((counter.counts["rect"] ?? 0) > 3)  // background, frame, bars
         #expect(counter.text.contains("Two <AVSs> & 'quotes'"))
         let csv = try String(contentsOf: folder.appendingPathComponent("dist.csv"), encoding: .utf8)
-        #expect(csv.hasPrefix("scenario,scope,id,kind,loss,exceedance_probability,probability_at_least,standard_error\nbase,total,,grid,0,"))
-        #expect(csv.contains("\ndouble,total,,tail,"))
+        #expect(csv.hasPrefix("scenario,scope,id,kind,loss,exceedance_probability,probability_at_least,standard_error\nbase,total,total,grid,0,"))
+        #expect(csv.contains("\ndouble,total,total,tail,"))
         let html = try SlashsimBinary.run(["run", "two.yaml", "--trials", "5000", "--plot", "plot.html"], in: folder)
         #expect(html.status == 0)
         let page = try String(contentsOf: folder.appendingPathComponent("plot.html"), encoding: .utf8)

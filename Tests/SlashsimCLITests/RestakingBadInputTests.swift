@@ -208,7 +208,7 @@ import Testing
         #expect(base["scenario_sha256"] as? String == SHA256.hex(Array(Fixtures.restakingScenario.utf8)))
         let csv = try SlashsimBinary.run(args + ["--format", "csv"], in: folder)
         #expect(csv.stdout.hasPrefix("scenario,scope,id,statistic,"))
-        #expect(csv.stdout.contains("\nfaults,total,,mean,"))
+        #expect(csv.stdout.contains("\nfaults,total,total,mean,"))
         let distribution = folder.appendingPathComponent("d.csv")
         _ = try SlashsimBinary.run(args + ["--distribution", distribution.path, "--quiet"], in: folder)
         let scenarios = Set(try String(contentsOf: distribution, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] })
