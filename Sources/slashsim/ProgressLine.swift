@@ -5,14 +5,29 @@ import SlashingCore
 import SlashingReports
 import Synchronization
 
-/// A one-line progress display on standard error: trials done, rate and time left, redrawn a few
-/// times a second from its own thread while the workers run.
+/// A one-line progress display on standard error, redrawn a few times a second from its own thread: the phase
+/// (simulation, then the contributions and the statistics after it), and during the simulation the trials done,
+/// rate and time left. It never sits at 100 % while later phases run: they say what they are doing.
 final class ProgressLine: Sendable {
+    enum Phase: Int, Sendable {
+        case simulation, contributions, statistics
+
+        var name: String {
+            switch self {
+            case .simulation: return "simulation"
+            case .contributions: return "contributions"
+            case .statistics: return "statistics"
+            }
+        }
+    }
+
     private let totalTrials: Int
     private let operators: Int
     private let done = Atomic<Int>(0)
+    private let phase = Atomic<Int>(Phase.simulation.rawValue)
     private let finished = Atomic<Bool>(false)
     private let startDate = Date()
+    private let phaseStart = Mutex<Date>(Date())
 
     init(totalTrials: Int, operators: Int) {
         self.totalTrials = totalTrials
@@ -21,6 +36,12 @@ final class ProgressLine: Sendable {
 
     func update(_ trialsDone: Int) {
         done.store(trialsDone, ordering: .relaxed)
+    }
+
+    /// Moves to a later phase (its clock starts now).
+    func enter(_ next: Phase) {
+        phaseStart.withLock { $0 = Date() }
+        phase.store(next.rawValue, ordering: .releasing)
     }
 
     func start() {
@@ -38,12 +59,28 @@ final class ProgressLine: Sendable {
     }
 
     private func draw() {
-        let n = done.load(ordering: .relaxed)
-        let elapsed = Date().timeIntervalSince(startDate)
-        let rate = elapsed > 0 ? Double(n) / elapsed : 0
-        let percent = Double(n) / Double(totalTrials) * 100
-        let eta = rate > 0 ? "ETA \(Int((Double(totalTrials - n) / rate).rounded(.up))) s" : "ETA …"
-        StandardError.write("\r\u{1B}[2K" + String(format: "%5.1f %%", percent)
-            + "  \(TextFormat.count(n)) / \(TextFormat.count(totalTrials)) trials · \(TextFormat.rate(rate)) trials/s · \(eta)")
+        let current = Phase(rawValue: phase.load(ordering: .acquiring)) ?? .simulation
+        let now = Date()
+        StandardError.write("\r\u{1B}[2K" + Self.line(phase: current, done: done.load(ordering: .relaxed), total: totalTrials,
+                                                      elapsed: now.timeIntervalSince(startDate),
+                                                      inPhase: now.timeIntervalSince(phaseStart.withLock { $0 })))
+    }
+
+    /// The text of the line: during the simulation, percent, trials, rate and time left; after it, the phase and
+    /// how long it has run.
+    static func line(phase: Phase, done n: Int, total: Int, elapsed: Double, inPhase: Double) -> String {
+        switch phase {
+        case .simulation:
+            let rate = elapsed > 0 ? Double(n) / elapsed : 0
+            let percent = total > 0 ? Double(n) / Double(total) * 100 : 0
+            let eta = rate > 0 ? "ETA \(Int((Double(total - n) / rate).rounded(.up))) s" : "ETA …"
+            return "simulation " + String(format: "%5.1f %%", percent)
+                + "  \(TextFormat.count(n)) / \(TextFormat.count(total)) trials · \(TextFormat.rate(rate)) trials/s · \(eta)"
+        case .contributions:
+            return "contributions: each operator's and AVS's share of the tail, from the losing trials kept · \(String(format: "%.0f", inPhase)) s"
+                + " (simulation done: \(TextFormat.count(n)) trials)"
+        case .statistics:
+            return "statistics: sorting the losses, quantiles and expected shortfall · \(String(format: "%.0f", inPhase)) s"
+        }
     }
 }

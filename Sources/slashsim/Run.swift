@@ -182,11 +182,13 @@ struct Run: ParsableCommand {
         // The contributions replay the same trials; a run stopped by --max-seconds skips them to keep its time limit.
         var contributions: RiskContributions?
         if !noContributions, !result.isPartial {
+            progress?.enter(.contributions)
             contributions = engine.contributions(of: result, levels: plan.levels, threads: plan.threads, importance: importance)
         }
-        progress?.finish()
+        progress?.enter(.statistics)
         var report = Report(scenarioName: scenario.name, scenarioFile: file, model: model, result: result,
                             levels: plan.levels, contributions: contributions)
+        progress?.finish()
         report.importanceSampling?.pilotSeconds = pilotSeconds
         return (result, report)
     }
