@@ -54,7 +54,11 @@ struct Run: ParsableCommand {
                                (importanceSampling, "--importance-sampling"),
                                (exports.distribution != nil, "--distribution"), (exports.plot != nil, "--plot")].filter(\.0).map(\.1)
             if let flag = conflicting.first {
-                throw ValidationError("--shard cannot be combined with \(flag). Fix: give \(flag) to `slashsim merge` where it applies, or run without --shard")
+                // merge takes --distribution and --plot; the others have no sharded form.
+                let fix = ["--distribution", "--plot"].contains(flag) ? "give \(flag) to `slashsim merge`, which writes it for the whole run"
+                    : flag == "--stress" ? "shard the stressed scenarios one by one (a stress file run as its own shards needs the stress applied to a scenario file), or run the comparison without --shard"
+                    : "run without --shard"
+                throw ValidationError("--shard cannot be combined with \(flag). Fix: \(fix)")
             }
         }
         if importanceSampling, memory == .bounded {
@@ -142,8 +146,8 @@ struct Run: ParsableCommand {
             do {
                 let shift = try ImportanceShift.choose(model: plan.model, level: plan.levels.last ?? 0.99, seed: plan.seed, threads: plan.threads)
                 return (shift, Date().timeIntervalSince(start))
-            } catch {
-                StandardError.write("error: \(file): correlation: \(error). Fix: write the correlation as `constant` (ρ > 0), `factors` or `derived`, or run without --importance-sampling\n")
+            } catch let error as ImportanceShift.Unsupported {
+                StandardError.write("error: \(file): \(error.key): \(error). Fix: \(error.fix)\n")
                 throw ExitCodes.invalidScenario
             }
         }

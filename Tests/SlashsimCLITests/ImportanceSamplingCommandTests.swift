@@ -46,8 +46,19 @@ import Testing
         let outcome = try SlashsimBinary.run(["run", "Scenarios/cloud-outage.yaml", "--importance-sampling", "--trials", "20000"],
                                              in: SlashsimBinary.packageRoot)
         #expect(outcome.status == 65)
-        #expect(outcome.stderr.hasPrefix("error: Scenarios/cloud-outage.yaml: correlation: importance sampling shifts the Gaussian factors, but under the Student t copula"),
+        #expect(outcome.stderr.hasPrefix("error: Scenarios/cloud-outage.yaml: copula: importance sampling shifts the Gaussian factors, but under the Student t copula"),
                 "\(outcome.stderr)")
+        // The fix is about the copula (the scenario already has factors).
+        #expect(outcome.stderr.hasSuffix("Fix: run without --importance-sampling (plain sampling, with more trials), or with `copula: gaussian` if the Gaussian copula answers the question\n"))
+    }
+
+    /// `--shard` with a flag it cannot take: the fix names what does take it (merge has --plot and --distribution, no --stress).
+    @Test func shardConflictsNameARealFix() throws {
+        let stress = try SlashsimBinary.run(["run", "Scenarios/three-lrts.yaml", "--shard", "0/2", "--output", "/tmp/p.slashsim", "--stress", "Scenarios/stresses/avs-bug.yaml"],
+                                            in: SlashsimBinary.packageRoot)
+        #expect(stress.status == 64 && !stress.stderr.contains("slashsim merge") && stress.stderr.contains("Fix: shard the stressed scenarios one by one"))
+        let plot = try SlashsimBinary.run(["run", "--shard", "0/2", "--output", "/tmp/p.slashsim", "--plot", "x.svg"])
+        #expect(plot.status == 64 && plot.stderr.contains("Fix: give --plot to `slashsim merge`, which writes it for the whole run"))
     }
 
     @Test(arguments: [

@@ -29,9 +29,17 @@ public struct ImportanceShift: Sendable, Equatable {
         halfSquaredNorm = 0.5 * mean.reduce(0) { $0 + $1 * $1 }
     }
 
-    /// Why a scenario cannot be importance-sampled.
+    /// Why a scenario cannot be importance-sampled: the scenario key at fault, the reason and the fix.
     public struct Unsupported: Error, Sendable, CustomStringConvertible {
+        public let key: String
         public let description: String
+        public let fix: String
+
+        init(key: String = "correlation", description: String, fix: String) {
+            self.key = key
+            self.description = description
+            self.fix = fix
+        }
     }
 
     /// α, the share of trials drawn from the model's own law (a defensive mixture, Hesterberg 1995): the weight
@@ -102,10 +110,12 @@ public struct ImportanceShift: Sendable, Equatable {
 
         init(model: CompiledModel) throws(Unsupported) {
             guard let form = model.conditionalForm, form.factors > 0 else {
-                throw Unsupported(description: "importance sampling shifts the common factors, and this scenario's correlation (\(model.dependenceDescription)) has none")
+                throw Unsupported(description: "importance sampling shifts the common factors, and this scenario's correlation (\(model.dependenceDescription)) has none",
+                                  fix: "write the correlation as `constant` (ρ > 0), `factors` or `derived`, or run without --importance-sampling")
             }
             guard model.copula == .gaussian else {
-                throw Unsupported(description: "importance sampling shifts the Gaussian factors, but under the Student t copula the tail comes mostly from the shared mixing variable W, which it does not shift (the estimates would stay unbiased but could be worse than plain sampling)")
+                throw Unsupported(key: "copula", description: "importance sampling shifts the Gaussian factors, but under the Student t copula the tail comes mostly from the shared mixing variable W, which it does not shift (the estimates would stay unbiased but could be worse than plain sampling)",
+                                  fix: "run without --importance-sampling (plain sampling, with more trials), or with `copula: gaussian` if the Gaussian copula answers the question")
             }
             let operators = model.operatorCount, k = form.factors
             let services = model.services, s = services.count
