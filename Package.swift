@@ -10,7 +10,6 @@ import PackageDescription
 // SlashingCore knows no file format and prints nothing; ScenarioFormat is the only module that imports Yams.
 let package = Package(
     name: "slashsim",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "SlashingRisk", targets: ["SlashingCore", "ScenarioFormat", "SlashingReports", "BatchFiles"]),
         .executable(name: "slashsim", targets: ["slashsim"]),

@@ -121,6 +121,16 @@ import TestSupport
         #expect(text.stdout.contains("slashsim \(Provenance.version) · scenario SHA-256 \(SHA256.hex(try Data(contentsOf: file)))"))
     }
 
+    /// Shell completions (scripts/install-manual-and-completions.sh installs them) know every subcommand and flag.
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScriptsCoverTheCommands(shell: String) throws {
+        let outcome = try SlashsimBinary.run(["--generate-completion-script", shell])
+        #expect(outcome.status == 0)
+        for word in ["run", "validate", "sweep", "merge", "--arithmetic", "--zip", "--stress"] {
+            #expect(outcome.stdout.contains(word), "\(shell): \(word)")
+        }
+    }
+
     @Test func csvHasOneRowPerStatistic() throws {
         let file = try writeScenario()
         let outcome = try SlashsimBinary.run(["run", file.path, "--format", "csv", "--quantiles", "0.99,0.999"])
