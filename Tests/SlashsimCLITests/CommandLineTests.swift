@@ -126,7 +126,7 @@ import TestSupport
     func completionScriptsCoverTheCommands(shell: String) throws {
         let outcome = try SlashsimBinary.run(["--generate-completion-script", shell])
         #expect(outcome.status == 0)
-        for word in ["run", "validate", "sweep", "merge", "--arithmetic", "--zip", "--stress"] {
+        for word in ["run", "validate", "sweep", "merge", "arithmetic", "zip", "stress"] {
             #expect(outcome.stdout.contains(word), "\(shell): \(word)")
         }
     }
