@@ -64,10 +64,10 @@ public enum SVGPlot {
             out.append(##"<line x1="\##(number(left))" y1="\##(number(yy))" x2="\##(number(left + width))" y2="\##(number(yy))" stroke="#ddd"/>"##)
             out.append(##"<text x="\##(number(left - 6))" y="\##(number(yy + 4))" text-anchor="end">1e-\##(k)</text>"##)
         }
-        for j in 0...5 {
-            let loss = maxLoss * Double(j) / 5, xx = x(loss)
+        for loss in niceTicks(upTo: maxLoss) {
+            let xx = x(loss)
             out.append(##"<line x1="\##(number(xx))" y1="\##(number(top + height))" x2="\##(number(xx))" y2="\##(number(top + height + 5))" stroke="#444"/>"##)
-            out.append(##"<text x="\##(number(xx))" y="\##(number(top + height + 18))" text-anchor="middle">\##(escape(TextFormat.eth(loss)))</text>"##)
+            out.append(##"<text x="\##(number(xx))" y="\##(number(top + height + 18))" text-anchor="middle">\##(escape(tickLabel(loss)))</text>"##)
         }
         out.append(##"<text x="\##(number(left + width / 2))" y="\##(number(top + height + 38))" text-anchor="middle">total principal loss x (ETH)</text>"##)
         out.append(##"<text x="\##(number(left - 55))" y="\##(number(top + height / 2))" text-anchor="middle" transform="rotate(-90 \##(number(left - 55)) \##(number(top + height / 2)))">P(L ≥ x), log scale</text>"##)
@@ -96,6 +96,23 @@ public enum SVGPlot {
             }
         }
         return out
+    }
+
+    /// Round tick values from 0 up to `maximum`: multiples of 1, 2 or 5 × 10^k, four to ten of them.
+    public static func niceTicks(upTo maximum: Double, from minimum: Double = 0) -> [Double] {
+        let span = maximum - minimum
+        guard span > 0, span.isFinite else { return [minimum] }
+        let rough = span / 5
+        let magnitude = pow(10, floor(log10(rough)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        let first = (minimum / step).rounded(.up)
+        return stride(from: first, through: (maximum / step + 1e-9).rounded(.down), by: 1).map { ($0 * step * 1e12).rounded() / 1e12 }
+    }
+
+    /// A tick's label: thousands separated for whole numbers, otherwise the shortest round form.
+    public static func tickLabel(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return TextFormat.count(Int(value)) }
+        return String(format: "%.6g", value)
     }
 
     /// The top 10 operators and top 5 services by ES contribution at the headline level.

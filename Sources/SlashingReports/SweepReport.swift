@@ -160,11 +160,10 @@ extension SVGPlot {
                    ##"<text x="\##(Int(width / 2))" y="22" text-anchor="middle" font-size="15">\##(escape(title.count > 90 ? String(title.prefix(89)) + "…" : title))</text>"##,
                    ##"<text x="\##(Int(width / 2))" y="40" text-anchor="middle" fill="#444">\##(escape(subtitle))</text>"##,
                    ##"<rect x="\##(number(left))" y="\##(number(top))" width="\##(number(w))" height="\##(number(h))" fill="none" stroke="#444"/>"##]
-        for j in 0...5 {
-            let y = y0 + (y1 - y0) * Double(j) / 5, yy = py(y)
+        for y in niceTicks(upTo: y1, from: y0) {
+            let yy = py(y)
             svg.append(##"<line x1="\##(number(left))" y1="\##(number(yy))" x2="\##(number(left + w))" y2="\##(number(yy))" stroke="#ddd"/>"##)
-            let tick = abs(y1) >= 100 ? TextFormat.count(Int(y.rounded())) : String(format: "%.4g", y)
-            svg.append(##"<text x="\##(number(left - 6))" y="\##(number(yy + 4))" text-anchor="end">\##(escape(tick))</text>"##)
+            svg.append(##"<text x="\##(number(left - 6))" y="\##(number(yy + 4))" text-anchor="end">\##(escape(tickLabel(y)))</text>"##)
         }
         for x in xs {
             svg.append(##"<text x="\##(number(px(x)))" y="\##(number(top + h + 18))" text-anchor="middle">\##(escape(String(format: "%.4g", x)))</text>"##)

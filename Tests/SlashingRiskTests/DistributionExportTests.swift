@@ -38,3 +38,14 @@ import Testing
         }
     }
 }
+
+/// Plot ticks are round numbers (1, 2 or 5 × 10^k), not fifths of the largest loss (22,720.03).
+@Suite struct PlotTickTests {
+    @Test func ticksAreRound() {
+        #expect(SVGPlot.niceTicks(upTo: 22_720.03) == [0, 5000, 10_000, 15_000, 20_000])
+        #expect(SVGPlot.niceTicks(upTo: 0.0473) == [0, 0.01, 0.02, 0.03, 0.04])
+        #expect(SVGPlot.niceTicks(upTo: 1) == [0, 0.2, 0.4, 0.6, 0.8, 1])
+        #expect(SVGPlot.niceTicks(upTo: 37_000, from: 12_000) == [15_000, 20_000, 25_000, 30_000, 35_000])
+        #expect(SVGPlot.tickLabel(15_000) == "15,000" && SVGPlot.tickLabel(0.02) == "0.02")
+    }
+}
