@@ -2,7 +2,7 @@ import SlashingCore
 
 /// A restaking scenario as written in a scenario file (format 1), after decoding and validation.
 ///
-/// Field names follow the file: see the README's "Scenario file" section for the schema.
+/// Field names follow the file: see docs/scenario-reference.md for the schema.
 public struct Scenario: Sendable, Equatable {
     /// Human-readable name; defaults to the file name.
     public var name: String

@@ -1,6 +1,6 @@
 import SlashingCore
 
-/// The result of one run, in the shape of the JSON report (a stable contract: see README, "JSON report").
+/// The result of one run, in the shape of the JSON report (a stable contract: see docs/reports.md, "JSON report").
 public struct Report: Sendable, Encodable {
     /// Version of this report layout; bumped only on incompatible changes.
     public var formatVersion = 1

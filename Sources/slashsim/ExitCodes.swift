@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The process exit codes (documented in the README and `slashsim --help`), after BSD sysexits.
+/// The process exit codes (documented in docs/commands.md and `slashsim --help`), after BSD sysexits.
 enum ExitCodes {
     /// Bad flag or flag value (ArgumentParser's own validation code).
     static let usage = ExitCode(64)

@@ -1,4 +1,4 @@
-/// Computes the report's statistics from a loss sample (definitions in the README, "Statistics").
+/// Computes the report's statistics from a loss sample (definitions in docs/statistics.md).
 public enum RiskStatistics {
     /// The rank ⌈q·n⌉ of the lower quantile, with q·n taken as a whole number when it is one up to
     /// floating-point rounding (so 0.99 × 1,000,000 is 990,000, not 990,001); clamped to 1...n.

@@ -18,7 +18,7 @@ public struct WeightedLoss: Sendable, Comparable {
 /// stored as its positive losses, ascending, with their weights (the trials that lost nothing need no weight:
 /// every estimator below is a sum over the losing trials divided by n).
 ///
-/// Estimators (README, "Importance sampling"), with Ĝ(x) = (1/n)·Σ w·1{L > x}:
+/// Estimators (docs/importance-sampling.md), with Ĝ(x) = (1/n)·Σ w·1{L > x}:
 /// - E[L] = (1/n)·Σ w·L; P(L > 0) = Ĝ(0); each with the standard error sd(w·X)/√n;
 /// - VaR_q = min{x ∈ {0} ∪ sample : Ĝ(x) ≤ 1 − q} (the tail-side estimator, whose variance the shift reduces);
 ///   its 95 % interval is the set of x with |Ĝ(x) − (1 − q)| ≤ 1.96·se(Ĝ(x)), se from Σ w²·1{L > x};
