@@ -59,6 +59,23 @@ public struct Report: Sendable, Encodable {
     public var contributionsComputed: Bool
     /// Present when the run used importance sampling: every statistic is then a weighted estimate.
     public var importanceSampling: ImportanceSampling?
+    /// Present with `--precision P`: the relative precision asked for, whether the trials met it (or the cap
+    /// was reached), and the trial counts checked on the way; the report is that of a fixed run of `trials`.
+    public var precisionTarget: PrecisionTarget?
+
+    public struct PrecisionTarget: Sendable, Encodable {
+        public var relative: Double
+        public var met: Bool
+        public var trials: Int
+        public var checks: [Int]
+
+        public init(relative: Double, met: Bool, trials: Int, checks: [Int]) {
+            self.relative = relative
+            self.met = met
+            self.trials = trials
+            self.checks = checks
+        }
+    }
 
     public struct ImportanceSampling: Sendable, Encodable {
         /// The shift μ of each factor (in the order of `factors`).
@@ -143,7 +160,7 @@ public struct Report: Sendable, Encodable {
         case precision, singlePrecision = "single_precision"
         case correlationRepair = "correlation_repair", warnings, totalStake = "total_stake", total, operators
         case services, tokens, portfolios, contributionsComputed = "contributions_computed"
-        case importanceSampling = "importance_sampling"
+        case importanceSampling = "importance_sampling", precisionTarget = "precision_target"
     }
 }
 

@@ -20,6 +20,12 @@ extension Report {
         out.append("Dependence: \(correlation); average pairwise latent correlation \(String(format: "%.4g", averageCorrelation))")
         out.append("BLAS: \(blas) · kernels: \(KernelLevel(name: kernelLevel)?.description ?? kernelLevel) · CPU: \(cpu)")
         out.append("slashsim \(slashsimVersion)" + (scenarioSHA256.map { " · scenario SHA-256 \($0)" } ?? ""))
+        if let target = precisionTarget {
+            let p = String(format: "%g", target.relative * 100) + " %"
+            out.append(target.met
+                ? "Precision target \(p): met at \(TextFormat.count(target.trials)) trials (every VaR's 95 % interval half-width and ES standard error within \(p) of its estimate; checked at \(target.checks.map { TextFormat.count($0) }.joined(separator: ", ")))"
+                : "Precision target \(p): NOT met at the cap of \(TextFormat.count(target.trials)) trials (raise --trials, or ask for a looser precision or lower levels)")
+        }
         if let checks = singlePrecision {
             out.append("Single-precision multiply: \(TextFormat.count(checks.recomputed)) of \(TextFormat.count(checks.latents)) latents were near "
                 + "their threshold and recomputed in double (\(TextFormat.count(checks.corrected)) of them would have been decided wrongly in float); "

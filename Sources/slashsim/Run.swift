@@ -41,6 +41,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Importance-sample the common factors (Glasserman–Li mean shift aimed at the highest quantile level, chosen with a short pilot run): every trial is weighted by its likelihood ratio, and the tail statistics need far fewer trials. Needs a constant, factor or derived correlation.")
     var importanceSampling = false
 
+    @Option(help: ArgumentHelp("Run until every requested VaR's 95 % interval half-width and every ES standard error are within P of the estimate (1% or 0.01), checking at 16, 32, 64, … batches up to the run's trials (--trials or simulation.trials: the cap). The report is that of a fixed run of the trials found, and says whether the target was met.", valueName: "P"))
+    var precision: RelativePrecision?
+
     @Flag(help: "Skip the risk contributions (which operators and services drive the tail): computed from the faults the run keeps, they add about a fifth to its time (a replay doubling it with --memory bounded or --importance-sampling).")
     var noContributions = false
 
@@ -64,6 +67,13 @@ struct Run: ParsableCommand {
         if importanceSampling, memory == .bounded {
             throw ValidationError("--importance-sampling cannot be combined with --memory bounded: weighted samples are kept in memory. Fix: drop --memory bounded (importance sampling needs far fewer trials) or drop --importance-sampling")
         }
+        if precision != nil {
+            let conflicting = [(!stress.isEmpty, "--stress"), (shard != nil, "--shard"), (maxSeconds != nil, "--max-seconds"),
+                               (memory == .bounded, "--memory bounded"), (importanceSampling, "--importance-sampling")].filter(\.0).map(\.1)
+            if let flag = conflicting.first {
+                throw ValidationError("--precision cannot be combined with \(flag). Fix: find the trials with --precision alone, then run with --trials and \(flag)")
+            }
+        }
         if !stress.isEmpty, maxSeconds != nil {
             throw ValidationError("--max-seconds cannot be combined with --stress: the base and every stress must run the same trials. Fix: drop --max-seconds and set --trials")
         }
@@ -86,8 +96,17 @@ struct Run: ParsableCommand {
             return
         }
         let shifts = try importanceShifts(plans, files: [file] + stressed.map(\.file))
-        var (result, baseReport) = simulate(scenario: loaded, file: file, plan: plan, importance: shifts[0].shift, pilotSeconds: shifts[0].seconds)
+        // --precision P: the fewest trials (doubling from 16 batches, up to the cap) that meet it.
+        let search = precision.map { PrecisionSearch.trials(plan: plan, relative: $0.value) }
+        let basePlan = search.map { plan.limited(to: $0.trials) } ?? plan
+        var (result, baseReport) = simulate(scenario: loaded, file: file, plan: basePlan, importance: shifts[0].shift, pilotSeconds: shifts[0].seconds)
         baseReport.scenarioSHA256 = digest
+        if let search, let precision {
+            baseReport.precisionTarget = Report.PrecisionTarget(relative: precision.value, met: search.met, trials: search.trials, checks: search.checks)
+            if !search.met {
+                StandardError.write("warning: --precision \(String(format: "%g", precision.value * 100)) % was not met at the cap of \(search.trials) trials. Fix: raise --trials, or ask for a looser precision or lower --quantiles\n")
+            }
+        }
         var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
         if stressed.isEmpty {
             try outputOptions.emit(baseReport, to: writer)

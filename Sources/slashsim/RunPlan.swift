@@ -5,7 +5,7 @@ import SlashingCore
 /// clear message when it would not fit in memory.
 struct RunPlan: Sendable {
     let model: CompiledModel
-    let trials: Int
+    private(set) var trials: Int
     let seed: UInt64
     let threads: Int
     let levels: [Double]
@@ -25,6 +25,13 @@ struct RunPlan: Sendable {
         public let problem: String
         public let fix: String
         public var description: String { "\(problem). Fix: \(fix)" }
+    }
+
+    /// The same plan with `n` ≤ `trials` trials (its memory check holds a fortiori).
+    func limited(to n: Int) -> RunPlan {
+        var copy = self
+        copy.trials = min(n, trials)
+        return copy
     }
 
     /// Checks memory: refuses when the worst-case estimate exceeds 80 % of available memory.

@@ -131,6 +131,39 @@ import TestSupport
         }
     }
 
+    /// `--precision P`: the fewest trials, doubling from 16 batches up to the cap, whose every VaR interval
+    /// half-width and ES standard error is within P of its estimate; the report is the fixed run of those trials.
+    @Test func precisionTargetFindsTheTrials() throws {
+        let file = try writeScenario()
+        func json(_ flags: [String]) throws -> [String: Any] {
+            let outcome = try SlashsimBinary.run(["run", file.path, "--format", "json", "--quantiles", "0.99"] + flags)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        }
+        let found = try json(["--precision", "5%", "--trials", "1e6"])
+        let target = try #require(found["precision_target"] as? [String: Any])
+        let trials = try #require(target["trials"] as? Int)
+        #expect(target["met"] as? Bool == true && target["relative"] as? Double == 0.05)
+        #expect((target["checks"] as? [Int])?.last == trials && (target["checks"] as? [Int])?.first == 16 * 1024)
+        #expect(found["trials"] as? Int == trials && trials < 1_000_000)
+        // Met: the ES standard error is within 5 % of the ES; and the same trials run plainly give the same report.
+        let total = try #require(found["total"] as? [String: Any])
+        let es = try #require((total["expected_shortfall"] as? [[String: Any]])?.first)
+        #expect((es["standard_error"] as! Double) <= 0.05 * (es["loss"] as! Double))
+        let fixed = try json(["--trials", "\(trials)"])
+        #expect((fixed["total"] as? NSDictionary) == (total as NSDictionary))
+        // A precision the cap cannot reach: the report says so, with a warning.
+        let capped = try SlashsimBinary.run(["run", file.path, "--format", "json", "--precision", "0.001", "--trials", "40000"])
+        #expect(capped.status == 0 && capped.stderr.contains("warning: --precision 0.1 % was not met at the cap of 40000 trials."))
+        let cappedTarget = try #require((try JSONSerialization.jsonObject(with: Data(capped.stdout.utf8)) as? [String: Any])?["precision_target"] as? [String: Any])
+        #expect(cappedTarget["met"] as? Bool == false && cappedTarget["trials"] as? Int == 40000)
+        #expect(cappedTarget["checks"] as? [Int] == [16384, 32768, 40000])
+        for bad in [["--precision", "0"], ["--precision", "150%"], ["--precision", "1%", "--stress", "s.yaml"]] {
+            let refused = try SlashsimBinary.run(["run", file.path] + bad)
+            #expect(refused.status == 64, "\(bad)")
+        }
+    }
+
     @Test func csvHasOneRowPerStatistic() throws {
         let file = try writeScenario()
         let outcome = try SlashsimBinary.run(["run", file.path, "--format", "csv", "--quantiles", "0.99,0.999"])
