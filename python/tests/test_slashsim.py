@@ -125,3 +125,11 @@ def test_the_binary_is_named_clearly_when_missing(monkeypatch):
     monkeypatch.setenv("SLASHSIM_BIN", "/nonexistent/slashsim")
     with pytest.raises(FileNotFoundError, match="SLASHSIM_BIN"):
         slashsim.run(SCENARIOS / "default.yaml")
+
+
+def test_precision_finds_the_trials():
+    r = slashsim.run(SCENARIOS / "example.yaml", trials=1_000_000, quantiles=[0.99], precision=0.05, contributions=False, distribution=False)
+    target = r.report["precision_target"]
+    assert target["met"] and r.report["trials"] == target["trials"] < 1_000_000
+    es = r.expected_shortfall.iloc[0]
+    assert es["standard_error"] <= 0.05 * es["loss"]
