@@ -98,7 +98,8 @@ public enum SVGPlot {
         return out
     }
 
-    /// Round tick values from 0 up to `maximum`: multiples of 1, 2 or 5 × 10^k, four to ten of them.
+    /// Round tick values from 0 (or `minimum`) up to `maximum`: multiples of the first of 1, 2, 5 or 10 × 10^k at
+    /// least a fifth of the span, so three to six of them.
     public static func niceTicks(upTo maximum: Double, from minimum: Double = 0) -> [Double] {
         let span = maximum - minimum
         guard span > 0, span.isFinite else { return [minimum] }
