@@ -50,6 +50,12 @@ struct Validate: ParsableCommand {
 
         enum CodingKeys: String, CodingKey { case file, kind, valid, sha256, problems, summary, base, name }
 
+        /// Records why the file failed.
+        mutating func record(_ failure: ScenarioError) {
+            if case .unreadable = failure { unreadable = true }
+            problems = failure.diagnostics.map(Validate.problem)
+        }
+
         struct Problem: Encodable {
             var file: String, line: Int?, column: Int?, path: String, problem: String, fix: String
         }
@@ -99,15 +105,10 @@ struct Validate: ParsableCommand {
                         + "\(String(format: "%.2g", estimate.seconds)) s on \(threads) thread\(threads == 1 ? "" : "s") "
                         + "(timed on one batch of \(min(scenario.simulation.trials, RunLimits.batchSize)) trials)")
                 }
-            } catch let error as ScenarioError {
-                if case .unreadable = error { entry.unreadable = true }
-                entry.problems = error.diagnostics.map(Self.problem)
-                report(error, for: entry.file)
-            } catch let error as CholeskyFactor.NotPositiveDefinite {
-                let d = Diagnostic(file: entry.file, path: "correlation.matrix", problem: "not positive definite (leading minor \(error.leadingMinor))",
-                                   fix: "lower the correlations, or add `repair: nearest`")
-                entry.problems = [Self.problem(d)]
-                report(.invalid([d]), for: entry.file)
+            } catch {
+                let failure = Self.scenarioError(error, file: entry.file)
+                entry.record(failure)
+                report(failure, for: entry.file)
             }
             checked.append(entry)
         }
@@ -122,24 +123,18 @@ struct Validate: ParsableCommand {
             // Checked against every scenario given: valid when it applies to at least one (listed once per such
             // base); otherwise its problems against the first.
             var outcomes: [(base: String, entry: Checked, error: ScenarioError?)] = []
+            let digest = ScenarioSource.sha256(ofFile: file)
             for base in bases {
-                var entry = Checked(file: file, kind: "stress", valid: false, sha256: ScenarioSource.sha256(ofFile: file), base: base.file)
+                var entry = Checked(file: file, kind: "stress", valid: false, sha256: digest, base: base.file)
                 var failure: ScenarioError?
                 do {
                     let (spec, stressed) = try StressLoader.load(path: file, base: base.scenario)
                     _ = try CompiledModel(scenario: stressed)
                     entry.valid = true
-                    entry.summary = nil
                     entry.name = spec.name
-                } catch let error as ScenarioError {
-                    if case .unreadable = error { entry.unreadable = true }
-                    entry.problems = error.diagnostics.map(Self.problem)
-                    failure = error
-                } catch let error as CholeskyFactor.NotPositiveDefinite {
-                    let d = Diagnostic(file: file, path: "correlation.matrix", problem: "the stressed matrix is not positive definite (leading minor \(error.leadingMinor))",
-                                       fix: "lower the correlations, or add `repair: nearest`")
-                    entry.problems = [Self.problem(d)]
-                    failure = .invalid([d])
+                } catch {
+                    failure = Self.scenarioError(error, file: file, stressed: true)
+                    entry.record(failure!)
                 }
                 outcomes.append((base.file, entry, failure))
             }
@@ -169,6 +164,17 @@ struct Validate: ParsableCommand {
     private func report(_ error: ScenarioError, for file: String) {
         guard format == .text else { return }
         _ = ScenarioSource.failure(error)
+    }
+
+    /// A loading or compiling failure as the scenario error it reports (a matrix that is not positive
+    /// definite, found when compiling, gets its diagnostic here).
+    static func scenarioError(_ error: any Error, file: String, stressed: Bool = false) -> ScenarioError {
+        if let error = error as? ScenarioError { return error }
+        let minor = (error as? CholeskyFactor.NotPositiveDefinite)?.leadingMinor
+        let subject = stressed ? "the stressed matrix is " : ""
+        return .invalid([Diagnostic(file: file, path: "correlation.matrix",
+                                    problem: minor.map { "\(subject)not positive definite (leading minor \($0))" } ?? "\(error)",
+                                    fix: "lower the correlations, or add `repair: nearest`")])
     }
 
     static func problem(_ d: Diagnostic) -> Checked.Problem {

@@ -43,9 +43,6 @@ final class NodeReader {
         tables.append((prefix, locate))
     }
 
-    /// Whether the values under `path` come from a table file.
-    func isTable(_ path: String) -> Bool { tables.contains { $0.prefix == path } }
-
     func mark(for path: String) -> Mark? {
         if marks[path] == nil, let element = arrayElementMark(path) { return element }
         var p = path

@@ -57,8 +57,7 @@ extension ScenarioDecoder {
             reader.registerTable(prefix: "correlation.matrix") { _ in FileLocation(file: file.name) }
             return (0..<n).map { i in Array(array.values[(i * n)..<((i + 1) * n)]) }
         }
-        let first = tables.csv(file, at: key, what: "the correlation matrix", required: [], anyColumns: true)
-        guard let table = first else { return nil }
+        guard let table = tables.csv(file, at: key, what: "the correlation matrix", required: [], anyColumns: true) else { return nil }
         let header = table.header
         let labelled = header.first?.text == "" || header.first?.text == "operator"
         let named = labelled ? Array(header.dropFirst()) : header
