@@ -87,16 +87,8 @@ import Yams
         var compared = 0
         var disagreements: [String] = []
         for _ in 0..<3000 {
-            var bytes = base
-            for _ in 0..<Int.random(in: 1...2, using: &random) {
-                let at = Int.random(in: 0..<bytes.count, using: &random)
-                switch Int.random(in: 0..<3, using: &random) {
-                case 0: bytes.remove(at: at)
-                case 1: bytes.insert(bytes[at], at: at)
-                default: bytes[at] = alphabet.randomElement(using: &random)!
-                }
-            }
-            guard !bytes.isEmpty, bytes.withUnsafeBufferPointer({ JSONSyntax.check($0) }) == nil else { continue }
+            let bytes = Mutants.mutant(of: base, edits: 1...2, alphabet: alphabet, using: &random)
+            guard bytes.withUnsafeBufferPointer({ JSONSyntax.check($0) }) == nil else { continue }
             let text = String(decoding: bytes, as: UTF8.self)
             compared += 1
             let ours = Result { try bytes.withUnsafeBufferPointer { try JSONComposer.compose($0) } }

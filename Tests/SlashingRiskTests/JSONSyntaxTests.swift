@@ -66,16 +66,7 @@ import TestSupport
         var random = SplitMix64(seed: 2026)
         var disagreements: [String] = []
         for _ in 0..<5000 {
-            var bytes = base
-            for _ in 0..<Int.random(in: 1...3, using: &random) {
-                let at = Int.random(in: 0..<bytes.count, using: &random)
-                switch Int.random(in: 0..<3, using: &random) {
-                case 0: bytes.remove(at: at)
-                case 1: bytes.insert(bytes[at], at: at)
-                default: bytes[at] = alphabet.randomElement(using: &random)!
-                }
-                if bytes.isEmpty { bytes = [UInt8(ascii: "0")] }
-            }
+            let bytes = Mutants.mutant(of: base, edits: 1...3, alphabet: alphabet, using: &random)
             guard String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) != nil else { continue }
             let problem = bytes.withUnsafeBufferPointer { JSONSyntax.check($0) }
             let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil

@@ -10,3 +10,22 @@ public struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Mutants of a file's bytes for the parsers' fuzz-style tests.
+public enum Mutants {
+    /// `base` with `edits` random edits (a byte deleted, duplicated, or replaced by one of `alphabet`); an edit that
+    /// empties it leaves `0` instead.
+    public static func mutant(of base: [UInt8], edits: ClosedRange<Int>, alphabet: [UInt8], using random: inout SplitMix64) -> [UInt8] {
+        var bytes = base
+        for _ in 0..<Int.random(in: edits, using: &random) {
+            let at = Int.random(in: 0..<bytes.count, using: &random)
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: bytes.remove(at: at)
+            case 1: bytes.insert(bytes[at], at: at)
+            default: bytes[at] = alphabet.randomElement(using: &random)!
+            }
+            if bytes.isEmpty { bytes = [UInt8(ascii: "0")] }
+        }
+        return bytes
+    }
+}
