@@ -86,30 +86,31 @@ struct LossPass: Sendable {
         }
     }
 
-    /// A worker's scratch space and results.
+    /// A worker's scratch space and results. One thread uses a state at a time, so its stored properties
+    /// opt out of the run-time exclusivity checks (a check per array access in the per-trial loop).
     final class State: @unchecked Sendable {
-        var loss: [Double], fraction: [Double]
-        var faultStamp: [Int], seenStamp: [Int]
-        var stamp = 0
-        var affected: [Int] = []
-        var tokenLoss: [Double], navLoss: [Double], discount: [Double]
-        var serviceShare: [Double]
-        var partial: [Double]
+        @exclusivity(unchecked) var loss: [Double], fraction: [Double]
+        @exclusivity(unchecked) var faultStamp: [Int], seenStamp: [Int]
+        @exclusivity(unchecked) var stamp = 0
+        @exclusivity(unchecked) var affected: [Int] = []
+        @exclusivity(unchecked) var tokenLoss: [Double], navLoss: [Double], discount: [Double]
+        @exclusivity(unchecked) var serviceShare: [Double]
+        @exclusivity(unchecked) var partial: [Double]
         /// The contributions pass's terms of one trial: sum index (relative to a level's block) and value.
-        var termSlots: [Int]
-        var termValues: [Double]
-        var lossyTrials: [Double] = []
-        var tokenLossy: [[Double]]
-        var portfolioLossy: [[Double]]
+        @exclusivity(unchecked) var termSlots: [Int]
+        @exclusivity(unchecked) var termValues: [Double]
+        @exclusivity(unchecked) var lossyTrials: [Double] = []
+        @exclusivity(unchecked) var tokenLossy: [[Double]]
+        @exclusivity(unchecked) var portfolioLossy: [[Double]]
         /// The same with each trial's weight (importance sampling).
-        var weightedLossy: [WeightedLoss] = []
-        var tokenWeighted: [[WeightedLoss]]
-        var portfolioWeighted: [[WeightedLoss]]
+        @exclusivity(unchecked) var weightedLossy: [WeightedLoss] = []
+        @exclusivity(unchecked) var tokenWeighted: [[WeightedLoss]]
+        @exclusivity(unchecked) var portfolioWeighted: [[WeightedLoss]]
         /// The current trial's weight.
-        var weight = 1.0
-        var liquidations: [Int]
-        var slashCounts: [Int]
-        var incidentCounts: [Int]
+        @exclusivity(unchecked) var weight = 1.0
+        @exclusivity(unchecked) var liquidations: [Int]
+        @exclusivity(unchecked) var slashCounts: [Int]
+        @exclusivity(unchecked) var incidentCounts: [Int]
 
         init(pass: LossPass) {
             let n = pass.operatorCount, s = pass.serviceCount

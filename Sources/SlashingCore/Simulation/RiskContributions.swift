@@ -47,8 +47,8 @@ extension SimulationEngine {
                         let incidents = filed.incidents[Int(filed.incidentStart[trial])..<Int(filed.incidentStart[trial + 1])].map { Int($0) }
                         for j in incidents { incident[j] = true }
                         incident.withUnsafeBufferPointer { flags in
-                            pass.process(faults: UnsafeBufferPointer(rebasing: faults[Int(filed.faultStart[trial])..<Int(filed.faultStart[trial + 1])]),
-                                         incident: flags.baseAddress!, incidents: incidents[...], state: state)
+                            _ = pass.process(faults: UnsafeBufferPointer(rebasing: faults[Int(filed.faultStart[trial])..<Int(filed.faultStart[trial + 1])]),
+                                             incident: flags.baseAddress!, incidents: incidents[...], state: state)
                         }
                         for j in incidents { incident[j] = false }
                     }
