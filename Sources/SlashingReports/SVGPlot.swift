@@ -39,7 +39,9 @@ public enum SVGPlot {
         let shown = title.count > 110 ? String(title.prefix(109)) + "…" : title
         svg.append(##"<text x="\##(Int(width / 2))" y="22" text-anchor="middle" font-size="15">\##(escape(shown))</text>"##)
         svg.append(##"<text x="\##(Int(width / 2))" y="40" text-anchor="middle" fill="#444">\##(escape(subtitle))</text>"##)
-        svg += exceedanceChart(curves: curves, left: 80, top: 56, width: width - 120, height: chartHeight - 116)
+        svg += exceedanceChart(curves: curves.map { ($0.name, $0.curve) }, trials: curves.map(\.report.trials).max() ?? 1,
+                               markers: base.total, xLabel: "total principal loss x (ETH)", left: 80, top: 56, width: width - 120,
+                               height: chartHeight - 116)
         if !contributors.isEmpty {
             svg += bars(contributors, base: base, left: 220, top: chartHeight + 10, width: width - 300)
         }
@@ -47,12 +49,29 @@ public enum SVGPlot {
         return svg.joined(separator: "\n") + "\n"
     }
 
-    private static func exceedanceChart(curves: [(name: String, curve: ExceedanceCurve, report: Report)], left: Double, top: Double,
-                                        width: Double, height: Double) -> [String] {
+    /// One exceedance figure without the contributors: `curves[0]` is the base, `markers` its statistics (VaR and
+    /// ES marked at the round levels), `trials` the largest run's trials (the y axis reaches 1/trials).
+    public static func exceedanceFigure(title: String, subtitle: String, xLabel: String, curves: [(name: String, curve: ExceedanceCurve)],
+                                        markers: Report.Total, trials: Int) -> String {
+        let width = 960.0, height = 440.0
+        var svg: [String] = []
+        svg.append(##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(Int(width))" height="\##(Int(height))" viewBox="0 0 \##(Int(width)) \##(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">"##)
+        svg.append(##"<rect width="100%" height="100%" fill="white"/>"##)
+        let shown = title.count > 110 ? String(title.prefix(109)) + "…" : title
+        svg.append(##"<text x="\##(Int(width / 2))" y="22" text-anchor="middle" font-size="15">\##(escape(shown))</text>"##)
+        svg.append(##"<text x="\##(Int(width / 2))" y="40" text-anchor="middle" fill="#444">\##(escape(subtitle))</text>"##)
+        svg += exceedanceChart(curves: curves, trials: trials, markers: markers, xLabel: xLabel, left: 80, top: 56, width: width - 120,
+                               height: height - 116)
+        svg.append("</svg>")
+        return svg.joined(separator: "\n") + "\n"
+    }
+
+    private static func exceedanceChart(curves: [(name: String, curve: ExceedanceCurve)], trials: Int, markers: Report.Total, xLabel: String,
+                                        left: Double, top: Double, width: Double, height: Double) -> [String] {
         var out: [String] = []
         // y axis from 10^-lowest to 1: down to 1/trials, or to the smallest probability on a curve (importance
         // sampling estimates probabilities far below 1/trials).
-        let trials = curves.map { Double($0.report.trials) }.max() ?? 1
+        let trials = Double(max(1, trials))
         let smallest = curves.flatMap { $0.curve.points.flatMap { [$0.atLeast, $0.exceedance ?? 0] } }.filter { $0 > 0 }.min() ?? 1
         let lowest = min(16, max(1, ceil(-log10(min(smallest, 1 / trials)) - 1e-9)))
         let maxLoss = max(1e-9, curves.flatMap { $0.curve.points.map(\.loss) }.max() ?? 1)
@@ -69,7 +88,7 @@ public enum SVGPlot {
             out.append(##"<line x1="\##(number(xx))" y1="\##(number(top + height))" x2="\##(number(xx))" y2="\##(number(top + height + 5))" stroke="#444"/>"##)
             out.append(##"<text x="\##(number(xx))" y="\##(number(top + height + 18))" text-anchor="middle">\##(escape(tickLabel(loss)))</text>"##)
         }
-        out.append(##"<text x="\##(number(left + width / 2))" y="\##(number(top + height + 38))" text-anchor="middle">total principal loss x (ETH)</text>"##)
+        out.append(##"<text x="\##(number(left + width / 2))" y="\##(number(top + height + 38))" text-anchor="middle">\##(escape(xLabel))</text>"##)
         out.append(##"<text x="\##(number(left - 55))" y="\##(number(top + height / 2))" text-anchor="middle" transform="rotate(-90 \##(number(left - 55)) \##(number(top + height / 2)))">P(L ≥ x), log scale</text>"##)
         for (c, entry) in curves.enumerated() {
             let color = palette[c % palette.count]
@@ -85,9 +104,8 @@ public enum SVGPlot {
             out.append(##"<text x="\##(number(left + width - 198))" y="\##(number(top + 22 + 18 * Double(c)))">\##(escape(entry.name))</text>"##)
         }
         // VaR (dashed) and ES (dotted) markers of the base at the round levels 90, 99, 99.9 and 99.99 %.
-        let base = curves[0].report
         let marked: [Double] = [0.9, 0.99, 0.999, 0.9999]
-        for (q, es) in zip(base.total.quantiles, base.total.expectedShortfall) where marked.contains(where: { abs($0 - q.level) < 1e-12 }) {
+        for (q, es) in zip(markers.quantiles, markers.expectedShortfall) where marked.contains(where: { abs($0 - q.level) < 1e-12 }) {
             let label = TextFormat.level(q.level)
             for (value, dash, name, drop) in [(q.loss, "6,4", "VaR", 0.0), (es.loss, "2,3", "ES", 13.0)] where value > 0 {
                 let xx = x(value)

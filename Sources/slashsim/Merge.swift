@@ -55,7 +55,7 @@ struct Merge: ParsableCommand {
         }
         let model = try ScenarioSource.compile(scenario, file: header.scenarioFile)
         let writer = try outputOptions.writer()
-        let (distributionWriter, plotWriter) = try exports.writers()
+        let (distributionWriter, plotWriter, pageWriter) = try exports.writers()
         let levels = Array(Set(levelOptions.quantiles?.levels ?? header.levels)).sorted()
         let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials, seed: header.seed)
         var report = Report(scenarioName: scenario.name, scenarioFile: header.scenarioFile, model: model, result: result, levels: levels)
@@ -67,6 +67,11 @@ struct Merge: ParsableCommand {
         if let plotWriter {
             try plotWriter.writePlot(SVGPlot.render(title: report.scenario, subtitle: "exceedance of the total principal loss, \(TextFormat.count(report.trials)) trials, seed \(report.seed), merged from \(header.shardCount) shards",
                                                 curves: [("merged", ExceedanceCurve.of(result.distribution), report)]))
+        }
+        if let pageWriter {
+            let run = HTMLReport.Run(label: "base", name: scenario.name, file: header.scenarioFile, sha256: report.scenarioSHA256, report: report,
+                                     result: result)
+            try pageWriter.write(HTMLReport(base: run, stresses: [], command: Run.commandLine).html())
         }
     }
 }

@@ -55,10 +55,11 @@ struct Run: ParsableCommand {
             if outputOptions.output == nil { throw ValidationError("--shard writes a binary part file. Fix: add --output part-I.slashsim") }
             let conflicting = [(!stress.isEmpty, "--stress"), (maxSeconds != nil, "--max-seconds"), (memory == .bounded, "--memory bounded"),
                                (importanceSampling, "--importance-sampling"),
-                               (exports.distribution != nil, "--distribution"), (exports.plot != nil, "--plot")].filter(\.0).map(\.1)
+                               (exports.distribution != nil, "--distribution"), (exports.plot != nil, "--plot"),
+                               (exports.report != nil, "--report")].filter(\.0).map(\.1)
             if let flag = conflicting.first {
-                // merge takes --distribution and --plot; the others have no sharded form.
-                let fix = ["--distribution", "--plot"].contains(flag) ? "give \(flag) to `slashsim merge`, which writes it for the whole run"
+                // merge takes --distribution, --plot and --report; the others have no sharded form.
+                let fix = ["--distribution", "--plot", "--report"].contains(flag) ? "give \(flag) to `slashsim merge`, which writes it for the whole run"
                     : flag == "--stress" ? "shard the stressed scenarios one by one (a stress file run as its own shards needs the stress applied to a scenario file), or run the comparison without --shard"
                     : "run without --shard"
                 throw ValidationError("--shard cannot be combined with \(flag). Fix: \(fix)")
@@ -89,7 +90,7 @@ struct Run: ParsableCommand {
         let plans = try plans(for: [model] + stressed.map(\.model), scenario: loaded, file: file)
         // Fail before simulating if an output cannot be written.
         let writer = try outputOptions.writer()
-        let (distributionWriter, plotWriter) = try exports.writers()
+        let (distributionWriter, plotWriter, pageWriter) = try exports.writers()
         let plan = plans[0]
         if let shard = shard?.spec, let writer {
             try writeShard(shard, plan: plan, scenario: loaded, file: file, to: writer)
@@ -108,6 +109,7 @@ struct Run: ParsableCommand {
             }
         }
         var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
+        var pages = [HTMLReport.Run(label: "base", name: loaded.name, file: file, sha256: digest, report: baseReport, result: result)]
         if stressed.isEmpty {
             try outputOptions.emit(baseReport, to: writer)
         } else {
@@ -118,6 +120,8 @@ struct Run: ParsableCommand {
                 var entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
                 entry.sha256 = ScenarioSource.sha256(ofFile: stress.file)
                 runs.append((entry.label, run.result, run.report))
+                pages.append(HTMLReport.Run(label: entry.label, name: stress.name, file: stress.file, sha256: entry.sha256, report: run.report,
+                                            result: run.result))
                 return entry
             }
             try outputOptions.emit(StressComparison(base: baseReport, stresses: entries), to: writer)
@@ -130,6 +134,9 @@ struct Run: ParsableCommand {
                 title: baseReport.scenario,
                 subtitle: "exceedance of the total principal loss, \(TextFormat.count(baseReport.trials)) trials, seed \(baseReport.seed)",
                 curves: runs.map { ($0.label, ExceedanceCurve.of($0.result.distribution), $0.report) }))
+        }
+        if let pageWriter {
+            try pageWriter.write(HTMLReport(base: pages[0], stresses: Array(pages.dropFirst()), command: Self.commandLine).html())
         }
         if result.isPartial {
             StandardError.write("slashsim: stopped by --max-seconds after \(result.trials) of \(plan.trials) trials; the report is labelled partial\n")
@@ -229,6 +236,15 @@ struct Run: ParsableCommand {
             }
             seen[label] = file
         }
+    }
+
+    /// The command as typed (arguments quoted where the shell would need it), for the HTML report's header.
+    static var commandLine: String {
+        CommandLine.arguments.enumerated().map { i, argument in
+            let shown = i == 0 ? "slashsim" : argument
+            let plain = !shown.isEmpty && shown.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:,%@+".unicodeScalars.contains($0) }
+            return plain ? shown : "'" + shown.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
     }
 
     /// Sorted, without repeats.

@@ -63,7 +63,7 @@ struct ReportOutputOptions: ParsableArguments {
     }
 }
 
-/// `--distribution` and `--plot`: the exports beside the report, shared by `run` and `merge`.
+/// `--distribution`, `--plot` and `--report`: the exports beside the report, shared by `run` and `merge`.
 struct ExportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also write the loss distributions as CSV: exceedance probabilities on a grid of losses plus the exact tail points, for the total, each token and each portfolio (and each stress).", valueName: "FILE.csv"))
     var distribution: String?
@@ -71,9 +71,13 @@ struct ExportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also draw the exceedance curves (log scale, VaR and ES marked; one curve per stress) and the top tail contributors, as SVG (or HTML when FILE ends in .html).", valueName: "FILE.svg"))
     var plot: String?
 
-    /// The writers of both exports, checked before any simulation; nil where not asked for.
-    func writers() throws -> (distribution: ReportWriter?, plot: ReportWriter?) {
-        (try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }, try plot.map { try ReportWriter(path: $0, flag: "--plot") })
+    @Option(help: ArgumentHelp("Also write a report to send: one self-contained HTML page (no scripts, nothing fetched) with the run's provenance, the total with its intervals, tokens, portfolios, the top tail contributors, exceedance plots with VaR and ES marked, and the stress comparison.", valueName: "FILE.html"))
+    var report: String?
+
+    /// The writers of the exports, checked before any simulation; nil where not asked for.
+    func writers() throws -> (distribution: ReportWriter?, plot: ReportWriter?, report: ReportWriter?) {
+        (try distribution.map { try ReportWriter(path: $0, flag: "--distribution") }, try plot.map { try ReportWriter(path: $0, flag: "--plot") },
+         try report.map { try ReportWriter(path: $0, flag: "--report") })
     }
 }
 

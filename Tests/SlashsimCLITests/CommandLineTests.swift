@@ -341,6 +341,51 @@ import TestSupport
         #expect(bad.stderr == "error: --plot /nonexistent/folder/p.svg: the folder /nonexistent/folder does not exist. Fix: create it or write elsewhere\n")
     }
 
+    /// `--report FILE.html`: one self-contained page (parsed as XML here; rendered in Chromium by
+    /// scripts/check_html_report.py) with every section, one curve per scenario in each plot, the escaped name,
+    /// the digest and the totals of the JSON report; `merge --report` writes the merged run's page; `--shard`
+    /// refuses it with the fix; a bad folder fails before simulating.
+    @Test func htmlReport() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = Self.scenario.replacingOccurrences(of: "name: Two AVSs sharing operators", with: "name: \"Two <AVSs> & 'quotes'\"")
+        try Data(base.utf8).write(to: folder.appendingPathComponent("two.yaml"))
+        try Data("format: 1\nfault_probability_scale: 2\n".utf8).write(to: folder.appendingPathComponent("double.yaml"))
+        let outcome = try SlashsimBinary.run(["run", "two.yaml", "--stress", "double.yaml", "--trials", "20000", "--report", "r.html",
+                                              "--format", "json", "--output", "r.json"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let page = try Data(contentsOf: folder.appendingPathComponent("r.html"))
+        let counter = ElementCounter()
+        let parser = XMLParser(data: page)
+        parser.delegate = counter
+        #expect(parser.parse(), "the page is not well-formed: \(String(describing: parser.parserError))")
+        #expect(counter.counts["section"] == 3)  // total, contributors, stresses (no tokens or portfolios here)
+        #expect(counter.counts["figure"] == 1 && counter.counts["svg"] == 1 && counter.counts["polyline"] == 2)
+        #expect(counter.counts["script"] == nil && counter.counts["link"] == nil && counter.counts["img"] == nil)
+        #expect(counter.text.contains("Two <AVSs> & 'quotes'"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as? [String: Any])
+        let report = try #require(json["base"] as? [String: Any]), total = try #require(report["total"] as? [String: Any])
+        let digest = try #require(report["scenario_sha256"] as? String), mean = try #require(total["mean"] as? Double)
+        #expect(counter.text.contains(digest))
+        #expect(counter.text.contains(TextFormat.eth(mean)))
+        #expect(counter.text.contains("double") && counter.text.contains("--report r.html"))
+
+        let shard = try SlashsimBinary.run(["run", "two.yaml", "--trials", "4096", "--shard", "0/2", "--output", "p0.slashsim", "--report", "x.html"], in: folder)
+        #expect(shard.status == 64)
+        #expect(shard.stderr.contains("--shard cannot be combined with --report. Fix: give --report to `slashsim merge`"))
+        for i in 0..<2 {
+            let part = try SlashsimBinary.run(["run", "two.yaml", "--trials", "4096", "--shard", "\(i)/2", "--output", "p\(i).slashsim"], in: folder)
+            #expect(part.status == 0, "\(part.stderr)")
+        }
+        let merged = try SlashsimBinary.run(["merge", "p0.slashsim", "p1.slashsim", "--report", "m.html"], in: folder)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let mergedPage = try String(contentsOf: folder.appendingPathComponent("m.html"), encoding: .utf8)
+        #expect(mergedPage.contains("<section id=\"total\">") && mergedPage.contains("4,096"))
+        let bad = try SlashsimBinary.run(["run", "two.yaml", "--report", "/nonexistent/folder/r.html"], in: folder)
+        #expect(bad.status == 73)
+        #expect(bad.stderr == "error: --report /nonexistent/folder/r.html: the folder /nonexistent/folder does not exist. Fix: create it or write elsewhere\n")
+    }
+
     /// `slashsim sweep`: one row per grid value; each point is exactly the run of the scenario with that value
     /// (same seed: common random numbers); bad paths, grids and values get clear errors.
     @Test func sweepRunsTheGridOnCommonRandomNumbers() throws {
