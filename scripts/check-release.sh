@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# CI: builds the release tarball (scripts/package-release.sh), unpacks it, and runs its binary with the Swift
+# toolchain hidden (a private mount namespace with an empty tmpfs over the toolchain's folder, and PATH and
+# LD_LIBRARY_PATH without it): --version, the bundled default scenario, validate, and the same JSON report
+# number for number as the tested build (timing fields aside).
+#   bash scripts/check-release.sh [TESTED_BINARY]     (default .build/debug/slashsim)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tested=$(realpath "${1:-.build/debug/slashsim}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bash scripts/package-release.sh "$work/dist"
+tar -C "$work" -xzf "$work"/dist/slashsim-*.tar.gz
+unpacked=$(echo "$work"/slashsim-*-linux-*/bin/slashsim)
+toolchain=$(dirname "$(dirname "$(dirname "$(realpath "$(command -v swift)")")")")
+"$tested" run Scenarios/three-lrts.yaml --trials 20000 --format json --quiet --output "$work/tested.json"
+cat > "$work/inside.sh" <<EOF
+set -euo pipefail
+mount -t tmpfs none "$toolchain"
+if command -v swift >/dev/null 2>&1 || [ -n "\$(ls -A "$toolchain")" ]; then echo "the toolchain is still visible" >&2; exit 1; fi
+"$unpacked" --version
+"$unpacked" run --trials 20000 --quiet > "$work/default.txt"
+"$unpacked" validate Scenarios/*.yaml Scenarios/stresses/*.yaml
+"$unpacked" run Scenarios/three-lrts.yaml --trials 20000 --format json --quiet --output "$work/release.json"
+EOF
+env -i PATH=/usr/local/sbin:/usr/sbin:/sbin:/bin:/usr/bin HOME="$HOME" unshare --mount bash "$work/inside.sh"
+python3 - "$work/tested.json" "$work/release.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for report in (a, b):
+    for key in ("elapsed_seconds", "scenario_file"):
+        report.pop(key, None)
+if a != b:
+    differing = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    sys.exit(f"check-release: the tarball's report differs from the tested build's in {differing}")
+print("check-release: the tarball's binary runs without the toolchain and gives the tested build's report number for number")
+PY
+grep -q "trials" "$work/default.txt"
