@@ -44,7 +44,7 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Run until every requested VaR's 95 % interval half-width and every ES standard error are within P of the estimate (1% or 0.01), checking at 16, 32, 64, … batches up to the run's trials (--trials or simulation.trials: the cap). The report is that of a fixed run of the trials found, and says whether the target was met.", valueName: "P"))
     var precision: RelativePrecision?
 
-    @Flag(help: "Skip the risk contributions (which operators and services drive the tail): computed from the faults the run keeps, they add about a fifth to its time (a replay doubling it with --memory bounded or --importance-sampling).")
+    @Flag(help: "Skip the risk contributions (which operators and services drive the tail): computed from the faults the run keeps, they add about a tenth to its time (a replay doubling it with --memory bounded or --importance-sampling).")
     var noContributions = false
 
     func validate() throws {

@@ -28,6 +28,9 @@ struct Validate: ParsableCommand {
 
     enum ValidateFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+    @Option(help: ArgumentHelp("Also predict the trials a run needs for every VaR's 95 % interval half-width and every ES standard error (at the scenario's quantile levels) to be within P of the estimate (1% or 0.01), from a pilot run (up to about 2 s); `run --precision P` then finds them exactly.", valueName: "P"))
+    var precision: RelativePrecision?
+
     func validate() throws {
         if files.filter({ $0 == "-" }).count > 1 {
             throw ValidationError("standard input (-) is named more than once. Fix: name it once")
@@ -62,9 +65,11 @@ struct Validate: ParsableCommand {
         struct Summary: Encodable {
             var name: String, operators: Int, services: Int, allocations: Int, correlation: String, trials: Int, seed: UInt64
             var estimatedMemoryBytes: Double, estimatedSeconds: Double, threads: Int
+            /// With --precision: the predicted trials.
+            var precision: PrecisionPrediction?
             enum CodingKeys: String, CodingKey {
                 case name, operators, services, allocations, correlation, trials, seed, threads
-                case estimatedMemoryBytes = "estimated_memory_bytes", estimatedSeconds = "estimated_seconds"
+                case estimatedMemoryBytes = "estimated_memory_bytes", estimatedSeconds = "estimated_seconds", precision
             }
         }
     }
@@ -95,6 +100,12 @@ struct Validate: ParsableCommand {
                     name: scenario.name, operators: scenario.operators.count, services: scenario.services.count,
                     allocations: scenario.allocations.count, correlation: model.dependenceDescription, trials: scenario.simulation.trials,
                     seed: scenario.simulation.seed, estimatedMemoryBytes: estimate.bytes, estimatedSeconds: estimate.seconds, threads: threads)
+                let prediction = precision.map {
+                    PrecisionPrediction.predict(model: model, levels: Array(Set(scenario.simulation.quantiles)).sorted(), seed: scenario.simulation.seed,
+                                                threads: threads, relative: $0.value,
+                                                secondsPerTrial: estimate.seconds / Double(max(1, scenario.simulation.trials)))
+                }
+                entry.summary?.precision = prediction
                 bases.append((entry.file, scenario))
                 if format == .text {
                     for warning in model.warnings { StandardError.write("warning: \(entry.file): \(warning)\n") }
@@ -104,6 +115,13 @@ struct Validate: ParsableCommand {
                     print("estimate: up to \(String(format: "%.0f", estimate.bytes / 1_048_576)) MiB of memory and about "
                         + "\(String(format: "%.2g", estimate.seconds)) s on \(threads) thread\(threads == 1 ? "" : "s") "
                         + "(timed on one batch of \(min(scenario.simulation.trials, RunLimits.batchSize)) trials)")
+                    if let p = prediction {
+                        let percent = String(format: "%g", p.relative * 100)
+                        print("precision \(percent) %: about \(TextFormat.count(p.predictedTrials)) trials (limited by \(p.limitingStatistic)), about "
+                            + "\(String(format: "%.2g", p.estimatedSeconds)) s; predicted from a pilot of \(TextFormat.count(p.pilotTrials)) trials"
+                            + (p.note.map { " (uncertain: \($0))" } ?? "")
+                            + "; `slashsim run \(entry.file) --precision \(percent)% --trials \(p.suggestedCap)` finds them")
+                    }
                 }
             } catch {
                 let failure = Self.scenarioError(error, file: entry.file)

@@ -1,0 +1,61 @@
+import Foundation
+import SlashingCore
+import SlashingReports
+@testable import slashsim
+import Testing
+import TestSupport
+
+/// `validate --precision P`: the trials predicted from a pilot, against closed forms and against what
+/// `run --precision` finds.
+@Suite struct PrecisionPredictionTests {
+    /// A pilot that is exactly Exp(1) (its losses at the mid-point quantiles): VaR_q = −ln(1 − q), the
+    /// density there is 1 − q, so the 95 % interval's half-width at n trials is about
+    /// 1.96·√(q(1 − q)/n)/(1 − q), within 5 % of VaR from n ≥ (1.96/(0.05·VaR))²·q/(1 − q) = 7,170 at 99 %;
+    /// the ES standard error √(2/((1 − q)n)) is within 5 % of ES = VaR + 1 from n = 2,545. On the doubling
+    /// schedule from 4,096: 8,192 trials, limited by VaR. With P = 2 %: n ≥ 44,813 → 65,536.
+    @Test func exponentialPilotPredictsTheClosedForm() {
+        let n0 = 4096
+        let pilot = LossSample(allLosses: (1...n0).map { -log(1 - (Double($0) - 0.5) / Double(n0)) })
+        let five = PrecisionPrediction.predict(pilot: pilot, levels: [0.99], relative: 0.05, secondsPerTrial: 1e-6)
+        #expect(five.predictedTrials == 8192 && five.limitingStatistic == "VaR 99 %" && five.resolved, "\(five)")
+        let two = PrecisionPrediction.predict(pilot: pilot, levels: [0.99], relative: 0.02, secondsPerTrial: 1e-6)
+        #expect(two.predictedTrials == 65_536 && two.limitingStatistic == "VaR 99 %", "\(two)")
+        #expect(two.suggestedCap == 131_072 && abs(two.estimatedSeconds - 0.065536) < 1e-12)
+        // Only ES asked for: √(2/(0.01·n)) ≤ 0.05·5.605 from n = 2,545, so the pilot already meets it.
+        let loose = PrecisionPrediction.predict(pilot: pilot, levels: [], relative: 0.05, secondsPerTrial: 1e-6)
+        #expect(loose.predictedTrials == n0 && loose.limitingStatistic.hasPrefix("none"))
+    }
+
+    /// A level the pilot cannot bound (fewer than 10 trials beyond 99.99 % of 4,096) gets the 100-trials-beyond
+    /// floor and is marked uncertain with the reason.
+    @Test func unboundedLevelIsALowerBound() {
+        let pilot = LossSample(allLosses: (1...4096).map { -log(1 - (Double($0) - 0.5) / 4096) })
+        let p = PrecisionPrediction.predict(pilot: pilot, levels: [0.9999], relative: 0.05, secondsPerTrial: 1e-6)
+        #expect(!p.resolved && p.note?.contains("too few pilot trials beyond VaR 99.99 %") == true, "\(p)")
+        #expect(p.predictedTrials >= 1_000_000)
+    }
+
+    /// From the binary: the JSON summary carries the prediction, on `run --precision`'s schedule, and on a
+    /// bundled scenario it is within a factor of two of the trials `run --precision` then finds.
+    @Test func validatePredictsWhatRunFinds() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let scenario = root.appendingPathComponent("Scenarios/default.yaml").path
+        let validate = try SlashsimBinary.run(["validate", scenario, "--precision", "5%", "--format", "json"])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        let files = try #require((try JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any])?["files"] as? [[String: Any]])
+        let prediction = try #require((files.first?["summary"] as? [String: Any])?["precision"] as? [String: Any])
+        let predicted = try #require(prediction["predicted_trials"] as? Int), cap = try #require(prediction["suggested_cap"] as? Int)
+        #expect(predicted % (16 * 1024) == 0 && (predicted / (16 * 1024)).nonzeroBitCount == 1)
+        #expect(cap >= 2 * predicted && prediction["relative"] as? Double == 0.05 && prediction["resolved"] as? Bool == true)
+        let run = try SlashsimBinary.run(["run", scenario, "--precision", "5%", "--trials", "\(cap)", "--format", "json", "--no-contributions"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let target = try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["precision_target"] as? [String: Any])
+        let found = try #require(target["trials"] as? Int)
+        #expect(target["met"] as? Bool == true && found <= 2 * predicted && predicted <= 2 * found, "predicted \(predicted), found \(found)")
+        let text = try SlashsimBinary.run(["validate", scenario, "--precision", "5%"])
+        #expect(text.stdout.contains("precision 5 %: about \(TextFormat.count(predicted)) trials (limited by ")
+                && text.stdout.contains("`slashsim run \(scenario) --precision 5% --trials \(cap)` finds them"), "\(text.stdout)")
+        let bad = try SlashsimBinary.run(["validate", scenario, "--precision", "2"])
+        #expect(bad.status == 64)
+    }
+}
