@@ -22,6 +22,8 @@ public struct Scenario: Sendable, Equatable {
     public var tokens: [TokenSpec]
     /// Holders' positions in the tokens, possibly leveraged.
     public var portfolios: [PortfolioSpec]
+    /// The table files the scenario named (`operators_file`, …), with the SHA-256 of each as read.
+    public var tableFiles: [TableFile] = []
 
     public init(
         name: String, simulation: SimulationSettings = .init(), operators: [OperatorSpec],
@@ -37,6 +39,19 @@ public struct Scenario: Sendable, Equatable {
         self.copula = copula
         self.tokens = tokens
         self.portfolios = portfolios
+    }
+}
+
+/// A table file beside the scenario, as read: the key that named it, its path and the SHA-256 of its bytes.
+public struct TableFile: Sendable, Equatable, Encodable {
+    public var key: String
+    public var file: String
+    public var sha256: String
+
+    public init(key: String, file: String, sha256: String) {
+        self.key = key
+        self.file = file
+        self.sha256 = sha256
     }
 }
 

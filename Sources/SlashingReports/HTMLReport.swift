@@ -58,6 +58,7 @@ public struct HTMLReport {
             ("seed", String(r.seed)), ("threads", String(r.threads)), ("CPU", r.cpu), ("kernel level", r.kernelLevel), ("BLAS", r.blas),
             ("dependence", r.correlation), ("multiply", r.precision), ("command", command),
         ]
+        facts.insert(contentsOf: r.tableFiles.map { ("table \($0.key)", "\($0.file) (SHA-256 \($0.sha256))") }, at: 2)
         if let target = r.precisionTarget {
             facts.append(("precision target", "\(TextFormat.fixed(target.relative * 100, 2)) % relative, \(target.met ? "met" : "NOT met") at \(TextFormat.count(target.trials)) trials"))
         }

@@ -13,6 +13,21 @@ public struct Report: Sendable, Encodable {
     /// SHA-256 of the scenario file's bytes as read (the bundled default's for the default); nil when the
     /// report was made from a scenario in memory (the Swift library).
     public var scenarioSHA256: String?
+    /// The table files the scenario named (`operators_file`, …), each with the SHA-256 of its bytes as read;
+    /// empty when it named none.
+    public var tableFiles: [TableFileDigest] = []
+
+    public struct TableFileDigest: Sendable, Encodable {
+        public var key: String
+        public var file: String
+        public var sha256: String
+
+        public init(key: String, file: String, sha256: String) {
+            self.key = key
+            self.file = file
+            self.sha256 = sha256
+        }
+    }
     public var trials: Int
     /// Trials asked for; larger than `trials` when the run was stopped early (`partial`).
     public var trialsRequested: Int
@@ -154,7 +169,7 @@ public struct Report: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", slashsimVersion = "slashsim_version", cpu, scenario, scenarioFile = "scenario_file"
-        case scenarioSHA256 = "scenario_sha256", trials
+        case scenarioSHA256 = "scenario_sha256", tableFiles = "table_files", trials
         case trialsRequested = "trials_requested", partial, seed, threads
         case elapsedSeconds = "elapsed_seconds", batchSize = "batch_size", correlation, averageCorrelation = "average_correlation", blas, kernelLevel = "kernel_level"
         case precision, singlePrecision = "single_precision"

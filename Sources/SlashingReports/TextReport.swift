@@ -20,6 +20,7 @@ extension Report {
         out.append("Dependence: \(correlation); average pairwise latent correlation \(String(format: "%.4g", averageCorrelation))")
         out.append("BLAS: \(blas) · kernels: \(KernelLevel(name: kernelLevel)?.description ?? kernelLevel) · CPU: \(cpu)")
         out.append("slashsim \(slashsimVersion)" + (scenarioSHA256.map { " · scenario SHA-256 \($0)" } ?? ""))
+        for table in tableFiles { out.append("table \(table.key) = \(table.file) · SHA-256 \(table.sha256)") }
         if let target = precisionTarget {
             let p = String(format: "%g", target.relative * 100) + " %"
             out.append(target.met

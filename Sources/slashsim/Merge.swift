@@ -60,6 +60,7 @@ struct Merge: ParsableCommand {
         let result = SimulationEngine(model: model).merge(ordered.map(\.outcome), trials: header.trials, seed: header.seed)
         var report = Report(scenarioName: scenario.name, scenarioFile: header.scenarioFile, model: model, result: result, levels: levels)
         report.scenarioSHA256 = SHA256.hex(Array(ordered[0].scenarioText.utf8))  // the scenario the shards ran, as they read it
+        report.tableFiles = ScenarioSource.tableDigests(scenario)
         try outputOptions.emit(report, to: writer)
         if let distributionWriter {
             try distributionWriter.write(ExceedanceCurve.csv(ExceedanceCurve.curves(of: result, report: report, scenario: "base")))

@@ -102,6 +102,7 @@ struct Run: ParsableCommand {
         let basePlan = search.map { plan.limited(to: $0.trials) } ?? plan
         var (result, baseReport) = simulate(scenario: loaded, file: file, plan: basePlan, importance: shifts[0].shift, pilotSeconds: shifts[0].seconds)
         baseReport.scenarioSHA256 = digest
+        baseReport.tableFiles = ScenarioSource.tableDigests(loaded)
         if let search, let precision {
             baseReport.precisionTarget = Report.PrecisionTarget(relative: precision.value, met: search.met, trials: search.trials, checks: search.checks)
             if !search.met {
@@ -117,6 +118,7 @@ struct Run: ParsableCommand {
                 var run = simulate(scenario: stress.scenario, file: stress.file, plan: plans[j + 1], importance: shifts[j + 1].shift,
                                    pilotSeconds: shifts[j + 1].seconds)
                 run.report.scenarioSHA256 = digest
+                run.report.tableFiles = ScenarioSource.tableDigests(stress.scenario)
                 var entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
                 entry.sha256 = ScenarioSource.sha256(ofFile: stress.file)
                 runs.append((entry.label, run.result, run.report))

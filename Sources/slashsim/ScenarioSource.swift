@@ -81,4 +81,9 @@ enum ScenarioSource {
         for warning in model.warnings { StandardError.write("warning: \(file): \(warning)\n") }
         return model
     }
+
+    /// The report's `table_files`: each table the scenario named, with its digest as read.
+    static func tableDigests(_ scenario: Scenario) -> [Report.TableFileDigest] {
+        scenario.tableFiles.map { Report.TableFileDigest(key: $0.key, file: $0.file, sha256: $0.sha256) }
+    }
 }

@@ -162,6 +162,7 @@ struct Sweep: ParsableCommand {
             let result = SimulationEngine(model: point.model).run(trials: n, seed: s, threads: t)
             var report = Report(scenarioName: point.scenario.name, scenarioFile: scenario, model: point.model, result: result, levels: levels)
             report.scenarioSHA256 = digest  // of the file before the point's setting
+            report.tableFiles = ScenarioSource.tableDigests(point.scenario)
             return SweepReport.Point(values: point.values, report: report)
         }
         let sweep = SweepReport(parameters: parsed.map(\.path.description), zipped: zip, points: reports)

@@ -1,5 +1,6 @@
 import BatchFiles
 import Foundation
+import ScenarioFormat
 import Testing
 
 /// SHA-256 against the FIPS 180-4 examples (NIST CSRC "Examples with intermediate values") and `sha256sum`.

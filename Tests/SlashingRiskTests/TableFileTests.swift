@@ -69,8 +69,15 @@ import Testing
             "matrix.csv": "\u{FEFF},op-c,op-a,op-b\nop-b,0.2,0.3,1\nop-a,0.1,1,0.3\nop-c,1,0.1,0.2\n",
             "scenario.yaml": "name: inline\n\(Self.tabled)correlation: {matrix_file: matrix.csv}\n",
         ])
-        let tabled = try ScenarioLoader.load(path: "\(dir)/scenario.yaml")
+        var tabled = try ScenarioLoader.load(path: "\(dir)/scenario.yaml")
         let inline = try Self.inline(correlation: "{matrix: [[1, 0.3, 0.1], [0.3, 1, 0.2], [0.1, 0.2, 1]]}")
+        // Each table as read, with the SHA-256 of its bytes (what reports carry as `table_files`).
+        #expect(tabled.tableFiles.map(\.key) == ["operators_file", "allocations_file", "correlation.matrix_file"])
+        for table in tabled.tableFiles {
+            #expect(table.sha256 == SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: table.file))), "\(table.file)")
+        }
+        #expect(tabled.tableFiles.map(\.file) == ["\(dir)/operators.csv", "\(dir)/allocations.csv", "\(dir)/matrix.csv"])
+        tabled.tableFiles = []
         #expect(tabled == inline)
         #expect(tabled.correlation == .matrix(Self.matrix))
         #expect(tabled.operators[0].tags == ["cloud": "aws"] && tabled.operators[1].tags.isEmpty)
@@ -103,8 +110,10 @@ import Testing
             "loadings.csv": "operator,aws,client\nop-a,0.5,0\nop-c,0.4,0.3\n",
             "scenario.yaml": "name: inline\n\(Self.tabled)correlation: {loadings_file: loadings.csv}\n",
         ])
-        let tabled = try ScenarioLoader.load(path: "\(dir)/scenario.yaml")
+        var tabled = try ScenarioLoader.load(path: "\(dir)/scenario.yaml")
         let inline = try Self.inline(correlation: "{factors: [{id: aws, loadings: {op-a: 0.5, op-c: 0.4}}, {id: client, loadings: {op-a: 0, op-c: 0.3}}]}")
+        #expect(tabled.tableFiles.last?.key == "correlation.loadings_file")
+        tabled.tableFiles = []
         #expect(tabled == inline)
     }
 

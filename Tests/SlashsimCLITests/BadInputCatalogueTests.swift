@@ -1,4 +1,5 @@
 import Foundation
+import ScenarioFormat
 import TestSupport
 import Testing
 
@@ -171,6 +172,28 @@ import Testing
         let outcome = try SlashsimBinary.run(["validate", "case.yaml"], in: folder)
         #expect(outcome.status == 65)
         #expect(outcome.stderr == "error: \(expected)\n")
+    }
+
+    /// A valid tabled scenario: the report names each table with the SHA-256 of its bytes (JSON `table_files`,
+    /// a text line each), so that a changed table changes the report's provenance.
+    @Test func reportsCarryTheTablesDigests() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var scenario = Self.base
+        let start = try #require(scenario.range(of: "operators:\n")), end = try #require(scenario.range(of: "services:"))
+        scenario.replaceSubrange(start.lowerBound..<end.lowerBound, with: "operators_file: ops.csv\n")
+        let table = Data("id,stake,fault_probability\nop-a,32000,0.01\nop-b,64000,0.02\nop-c,16000,0.03\n".utf8)
+        try table.write(to: folder.appendingPathComponent("ops.csv"))
+        try Data(scenario.utf8).write(to: folder.appendingPathComponent("case.yaml"))
+        let json = try SlashsimBinary.run(["run", "case.yaml", "--trials", "2048", "--format", "json"], in: folder)
+        #expect(json.status == 0, "\(json.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let tables = try #require(report["table_files"] as? [[String: String]])
+        #expect(tables == [["key": "operators_file", "file": "ops.csv", "sha256": SHA256.hex(table)]])
+        let text = try SlashsimBinary.run(["run", "case.yaml", "--trials", "2048"], in: folder)
+        #expect(text.stdout.contains("table operators_file = ops.csv · SHA-256 \(SHA256.hex(table))"))
+        let plain = try SlashsimBinary.run(["run", "--trials", "2048", "--format", "json"], in: folder)
+        #expect((try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])?["table_files"] as? [Any] != nil)
     }
 
     @Test func theBaseScenarioIsValid() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ScenarioFormat
 import SlashingReports
 import BatchFiles
 #if canImport(FoundationXML)

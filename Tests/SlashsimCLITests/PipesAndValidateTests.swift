@@ -1,5 +1,6 @@
 import BatchFiles
 import Foundation
+import ScenarioFormat
 import TestSupport
 import Testing
 

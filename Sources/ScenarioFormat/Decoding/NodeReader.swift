@@ -16,6 +16,8 @@ final class NodeReader {
     /// Tables read from files beside the scenario (`operators_file`, `correlation.matrix_file`, ...): the
     /// scenario paths under `prefix` were written in another file, which `locate` names with a position.
     private var tables: [(prefix: String, locate: (String) -> FileLocation)] = []
+    /// The table files read, in the order read, with their digests.
+    var tableFiles: [TableFile] = []
 
     init(file: String) { self.file = file }
 

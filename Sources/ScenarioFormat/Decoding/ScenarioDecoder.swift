@@ -48,7 +48,7 @@ struct ScenarioDecoder {
                           fix: "write `format: 1` or upgrade slashsim")
         }
         let name = top["name"].flatMap { reader.string($0, at: "name", what: "the scenario name") } ?? defaultName
-        return Scenario(
+        var scenario = Scenario(
             name: name,
             simulation: top["simulation"].map(simulation) ?? SimulationSettings(),
             operators: operators,
@@ -58,6 +58,8 @@ struct ScenarioDecoder {
             copula: top["copula"].map(copula) ?? .gaussian,
             tokens: list(top["tokens"], at: "tokens", what: "the list of tokens", element: tokenSpec),
             portfolios: list(top["portfolios"], at: "portfolios", what: "the list of portfolios", element: portfolioSpec))
+        scenario.tableFiles = reader.tableFiles
+        return scenario
     }
 
     func list<T>(_ node: Node?, at path: String, what: String, element: (Node, String) -> T) -> [T] {

@@ -53,6 +53,7 @@ struct TableFiles {
             reader.report(key, node.mark, problem: "\(name) cannot be read", fix: "check the file's permissions")
             return nil
         }
+        reader.tableFiles.append(TableFile(key: key, file: name, sha256: SHA256.hex(data)))
         return Opened(name: name, kind: kind, data: data)
     }
 
