@@ -116,8 +116,9 @@ import Testing
         }
     }
 
-    /// The AVX-512 pass flags operators by the bin of their uniform, the others by the Φ grid: whatever the
-    /// flag, the decisions must be the same. 45 operators (not a multiple of 8: the vector loop's remainder
+    /// The AVX2 and AVX-512 passes flag operators by the bin of their uniform against a float upper bound of
+    /// their argument (then recompute the flagged ones' shifts in double), the generic pass by the Φ grid in
+    /// double: whatever the flag, the decisions must be the same. 45 operators (not a multiple of 8: the vector loop's remainder
     /// runs too) with probabilities from 0 and 10⁻¹² to 0.99 and 1, strong loadings of both signs, Gaussian
     /// and t copula (which scales every threshold), so arguments reach both ends of the grid and beyond.
     /// Losses 2^i make each trial's total name its set of faulting operators.

@@ -67,7 +67,7 @@ import TestSupport
         var disagreements: [String] = []
         for _ in 0..<5000 {
             let bytes = Mutants.mutant(of: base, edits: 1...3, alphabet: alphabet, using: &random)
-            guard String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) != nil else { continue }
+            guard String(validatingCString: bytes.map { CChar(bitPattern: $0) } + [0]) != nil else { continue }
             let problem = bytes.withUnsafeBufferPointer { JSONSyntax.check($0) }
             let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil
             if problem?.message.hasPrefix("a trailing comma") == true && foundation { continue }

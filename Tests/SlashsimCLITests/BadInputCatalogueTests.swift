@@ -235,7 +235,7 @@ import Testing
         let folder = try SlashsimBinary.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("huge.yaml")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         let chunk = Data(String(repeating: "# padding\n", count: 100_000).utf8)  // 1 MB
         for _ in 0..<100 { handle.write(chunk) }

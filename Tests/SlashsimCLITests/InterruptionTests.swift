@@ -11,7 +11,7 @@ import Testing
         process.arguments = arguments
         process.currentDirectoryURL = folder
         let errURL = folder.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let err = try FileHandle(forWritingTo: errURL)
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice

@@ -305,11 +305,13 @@ class SweepResult:
 def run(scenario: Scenario, *, trials: Optional[int] = None, seed: Optional[int] = None, threads: Optional[int] = None,
         quantiles: Optional[Iterable[float]] = None, stresses: Optional[Sequence[Union[str, os.PathLike]]] = None,
         importance_sampling: bool = False, contributions: bool = True, arithmetic: Optional[str] = None,
-        precision: Optional[float] = None, distribution: bool = True) -> Union[Result, Comparison]:
+        precision: Optional[float] = None, distribution: bool = True,
+        html: Optional[Union[str, os.PathLike]] = None) -> Union[Result, Comparison]:
     """Runs `scenario` (a path, or a dict in the scenario format, piped in as JSON) and returns its `Result`, or a
     `Comparison` when `stresses` are given. Arguments left as None take the scenario's `simulation:` settings.
     `precision` (e.g. 0.01) runs the fewest trials, up to `trials`, whose every VaR interval half-width and ES
     standard error is within it of the estimate (``report["precision_target"]`` says how many and whether met).
+    `html` also writes the self-contained report page (``--report``) to that path, to send as it is.
     Raises `ScenarioError` (with every diagnostic) for an invalid scenario and `UsageError` for a bad argument."""
     argument, stdin = _scenario_argument(scenario)
     args = ["run", argument, "--format", "json", "--quiet"] + _settings(trials, seed, threads, quantiles, arithmetic)
@@ -321,6 +323,8 @@ def run(scenario: Scenario, *, trials: Optional[int] = None, seed: Optional[int]
         args.append("--no-contributions")
     if precision is not None:
         args += ["--precision", repr(float(precision))]
+    if html is not None:
+        args += ["--report", os.path.abspath(os.fspath(html))]
     with tempfile.TemporaryDirectory() as tmp:
         curves = Path(tmp) / "distribution.csv"
         if distribution:

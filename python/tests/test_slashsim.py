@@ -133,3 +133,11 @@ def test_precision_finds_the_trials():
     assert target["met"] and r.report["trials"] == target["trials"] < 1_000_000
     es = r.expected_shortfall.iloc[0]
     assert es["standard_error"] <= 0.05 * es["loss"]
+
+
+def test_html_report_is_written(tmp_path):
+    page = tmp_path / "report.html"
+    r = slashsim.run(SCENARIOS / "example.yaml", trials=20_000, html=page)
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and r.report["scenario_sha256"] in text
+    assert '<section id="total">' in text and "<script" not in text

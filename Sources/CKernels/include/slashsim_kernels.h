@@ -48,11 +48,17 @@ typedef struct slashsim_conditional_pass {
     double points_per_unit;
     double *shift;              ///< scratch: a_i·F per operator and trial of a call (n·trials)
     uint8_t *codes;             ///< scratch: n bytes
-    int32_t *flagged;           ///< scratch: n·trials entries
+    int32_t *flagged;           ///< scratch: max(n, 2)·trials entries (AVX2/AVX-512: a bit mask per operator and trial)
     int64_t *counts;            ///< out: faults per operator (added to)
     double *totals;             ///< out: loss per trial of a call
     int32_t *fault_offsets;     ///< out with lists: trials + 1 entries
     int32_t *fault_indices;     ///< out with lists: room for n·trials
+    const double *loadings_rows; ///< A by rows (operator i's loadings at i·k), for recomputing a flagged operator's shift
+    const float *loadings_f;    ///< A, c and 1/b in floats, for the AVX2 and AVX-512 flag passes
+    const float *c_f;
+    const float *inverse_b_f;
+    double slack_per_factor;    ///< A = max_i (1/b_i)·(k + 3)·2⁻²⁴·Σ_f |a_if|·1.01 (see `conditional_slack`)
+    double slack_per_scale;     ///< C = max_i (1/b_i)·4·2⁻²⁴·|c_i|·1.01 over the finite c_i
 } slashsim_conditional_pass;
 
 /// The fault decisions of the conditional path for `trials` (at most a batch, 1,024) trials (row t of `u` at

@@ -39,6 +39,14 @@ struct BatchKernel {
         /// and in double by rows (row j at j·n), for the latents recomputed near their thresholds.
         let singleLower: PinnedBuffer<Float>
         let lowerRows: PinnedBuffer<Double>
+        /// The conditional form in floats for the AVX2 and AVX-512 flag passes, and the coefficients of their
+        /// slack (the bound of the float argument's rounding: `conditional_slack` in decisions.c).
+        let loadingRows: PinnedBuffer<Double>
+        let floatLoadings: PinnedBuffer<Float>
+        let floatThresholds: PinnedBuffer<Float>
+        let floatInverseIdiosyncratic: PinnedBuffer<Float>
+        let slackPerFactor: Double
+        let slackPerScale: Double
 
         init(model: CompiledModel, conditional: ConditionalForm?) {
             if model.multipliesInSingle, case .cholesky(let factor) = model.dependence {
@@ -55,6 +63,27 @@ struct BatchKernel {
             loadings = PinnedBuffer(conditional?.loadings ?? [], padding: 0)
             inverseIdiosyncratic = PinnedBuffer(conditional?.inverseIdiosyncratic ?? [], padding: 0)
             table = PinnedBuffer(conditional != nil ? NormalCDFTable.shared.values : [], padding: 0)
+            if let conditional {
+                let n = model.operatorCount, k = conditional.factors
+                loadingRows = PinnedBuffer((0..<(n * k)).map { conditional.loadings[($0 % k) * n + $0 / k] }, padding: 0)
+            } else {
+                loadingRows = PinnedBuffer(repeating: 0, count: 0)
+            }
+            floatLoadings = PinnedBuffer((conditional?.loadings ?? []).map { Float($0) }, padding: 0)
+            floatThresholds = PinnedBuffer(conditional != nil ? model.thresholds.map { Float($0) } : [], padding: 0)
+            floatInverseIdiosyncratic = PinnedBuffer((conditional?.inverseIdiosyncratic ?? []).map { Float($0) }, padding: 0)
+            var perFactor = 0.0, perScale = 0.0
+            if let conditional {
+                let n = model.operatorCount, k = conditional.factors, unit = 0x1p-24
+                for i in 0..<n {
+                    let inverseB = conditional.inverseIdiosyncratic[i]
+                    let absoluteLoadings = (0..<k).reduce(0.0) { $0 + abs(conditional.loadings[$1 * n + i]) }
+                    perFactor = max(perFactor, inverseB * Double(k + 3) * unit * absoluteLoadings * 1.01)
+                    if model.thresholds[i].isFinite { perScale = max(perScale, inverseB * 4 * unit * abs(model.thresholds[i]) * 1.01) }
+                }
+            }
+            slackPerFactor = perFactor
+            slackPerScale = perScale
         }
     }
 
@@ -147,7 +176,7 @@ struct BatchKernel {
             shifts = PinnedBuffer(repeating: 0, count: conditional ? n * chunk : 0)
             totals = PinnedBuffer(repeating: 0, count: b)
             codes = PinnedBuffer(repeating: 0, count: conditional ? n : 0)
-            flagged = PinnedBuffer(repeating: 0, count: n * (conditional ? chunk : 1))
+            flagged = PinnedBuffer(repeating: 0, count: max(n, 2) * (conditional ? chunk : 1))  // ≥ 8 bytes per trial: the bit masks of the float flag passes
             scales = PinnedBuffer(repeating: 1, count: kernel.degreesOfFreedom != nil ? b : 0)
             let sampled = kernel.degreesOfFreedom.map(StudentTMixing.samples(degreesOfFreedom:)) ?? false
             mixingProposals = PinnedBuffer(repeating: 0, count: sampled ? StudentTMixing.proposalUniforms * b : 0)
@@ -174,7 +203,9 @@ struct BatchKernel {
                 inverse_b: m.inverseIdiosyncratic.pointer, loss: m.lossIfFault.pointer, table: m.table.pointer,
                 table_count: conditional ? m.table.count : 0, lowest: NormalCDFTable.lowest, points_per_unit: NormalCDFTable.pointsPerUnit,
                 shift: shifts.pointer, codes: codes.pointer, flagged: flagged.pointer, counts: faultCounts.pointer,
-                totals: totals.pointer, fault_offsets: faultOffsets.pointer, fault_indices: faultIndices.pointer)
+                totals: totals.pointer, fault_offsets: faultOffsets.pointer, fault_indices: faultIndices.pointer,
+                loadings_rows: m.loadingRows.pointer, loadings_f: m.floatLoadings.pointer, c_f: m.floatThresholds.pointer, inverse_b_f: m.floatInverseIdiosyncratic.pointer,
+                slack_per_factor: m.slackPerFactor, slack_per_scale: m.slackPerScale)
             thresholdPass = slashsim_threshold_pass(n: n, c: m.thresholds.pointer, loss: m.lossIfFault.pointer, counts: faultCounts.pointer,
                                                     totals: totals.pointer, faults: flagged.pointer, fault_offsets: faultOffsets.pointer,
                                                     fault_indices: faultIndices.pointer)
