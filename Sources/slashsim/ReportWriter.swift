@@ -42,17 +42,38 @@ struct ReportWriter {
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         SignalGuard.writing(temporary.path)
         defer { SignalGuard.writing(nil) }
-        do {
-            try data.write(to: temporary)
-            // rename(2) replaces an existing report atomically: readers see the old file or the new one.
-            guard rename(temporary.path, url.path) == 0 else {
-                throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno),
-                              userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            StandardError.write("error: \(flag) \(url.path): cannot be written (\(error.localizedDescription)). Fix: check the disk and permissions\n")
+        if let cause = Self.writeFile(temporary.path, data) ?? (rename(temporary.path, url.path) == 0 ? nil : Self.cause()) {
+            unlink(temporary.path)
+            StandardError.write("error: \(flag) \(url.path): cannot be written (\(cause)). Fix: check the disk and permissions\n")
             throw ExitCodes.cannotCreateOutput
         }
     }
+
+    /// Writes `data` to a new file at `path` with POSIX calls, so that a failure names its cause (EFBIG: "File
+    /// too large", ENOSPC: "No space left on device", EIO: "Input/output error"), and flushes it to the disk
+    /// (fsync) before the caller renames it into place: a crash cannot leave an empty report behind the name.
+    /// Returns the cause of a failure, nil on success. rename(2) then replaces an existing report atomically:
+    /// readers, and a concurrent writer's rename, see the old file or the new one.
+    private static func writeFile(_ path: String, _ data: Data) -> String? {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return cause() }
+        var failure: String?
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = cause()
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = cause() }
+        if close(descriptor) != 0, failure == nil { failure = cause() }
+        return failure
+    }
+
+    private static func cause() -> String { String(cString: strerror(errno)) }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SlashingCore
 import SlashingReports
 
@@ -23,6 +26,9 @@ struct Slashsim: ParsableCommand {
     /// this CPU has), then parses and runs the command. A command line that does not parse gets one line,
     /// `error: PROBLEM. Fix: …`, like every other error, and exit 64 (help and --version print as usual).
     static func main() {
+        // A file-size limit (ulimit -f, RLIMIT_FSIZE) would otherwise kill the process with SIGXFSZ in the middle
+        // of a write; ignored, the write fails with EFBIG, which the writers report (exit 73).
+        Glibc.signal(SIGXFSZ, SIG_IGN)
         do {
             try KernelLevel.applyEnvironment(ProcessInfo.processInfo.environment)
         } catch {
@@ -40,8 +46,10 @@ struct Slashsim: ParsableCommand {
         do {
             try command.run()
         } catch {
+            StandardOutput.check()
             exit(withError: error)
         }
+        StandardOutput.check()
     }
 
     /// One line for a command-line error: ArgumentParser's message, with a fix when it has none.
