@@ -146,6 +146,14 @@ public enum CorrelationSpec: Sendable, Equatable {
     case factors([FactorSpec])
     /// Factors built from what operators share: services they serve and infrastructure tags.
     case derived(DerivedCorrelationSpec)
+
+    /// An explicit N×N matrix (repaired or not): the form that holds a dense Cholesky factor.
+    public var isExplicitMatrix: Bool {
+        switch self {
+        case .matrix, .repairedMatrix: return true
+        default: return false
+        }
+    }
 }
 
 /// `correlation.derived` — latent correlation from shared structure, as a factor model (valid by construction).

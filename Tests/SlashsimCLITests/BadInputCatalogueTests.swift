@@ -245,6 +245,31 @@ import Testing
         #expect(outcome.stderr == "error: huge.yaml: the file is 95 MiB, over the 64 MiB limit for scenarios. Fix: check that this is a scenario file\n")
     }
 
+    /// Limits at scale from files (issue 18), refused from the file sizes before anything is read (sparse files
+    /// here, so the test writes almost nothing): a 1 GB scenario, and the 3.2 GB `.npy` of a dense N = 20,000
+    /// matrix, whose fix names the factor form.
+    @Test func hugeFilesAreRefusedBeforeReading() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = folder.appendingPathComponent("giga.yaml")
+        _ = FileManager.default.createFile(atPath: scenario.path, contents: Data("name: x\n".utf8))
+        try FileHandle(forWritingTo: scenario).truncate(atOffset: 1 << 30)
+        let giga = try SlashsimBinary.run(["run", "giga.yaml"], in: folder)
+        #expect(giga.status == 66)
+        #expect(giga.stderr == "error: giga.yaml: the file is 1024 MiB, over the 64 MiB limit for scenarios. Fix: check that this is a scenario file\n")
+
+        let n = 20_000
+        let operators = "id,stake,fault_probability\n" + (0..<n).map { "op\($0),32,0.01\n" }.joined()
+        try Data(operators.utf8).write(to: folder.appendingPathComponent("ops.csv"))
+        let matrix = folder.appendingPathComponent("m.npy")
+        _ = FileManager.default.createFile(atPath: matrix.path, contents: Data(NumPyHeader.float64(rows: n, columns: n)))
+        try FileHandle(forWritingTo: matrix).truncate(atOffset: UInt64(128 + 8 * n * n))
+        try Data("name: dense\noperators_file: ops.csv\ncorrelation: {matrix_file: m.npy}\n".utf8).write(to: folder.appendingPathComponent("dense.yaml"))
+        let dense = try SlashsimBinary.run(["validate", "dense.yaml"], in: folder)
+        #expect(dense.status == 65)
+        #expect(dense.stderr.contains("dense.yaml:3:28: correlation.matrix_file: m.npy is 3051 MiB, over the 1024 MiB limit for tables. Fix: an N×N float64 matrix is 8·N² bytes (3.2 GB at N = 20,000); for that many operators write the correlation as factors instead"), "\(dense.stderr)")
+    }
+
     @Test func yamlAliasBombIsRefused() throws {
         var lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
         for (previous, name) in zip("abcdefgh", "bcdefghi") {
@@ -320,5 +345,14 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let ids = (object?["operators"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
         #expect(ids == ["Lido, \"simple\" DVT", "ノード-β 🚀"])
+    }
+}
+
+/// A NumPy `.npy` version 1.0 header for a C-order float64 matrix, padded to 128 bytes as NumPy writes it.
+enum NumPyHeader {
+    static func float64(rows: Int, columns: Int) -> [UInt8] {
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
+        header += String(repeating: " ", count: 127 - 10 - header.utf8.count) + "\n"
+        return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)
     }
 }

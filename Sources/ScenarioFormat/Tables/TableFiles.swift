@@ -45,8 +45,10 @@ struct TableFiles {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: name)[.size] as? Int) ?? 0
         guard size <= Self.maximumFileSize else {
-            reader.report(key, node.mark, problem: "\(name) is \(size >> 20) MiB, over the \(Self.maximumFileSize >> 20) MiB limit for tables",
-                          fix: "check that this is the right file")
+            let fix = key == "correlation.matrix_file"
+                ? "an N×N float64 matrix is 8·N² bytes (3.2 GB at N = 20,000); for that many operators write the correlation as factors instead (`correlation: {loadings_file: PATH}`, an N×K table: memory linear in N)"
+                : "check that this is the right file"
+            reader.report(key, node.mark, problem: "\(name) is \(size >> 20) MiB, over the \(Self.maximumFileSize >> 20) MiB limit for tables", fix: fix)
             return nil
         }
         guard let data = size == 0 ? Data() : try? Data(contentsOf: URL(fileURLWithPath: name), options: .alwaysMapped) else {

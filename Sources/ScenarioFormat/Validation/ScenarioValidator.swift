@@ -11,6 +11,19 @@ struct ScenarioValidator {
     /// losses can overflow.
     static let maximumStake = 1e15
 
+    /// The number of operators: at most `RunLimits.maximumOperators`, and `maximumMatrixOperators` with an
+    /// explicit matrix (whose Cholesky factor is N² doubles).
+    func validateSize(_ scenario: Scenario) {
+        if scenario.operators.count > RunLimits.maximumOperators {
+            reader.report("operators", problem: "the scenario has \(scenario.operators.count) operators, more than the \(RunLimits.maximumOperators) slashsim supports",
+                          fix: "merge small operators that share AVSs and infrastructure into groups")
+        } else if scenario.operators.count > RunLimits.maximumMatrixOperators, scenario.correlation.isExplicitMatrix {
+            let n = Double(scenario.operators.count)
+            reader.report("correlation", problem: "an explicit correlation matrix of \(scenario.operators.count) operators needs \(String(format: "%.1f", 8 * n * n / 1e9)) GB for its Cholesky factor alone, over the \(RunLimits.maximumMatrixOperators) operators slashsim multiplies densely",
+                          fix: "write the correlation as factors (`correlation: {loadings_file: PATH}`, an N×K table): memory linear in N")
+        }
+    }
+
     func validate(_ scenario: Scenario) {
         validateSimulation(scenario.simulation)
         let operatorsComplete = idsDecoded("operators"), servicesComplete = idsDecoded("services")
@@ -19,10 +32,7 @@ struct ScenarioValidator {
         if scenario.operators.isEmpty, operatorsComplete, reader.hasMark("operators") {
             reader.report("operators", problem: "the scenario has no operators", fix: "list at least one operator under `operators:`")
         }
-        if scenario.operators.count > RunLimits.maximumOperators {
-            reader.report("operators", problem: "the scenario has \(scenario.operators.count) operators, more than the \(RunLimits.maximumOperators) slashsim supports",
-                          fix: "merge small operators that share AVSs and infrastructure into groups")
-        }
+        validateSize(scenario)
         for (i, op) in scenario.operators.enumerated() {
             if op.stake.isFinite, op.stake < 0 {
                 reader.report("operators[\(i)].stake", problem: "the stake \(s(op.stake)) is negative",

@@ -169,7 +169,9 @@ struct BatchKernel {
             let n = model.operatorCount, k = model.factorCount, s = model.services.count, b = RunLimits.batchSize
             let conditional = kernel.conditional != nil
             let chunk = conditional ? BatchKernel.chunkTrials(operators: n) : b
-            normals = [Double](repeating: 0, count: n * b)
+            // A batch of normals (explicit matrix), or a chunk of uniforms (conditional forms: 200,000 operators
+            // would otherwise take 1.6 GB per worker).
+            normals = [Double](repeating: 0, count: n * (conditional ? chunk : b))
             singles = PinnedBuffer(repeating: 0, count: model.multipliesInSingle ? n * b : 0)
             norms = PinnedBuffer(repeating: 0, count: model.multipliesInSingle ? b : 0)
             factors = PinnedBuffer(repeating: 0, count: max(1, k) * b)

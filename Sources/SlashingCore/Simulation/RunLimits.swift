@@ -10,8 +10,12 @@ public enum RunLimits {
     public static let batchSize = 1024
     /// Most trials one run accepts (the trial index must stay exact in a Double, and no sane run is larger).
     public static let maximumTrials = 1_000_000_000_000
-    /// Most operators: the engine holds an N×N Cholesky factor and an N×1024 batch per worker.
-    public static let maximumOperators = 20_000
+    /// Most operators of any scenario: the factor, constant and independent forms hold a few numbers per
+    /// operator (a chunk of uniforms per worker, the loadings), so this is a sanity bound, not a memory one.
+    public static let maximumOperators = 1_000_000
+    /// Most operators with an explicit correlation matrix: it holds the N×N Cholesky factor (3.2 GB at
+    /// N = 20,000) and multiplies N×1024 batches; larger sets belong in the factor form.
+    public static let maximumMatrixOperators = 20_000
 
     /// Memory the run needs in the worst case, in bytes: per-trial losses for every trial that can lose
     /// (the union bound P(any fault) ≤ Σ p_i, with a 6-σ margin), the Cholesky factor, and worker buffers.
@@ -32,7 +36,9 @@ public enum RunLimits {
         let shiftBytes = model.factorCount > 0 ? n * Double(BatchKernel.chunkTrials(operators: model.operatorCount)) * 8 : 0  // a·F, one chunk
         // Importance sampling also keeps every operator's conditional probability for a batch.
         let twistBytes = importanceSampling ? n * Double(batchSize) * 8 : 0
-        let workerBytes = Double(threads) * (n * Double(batchSize) * 8 + shiftBytes + twistBytes
+        // The normals of a batch (explicit matrix), or the uniforms of a chunk (the conditional forms).
+        let drawBytes = n * Double(model.conditionalForm != nil ? BatchKernel.chunkTrials(operators: model.operatorCount) : batchSize) * 8
+        let workerBytes = Double(threads) * (drawBytes + shiftBytes + twistBytes
             + Double(max(1, model.factorCount) * batchSize) * 8 + n * 8)
         return lossBytes + factorBytes + workerBytes
     }
