@@ -100,7 +100,7 @@ public struct ShardPart: Sendable {
         }
         guard let text = r.block().flatMap({ String(bytes: $0, encoding: .utf8) }),
               let faults = r.integers(), let slashes = r.integers(), let incidents = r.integers(), let liquidations = r.integers(),
-              let sampleCount = r.u64(), sampleCount < 1 << 20 else {
+              let sampleCount = r.u64(), sampleCount <= UInt64(body.count - r.position) / 8 else {  // each sample at least its count
             throw Damaged(description: "damaged: truncated")
         }
         var samples: [[Double]] = []
@@ -108,7 +108,12 @@ public struct ShardPart: Sendable {
             guard let sample = r.doubles() else { throw Damaged(description: "damaged: truncated") }
             samples.append(sample)
         }
-        guard let batchCount = r.u64(), let width = r.u64(), batchCount < 1 << 40, width < 1 << 24 else { throw Damaged(description: "damaged: truncated") }
+        // The counts are checked against the bytes left before any loop: a damaged count must not run for ever
+        // (2³⁹ empty partials) or allocate what the file cannot hold.
+        guard let batchCount = r.u64(), let width = r.u64(), width < 1 << 24,
+              batchCount == 0 || (width > 0 && batchCount <= UInt64(body.count - r.position) / 8 / width) else {
+            throw Damaged(description: "damaged: truncated")
+        }
         var batchSums: [[Double]] = []
         for _ in 0..<batchCount {
             var partial: [Double] = []
@@ -119,6 +124,7 @@ public struct ShardPart: Sendable {
             batchSums.append(partial)
         }
         guard let threads = r.u64(), let elapsed = r.u64(), r.position == body.count else { throw Damaged(description: "damaged: truncated or with extra bytes") }
+        guard threads <= 1 << 20 else { throw Damaged(description: "damaged: \(threads) threads") }
         self.header = header
         scenarioText = text
         outcome = ShardOutcome(faultCounts: faults, slashCounts: slashes, incidentCounts: incidents, liquidationCounts: liquidations,
