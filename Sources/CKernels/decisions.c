@@ -74,6 +74,25 @@ static size_t flag_generic(const double *restrict u, const double *restrict shif
                            const double *restrict table, size_t table_count, double lowest, double points_per_unit, uint8_t *restrict codes, int32_t *restrict flagged) {
     FLAG_BODY
 }
+/// The scalar decision of flagged operator i of trial t, in operator order: the double argument
+/// x = (c·s − shift)·(1/b), a fault below the Φ grid's value below Φ(x), none at or above the value above it
+/// (the vector flags are coarser than the grid), erfc in between; a fault adds its loss and count and is listed.
+#define DECIDE_OPERATOR(SHIFT)                                                                             \
+    {                                                                                                      \
+        double threshold = (c[i] * s - (SHIFT)) * inverse_b[i], v = row_u[i];                              \
+        int j;                                                                                             \
+        int inside = grid_cell(threshold, lowest, points_per_unit, top, &j);                               \
+        int fault = inside && v < table[j];                                                                \
+        if (!fault && !(inside && v >= table[j + 1])) {                                                    \
+            fault = !isnan(threshold) && v < 0.5 * erfc(-threshold * 0.7071067811865475244);               \
+        }                                                                                                  \
+        if (fault) {                                                                                       \
+            total += loss[i];                                                                              \
+            counts[i] += 1;                                                                                \
+            if (fault_indices) fault_indices[listed++] = (int32_t)i;                                       \
+        }                                                                                                  \
+    }
+
 #if defined(__x86_64__)
 
 /// The AVX-512 flag needs no table lookup per operator: u's exponent and first mantissa bit place it in
@@ -259,25 +278,6 @@ static void flag_trials_avx2(const double *restrict u, const double *restrict a,
     }
 #undef FLAG_TRIALS_CASE
 }
-
-/// The scalar decision of flagged operator i of trial t, in operator order: the double argument
-/// x = (c·s − shift)·(1/b), a fault below the Φ grid's value below Φ(x), none at or above the value above it
-/// (the vector flags are coarser than the grid), erfc in between; a fault adds its loss and count and is listed.
-#define DECIDE_OPERATOR(SHIFT)                                                                             \
-    {                                                                                                      \
-        double threshold = (c[i] * s - (SHIFT)) * inverse_b[i], v = row_u[i];                              \
-        int j;                                                                                             \
-        int inside = grid_cell(threshold, lowest, points_per_unit, top, &j);                               \
-        int fault = inside && v < table[j];                                                                \
-        if (!fault && !(inside && v >= table[j + 1])) {                                                    \
-            fault = !isnan(threshold) && v < 0.5 * erfc(-threshold * 0.7071067811865475244);               \
-        }                                                                                                  \
-        if (fault) {                                                                                       \
-            total += loss[i];                                                                              \
-            counts[i] += 1;                                                                                \
-            if (fault_indices) fault_indices[listed++] = (int32_t)i;                                       \
-        }                                                                                                  \
-    }
 
 /// a_i·F_t in double, as the vector passes once stored it: a_i0·F_0, then fma(a_if, F_f, ·), from operator i's
 /// row of loadings (`rows` + i·k: one or two cache lines, where the column-major loadings spread over k).

@@ -6,22 +6,7 @@ import TestSupport
 /// and the cause, exit 73, no partial file and no temporary file left; two writers of one report leave one
 /// complete report.
 @Suite struct OutputFailureTests {
-    static let scenario = """
-        name: Two AVSs sharing operators
-        simulation: {trials: 4096, seed: 42}
-        operators:
-          - {id: op-a, stake: 32000, fault_probability: 0.05}
-          - {id: op-b, stake: 64000, fault_probability: 0.08}
-        services:
-          - {id: oracle-avs, slash_fraction: 0.5}
-          - {id: bridge-avs, slash_fraction: 1.0}
-        allocations:
-          - {operator: op-a, service: oracle-avs, magnitude: 0.4}
-          - {operator: op-a, service: bridge-avs, magnitude: 0.6}
-          - {operator: op-b, service: bridge-avs, magnitude: 1.0}
-        correlation: {constant: 0.3}
-
-        """
+    static let scenario = Fixtures.twoOperatorScenario
 
     /// Runs `script` with /bin/sh in `folder`, `$SLASHSIM` naming the binary.
     static func shell(_ script: String, in folder: URL) throws -> SlashsimBinary.Outcome {
