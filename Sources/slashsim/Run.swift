@@ -109,8 +109,9 @@ struct Run: ParsableCommand {
                 StandardError.write("warning: --precision \(String(format: "%g", precision.value * 100)) % was not met at the cap of \(search.trials) trials. Fix: raise --trials, or ask for a looser precision or lower --quantiles\n")
             }
         }
-        var runs: [(label: String, result: SimulationResult, report: Report)] = [("base", result, baseReport)]
-        var pages = [HTMLReport.Run(label: "base", name: loaded.name, file: file, sha256: digest, report: baseReport, result: result)]
+        // Every run with what the exports label it by; the exports' curves are computed only when asked for.
+        var runs: [(label: String, name: String, file: String, sha256: String?, result: SimulationResult, report: Report)] =
+            [("base", loaded.name, file, digest, result, baseReport)]
         if stressed.isEmpty {
             try outputOptions.emit(baseReport, to: writer)
         } else {
@@ -121,9 +122,7 @@ struct Run: ParsableCommand {
                 run.report.tableFiles = ScenarioSource.tableDigests(stress.scenario)
                 var entry = StressComparison.Entry(name: stress.name, file: stress.file, report: run.report)
                 entry.sha256 = ScenarioSource.sha256(ofFile: stress.file)
-                runs.append((entry.label, run.result, run.report))
-                pages.append(HTMLReport.Run(label: entry.label, name: stress.name, file: stress.file, sha256: entry.sha256, report: run.report,
-                                            result: run.result))
+                runs.append((entry.label, stress.name, stress.file, entry.sha256, run.result, run.report))
                 return entry
             }
             try outputOptions.emit(StressComparison(base: baseReport, stresses: entries), to: writer)
@@ -138,6 +137,7 @@ struct Run: ParsableCommand {
                 curves: runs.map { ($0.label, ExceedanceCurve.of($0.result.distribution), $0.report) }))
         }
         if let pageWriter {
+            let pages = runs.map { HTMLReport.Run(label: $0.label, name: $0.name, file: $0.file, sha256: $0.sha256, report: $0.report, result: $0.result) }
             try pageWriter.write(HTMLReport(base: pages[0], stresses: Array(pages.dropFirst()), command: Self.commandLine).html())
         }
         if result.isPartial {
