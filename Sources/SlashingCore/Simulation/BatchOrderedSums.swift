@@ -14,12 +14,21 @@ final class BatchOrderedSums: @unchecked Sendable {
     private var pending: [Int: [Double]] = [:]
     let width: Int
 
-    /// Sums batches firstBatch, firstBatch + 1, … (a shard starts at its first batch).
-    init(width: Int, firstBatch: Int = 0) {
+    /// Sums batches firstBatch, firstBatch + 1, … (a shard starts at its first batch), onto `initial`: the
+    /// totals of the batches before `firstBatch` when a run resumes from a checkpoint (zeros by default).
+    init(width: Int, firstBatch: Int = 0, initial: [Double]? = nil) {
         self.width = width
         next = firstBatch
         first = firstBatch
-        totals = [Double](repeating: 0, count: width)
+        totals = initial ?? [Double](repeating: 0, count: width)
+        precondition(totals.count == width)
+    }
+
+    /// The totals of every batch deposited so far, and the next batch they wait for.
+    func current() -> (totals: [Double], next: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (totals, next)
     }
 
     /// Adds batch `batch`'s partial sums (each batch exactly once).

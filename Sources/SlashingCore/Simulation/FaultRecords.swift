@@ -28,12 +28,18 @@ final class FaultRecords: @unchecked Sendable {
     static func defaultBudget() -> Int { Int(min(2 * 1_073_741_824, 0.25 * RunLimits.availableMemoryBytes())) }
 
     let budgetBytes: Int
+    /// The first batch filed: a run resumed from a checkpoint files only the batches it simulates, and the
+    /// contributions replay the earlier ones.
+    let firstFiledBatch: Int
     private let used = Atomic<Int>(0)
     private let overBudget = Atomic<Bool>(false)
     private let lock = NSLock()
     private var filed: [Int: Batch] = [:]
 
-    init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
+    init(budgetBytes: Int, firstFiledBatch: Int = 0) {
+        self.budgetBytes = budgetBytes
+        self.firstFiledBatch = firstFiledBatch
+    }
 
     /// Whether filing was abandoned (the budget was exceeded): the contributions must replay the run.
     var abandoned: Bool { overBudget.load(ordering: .acquiring) }

@@ -22,7 +22,7 @@ extension SimulationEngine {
     /// same numbers either way.
     public func contributions(of result: SimulationResult, levels: [Double], threads: Int,
                               importance: ImportanceShift? = nil) -> RiskContributions {
-        guard importance == nil, let batches = result.faultRecords?.batches() else {
+        guard importance == nil, let records = result.faultRecords, let batches = records.batches() else {
             return contributions(sample: result.distribution, levels: levels, seed: result.seed, threads: threads, importance: importance)
         }
         let levels = levels.sorted()
@@ -31,6 +31,13 @@ extension SimulationEngine {
         // A trial below every VaR adds to no sum.
         let lowest = points.map(\.value).min() ?? 0
         let sums = BatchOrderedSums(width: pass.partialWidth)
+        // A run resumed from a checkpoint filed only the batches it simulated: the earlier ones are replayed
+        // first, into the same batch-ordered sums.
+        let replayed = records.firstFiledBatch
+        if replayed > 0 {
+            let kernel = BatchKernel(model: model, stream: NormalStream(seed: result.seed), lossPass: pass)
+            _ = execute(kernel, trials: result.trials, threads: threads, control: nil, progress: nil, batches: 0..<replayed, sums: sums)
+        }
         let next = Atomic<Int>(0)
         let workerCount = max(1, min(threads, batches.count))
         let serviceCount = model.services.count
@@ -54,10 +61,10 @@ extension SimulationEngine {
                     }
                 }
                 // The filed batches in batch order; the others add nothing to any sum.
-                sums.deposit(batch: k, state.partial)
+                sums.deposit(batch: replayed + k, state.partial)
             }
         }
-        return Self.split(totals: sums.totals(batches: batches.count), layout: pass.layout, levels: levels, points: points,
+        return Self.split(totals: sums.totals(batches: replayed + batches.count), layout: pass.layout, levels: levels, points: points,
                           trials: result.trials, operators: model.operatorCount)
     }
 

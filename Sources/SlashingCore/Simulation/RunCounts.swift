@@ -20,6 +20,20 @@ struct RunCounts {
         liquidations = [Int](repeating: 0, count: model.tokens.portfolios.count)
     }
 
+    init(faults: [Int], slashes: [Int], incidents: [Int], liquidations: [Int]) {
+        self.faults = faults
+        self.slashes = slashes
+        self.incidents = incidents
+        self.liquidations = liquidations
+    }
+
+    /// Adds another part's counts, with its single-precision checks.
+    mutating func add(_ other: RunCounts) {
+        add(faults: other.faults, slashes: other.slashes, incidents: other.incidents, liquidations: other.liquidations)
+        recomputedLatents += other.recomputedLatents
+        correctedDecisions += other.correctedDecisions
+    }
+
     /// The counts of a run's workers. Without the loss pass (no incidents) an operator loses `lossIfFault`
     /// exactly when it faults, so its slashes are its faults (none when it has nothing at stake).
     init(workers: [BatchKernel.Worker], model: CompiledModel) {

@@ -55,35 +55,9 @@ public struct ShardOutcome: Sendable {
 extension SimulationEngine {
     /// Runs shard `shard` of a `trials`-trial run.
     public func runShard(trials: Int, seed: UInt64, threads: Int, shard: ShardSpec) -> ShardOutcome {
-        let start = DispatchTime.now()
-        let range = shard.batches(trials: trials)
-        let pass = model.needsLossPass ? LossPass(model: model, collectSamples: true) : nil
-        let samples = pass == nil ? 1 : 1 + model.tokens.tokens.count + model.tokens.portfolios.count
-        guard !range.isEmpty else {
-            return ShardOutcome(faultCounts: [Int](repeating: 0, count: model.operatorCount), slashCounts: [Int](repeating: 0, count: model.operatorCount),
-                                incidentCounts: [Int](repeating: 0, count: model.services.count),
-                                liquidationCounts: [Int](repeating: 0, count: model.tokens.portfolios.count),
-                                samples: [[Double]](repeating: [], count: samples), batchSums: [], elapsedSeconds: 0, threads: 0)
-        }
-        let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass)
-        let collected = BatchPartials()
-        let (workers, _, _) = execute(kernel, trials: trials, threads: threads, control: nil, progress: nil, batches: range) { _, b, worker in
-            if let state = worker.loss { collected.store(batch: b, state.partial) }
-        }
-        let counts = RunCounts(workers: workers, model: model)
-        var outcome = ShardOutcome(faultCounts: counts.faults, slashCounts: counts.slashes, incidentCounts: counts.incidents,
-                                   liquidationCounts: counts.liquidations, samples: [], batchSums: collected.inOrder(range),
-                                   elapsedSeconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9,
-                                   threads: workers.count)
-        if pass != nil {
-            let states = workers.map { $0.loss! }
-            outcome.samples = [Self.mergeSorted(states.map(\.lossyTrials))]
-                + model.tokens.tokens.indices.map { t in Self.mergeSorted(states.map { $0.tokenLossy[t] }) }
-                + model.tokens.portfolios.indices.map { p in Self.mergeSorted(states.map { $0.portfolioLossy[p] }) }
-        } else {
-            outcome.samples = [Self.mergeSorted(workers.map(\.lossyTrials))]
-        }
-        return outcome
+        let run = InMemoryRun(engine: self, trials: trials, seed: seed, threads: threads, shard: shard, keepFaults: false, state: nil)
+        run.advance(control: nil, progress: nil)
+        return run.shardOutcome()
     }
 
     /// The run the shards `outcomes` (index 0 ..< n, in order) make up, exactly as `run` computes it: samples

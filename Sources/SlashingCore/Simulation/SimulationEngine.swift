@@ -173,8 +173,10 @@ public struct SimulationEngine: Sendable {
     /// number of batches done and, with a loss pass, the batch-ordered partial sums.
     /// `afterBatch(worker index, batch, worker)` runs on the worker's thread after each batch.
     /// `batches` (default: all of the run's) restricts the run to a range of batch indices, for shards.
+    /// `sums` (default: new, from the range's first batch) receives the loss pass's partial sums: a resumed run
+    /// passes the one that already holds its earlier batches.
     func execute(_ kernel: BatchKernel, trials: Int, threads: Int, control: RunControl?,
-                 progress: (@Sendable (Int) -> Void)?, batches range: Range<Int>? = nil,
+                 progress: (@Sendable (Int) -> Void)?, batches range: Range<Int>? = nil, sums given: BatchOrderedSums? = nil,
                  afterBatch: (@Sendable (Int, Int, BatchKernel.Worker) -> Void)? = nil) -> ([BatchKernel.Worker], Int, BatchOrderedSums?) {
         precondition(trials > 0 && threads > 0)
         _ = BLAS.singleThreaded
@@ -183,7 +185,7 @@ public struct SimulationEngine: Sendable {
         let firstBatch = range.lowerBound, batchCount = range.upperBound
         let workerCount = max(1, min(threads, range.count))
         let workers = (0..<workerCount).map { _ in BatchKernel.Worker(kernel: kernel) }
-        let sums = kernel.lossPass.map { BatchOrderedSums(width: $0.partialWidth, firstBatch: firstBatch) }
+        let sums = given ?? kernel.lossPass.map { BatchOrderedSums(width: $0.partialWidth, firstBatch: firstBatch) }
         let nextBatch = Atomic<Int>(firstBatch)
         let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workerCount) { w in

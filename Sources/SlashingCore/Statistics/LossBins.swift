@@ -15,6 +15,11 @@ struct ValueCounter {
     private(set) var runs: [(value: Double, count: Int)] = []
     static let bufferLimit = 1 << 18
 
+    init() {}
+
+    /// A counter holding `runs` (ascending values, positive counts): a checkpoint's collected bin.
+    init(runs: [(value: Double, count: Int)]) { self.runs = runs }
+
     mutating func add(_ x: Double) {
         buffer.append(x)
         if buffer.count >= Self.bufferLimit { compact() }
