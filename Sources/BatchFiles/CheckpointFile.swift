@@ -8,7 +8,8 @@ import SlashingCore
 /// Layout (little-endian): the magic `SLSHCKPT`, a UInt32 length and the JSON header, then the state — batch
 /// range and next batch, counts (UInt64 length + Int64 values each), the single-precision counts, the loss
 /// totals and per-batch sums, the samples (UInt64 count, then each as UInt64 length + Float64 values), the
-/// bounded-memory summaries when present, the seconds spent — and finally the CRC-32 of everything before it.
+/// kept faults of the losing trials when present (so that the contributions need no replay after a resume),
+/// the bounded-memory summaries when present, the seconds spent — and finally the CRC-32 of everything before it.
 /// Large arrays are written straight from memory (`encode(to:)` hands out pieces), so a checkpoint of a
 /// gigabyte of samples needs no second copy.
 public struct Checkpoint: Sendable {
@@ -31,8 +32,10 @@ public struct Checkpoint: Sendable {
         public var arithmetic: String
         /// `I/N`, or nil for a whole run.
         public var shard: String?
-        /// Trials done when written (informative: the state says it exactly).
+        /// Trials done when written, and of a bounded run's replay (pass 2) once it started (informative: the
+        /// state says it exactly).
         public var trialsDone: Int
+        public var replayTrialsDone: Int?
 
         public init(formatVersion: Int = Checkpoint.formatVersion, slashsimVersion: String, scenarioName: String, scenarioFile: String,
                     scenarioDigest: String, seed: UInt64, trials: Int, batchSize: Int, levels: [Double], memory: String,
@@ -55,7 +58,7 @@ public struct Checkpoint: Sendable {
         enum CodingKeys: String, CodingKey {
             case formatVersion = "format_version", slashsimVersion = "slashsim_version", scenarioName = "scenario_name"
             case scenarioFile = "scenario_file", scenarioDigest = "scenario_digest", seed, trials, batchSize = "batch_size"
-            case levels, memory, arithmetic, shard, trialsDone = "trials_done"
+            case levels, memory, arithmetic, shard, trialsDone = "trials_done", replayTrialsDone = "replay_trials_done"
         }
 
         /// The first way this checkpoint's run differs from the run `expected` describes, in words (nil: the same
@@ -76,7 +79,7 @@ public struct Checkpoint: Sendable {
             if what == "scenario" {
                 return "it is of the scenario \"\(scenarioName)\" (\(scenarioFile)) with other contents or tables (SHA-256 \(theirs.prefix(12))…, this run's \(ours.prefix(12))…)"
             }
-            return "its \(what) is \(theirs), this run's \(ours)"
+            return "its \(what) \(what.hasSuffix("s") ? "are" : "is") \(theirs), this run's \(ours)"
         }
     }
 
@@ -119,6 +122,16 @@ public struct Checkpoint: Sendable {
         for partial in s.batchSums { out.raw(partial) }
         out.u64(UInt64(s.samples.count))
         for sample in s.samples { out.doubles(sample) }
+        if let kept = s.keptFaults {
+            out.u64(1); out.u64(UInt64(s.keptFaultsFrom)); out.u64(UInt64(kept.count))
+            for (batch, trials) in kept {
+                out.u64(UInt64(batch))
+                out.doubles(trials.totals)
+                for list in [trials.faultStart, trials.faults, trials.incidentStart, trials.incidents] { out.int32s(list) }
+            }
+        } else {
+            out.u64(0)
+        }
         if let b = s.bounded {
             out.u64(1)
             out.u64(UInt64(b.bins.count))
@@ -192,6 +205,20 @@ public struct Checkpoint: Sendable {
             guard let sample = r.doubles() else { throw truncated }
             samples.append(sample)
         }
+        guard let hasKept = r.count(), hasKept <= 1 else { throw truncated }
+        var keptFaults: [(batch: Int, trials: FiledTrials)]?
+        var keptFrom = 0
+        if hasKept == 1 {
+            guard let from = r.count(), let count = r.count(), count <= r.remaining / 40 else { throw truncated }
+            keptFrom = from
+            var kept: [(batch: Int, trials: FiledTrials)] = []
+            for _ in 0..<count {
+                guard let batch = r.count(), let totals = r.doubles(), let faultStart = r.int32s(), let faults = r.int32s(),
+                      let incidentStart = r.int32s(), let incidents = r.int32s() else { throw truncated }
+                kept.append((batch, FiledTrials(totals: totals, faultStart: faultStart, faults: faults, incidentStart: incidentStart, incidents: incidents)))
+            }
+            keptFaults = kept
+        }
         guard let hasBounded = r.count() else { throw truncated }
         var bounded: BoundedRunState?
         if hasBounded == 1 {
@@ -235,9 +262,12 @@ public struct Checkpoint: Sendable {
         let seconds = Double(bitPattern: elapsed)
         guard seconds.isFinite, seconds >= 0 else { throw truncated }
         self.header = header
-        state = RunState(batches: lower..<upper, nextBatch: next, faultCounts: faults, slashCounts: slashes, incidentCounts: incidents,
+        var state = RunState(batches: lower..<upper, nextBatch: next, faultCounts: faults, slashCounts: slashes, incidentCounts: incidents,
                          liquidationCounts: liquidations, recomputedLatents: recomputed, correctedDecisions: corrected, lossTotals: lossTotals,
                          batchSums: batchSums, samples: samples, bounded: bounded, elapsedSeconds: seconds)
+        state.keptFaults = keptFaults
+        state.keptFaultsFrom = keptFrom
+        self.state = state
     }
 }
 
@@ -275,6 +305,16 @@ private struct PieceWriter {
         little.withUnsafeBytes { emit($0) }
     }
     mutating func doubles(_ xs: [Double]) { u64(UInt64(xs.count)); raw(xs) }
+    mutating func int32s(_ xs: [Int32]) {
+        u64(UInt64(xs.count))
+        flush()
+        #if _endian(little)
+        xs.withUnsafeBytes { emit($0) }
+        #else
+        let little = xs.map { $0.littleEndian }
+        little.withUnsafeBytes { emit($0) }
+        #endif
+    }
     /// The values' bits, little-endian, with no count.
     mutating func raw(_ xs: [Double]) {
         flush()
@@ -321,6 +361,12 @@ private struct PieceReader {
         defer { position += 8 * n }
         let base = position
         return (0..<n).map { Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 8 * $0, as: Int64.self))) }
+    }
+    mutating func int32s() -> [Int32]? {
+        guard let n = count(), n <= remaining / 4 else { return nil }
+        let base = position
+        position += 4 * n
+        return (0..<n).map { Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 4 * $0, as: Int32.self)) }
     }
     mutating func doubles() -> [Double]? {
         guard let n = count(), n >= 0 else { return nil }

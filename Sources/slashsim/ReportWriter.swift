@@ -38,37 +38,45 @@ struct ReportWriter {
     }
 
     func write(data: Data) throws {
+        try write(pieces: { (sink: (UnsafeRawBufferPointer) -> Bool) -> Void in _ = data.withUnsafeBytes { sink($0) } })
+    }
+
+    /// Writes what `produce` hands to its sink piece by piece (a checkpoint's arrays straight from memory),
+    /// atomically like every output; `produce` stops when the sink refuses a piece (returns false).
+    func write(pieces produce: ((UnsafeRawBufferPointer) -> Bool) -> Void) throws {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         SignalGuard.writing(temporary.path)
         defer { SignalGuard.writing(nil) }
-        if let cause = Self.writeFile(temporary.path, data) ?? (rename(temporary.path, url.path) == 0 ? nil : Self.cause()) {
+        if let cause = Self.writeFile(temporary.path, produce) ?? (rename(temporary.path, url.path) == 0 ? nil : Self.cause()) {
             unlink(temporary.path)
             StandardError.write("error: \(flag) \(url.path): cannot be written (\(cause)). Fix: check the disk and permissions\n")
             throw ExitCodes.cannotCreateOutput
         }
     }
 
-    /// Writes `data` to a new file at `path` with POSIX calls, so that a failure names its cause (EFBIG: "File
-    /// too large", ENOSPC: "No space left on device", EIO: "Input/output error"), and flushes it to the disk
-    /// (fsync) before the caller renames it into place: a crash cannot leave an empty report behind the name.
-    /// Returns the cause of a failure, nil on success. rename(2) then replaces an existing report atomically:
-    /// readers, and a concurrent writer's rename, see the old file or the new one.
-    private static func writeFile(_ path: String, _ data: Data) -> String? {
+    /// Writes the pieces `produce` gives to a new file at `path` with POSIX calls, so that a failure names its
+    /// cause (EFBIG: "File too large", ENOSPC: "No space left on device", EIO: "Input/output error"), and
+    /// flushes it to the disk (fsync) before the caller renames it into place: a crash cannot leave an empty
+    /// report behind the name. Returns the cause of a failure, nil on success. rename(2) then replaces an
+    /// existing report atomically: readers, and a concurrent writer's rename, see the old file or the new one.
+    private static func writeFile(_ path: String, _ produce: ((UnsafeRawBufferPointer) -> Bool) -> Void) -> String? {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return cause() }
         var failure: String?
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+        produce { bytes in
+            guard failure == nil else { return false }
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     failure = cause()
-                    return
+                    return false
                 }
                 offset += written
             }
+            return true
         }
         if failure == nil, fsync(descriptor) != 0 { failure = cause() }
         if close(descriptor) != 0, failure == nil { failure = cause() }

@@ -44,6 +44,12 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Run until every requested VaR's 95 % interval half-width and every ES standard error are within P of the estimate (1% or 0.01), checking at 16, 32, 64, … batches up to the run's trials (--trials or simulation.trials: the cap). The report is that of a fixed run of the trials found, and says whether the target was met.", valueName: "P"))
     var precision: RelativePrecision?
 
+    @Option(help: ArgumentHelp("Keep the state of the finished batches in FILE (written atomically every --checkpoint-seconds and on SIGTERM/SIGINT, which then exit 75): the same command run again goes on from it and gives the uninterrupted run's report, number for number. Removed once the outputs are written.", valueName: "FILE"))
+    var checkpoint: String?
+
+    @Option(help: ArgumentHelp("Seconds between checkpoints (default 60).", valueName: "S"))
+    var checkpointSeconds: Double?
+
     @Flag(help: "Skip the risk contributions (which operators and services drive the tail): computed from the faults the run keeps, they add about a tenth to its time (a replay doubling it with --memory bounded or --importance-sampling).")
     var noContributions = false
 
@@ -75,6 +81,24 @@ struct Run: ParsableCommand {
                 throw ValidationError("--precision cannot be combined with \(flag). Fix: find the trials with --precision alone, then run with --trials and \(flag)")
             }
         }
+        if let checkpointSeconds, !(checkpointSeconds > 0 && checkpointSeconds.isFinite) {
+            throw ValidationError("--checkpoint-seconds \(checkpointSeconds) is not a positive number of seconds. Fix: give an interval such as --checkpoint-seconds 60")
+        }
+        if checkpointSeconds != nil, checkpoint == nil {
+            throw ValidationError("--checkpoint-seconds needs --checkpoint FILE. Fix: add --checkpoint run.ckpt")
+        }
+        if checkpoint != nil {
+            let conflicting = [(!stress.isEmpty, "--stress", "checkpoint the base and each stress as their own runs (apply the stress to a scenario file)"),
+                               (maxSeconds != nil, "--max-seconds", "stop a checkpointed run with SIGTERM instead, e.g. `timeout -s TERM 3600 slashsim run … --checkpoint FILE`; it writes the checkpoint and exits 75"),
+                               (precision != nil, "--precision", "find the trials with `slashsim validate --precision P`, then run with --trials and --checkpoint"),
+                               (importanceSampling, "--importance-sampling", "importance-sampled runs need far fewer trials: run them without --checkpoint")].filter(\.0)
+            if let (_, flag, fix) = conflicting.first {
+                throw ValidationError("--checkpoint cannot be combined with \(flag). Fix: \(fix)")
+            }
+            if let checkpoint, [outputOptions.output, exports.distribution, exports.plot, exports.report].contains(checkpoint) {
+                throw ValidationError("--checkpoint \(checkpoint) is also an output of the run. Fix: name a file of its own, e.g. --checkpoint run.ckpt")
+            }
+        }
         if !stress.isEmpty, maxSeconds != nil {
             throw ValidationError("--max-seconds cannot be combined with --stress: the base and every stress must run the same trials. Fix: drop --max-seconds and set --trials")
         }
@@ -92,15 +116,21 @@ struct Run: ParsableCommand {
         let writer = try outputOptions.writer()
         let (distributionWriter, plotWriter, pageWriter) = try exports.writers()
         let plan = plans[0]
+        let session = try checkpoint.map { path in
+            try CheckpointSession(path: path, interval: checkpointSeconds ?? 60, quiet: quiet, plan: plan, scenario: loaded, file: file,
+                                  sha256: digest, shard: shard?.spec)
+        }
         if let shard = shard?.spec, let writer {
-            try writeShard(shard, plan: plan, scenario: loaded, file: file, to: writer)
+            try writeShard(shard, plan: plan, scenario: loaded, file: file, to: writer, checkpoint: session)
+            session?.remove()
             return
         }
         let shifts = try importanceShifts(plans, files: [file] + stressed.map(\.file))
         // --precision P: the fewest trials (doubling from 16 batches, up to the cap) that meet it.
         let search = precision.map { PrecisionSearch.trials(plan: plan, relative: $0.value) }
         let basePlan = search.map { plan.limited(to: $0.trials) } ?? plan
-        var (result, baseReport) = simulate(scenario: loaded, file: file, plan: basePlan, importance: shifts[0].shift, pilotSeconds: shifts[0].seconds)
+        var (result, baseReport) = try simulate(scenario: loaded, file: file, plan: basePlan, importance: shifts[0].shift,
+                                                pilotSeconds: shifts[0].seconds, checkpoint: session)
         baseReport.scenarioSHA256 = digest
         baseReport.tableFiles = ScenarioSource.tableDigests(loaded)
         if let search, let precision {
@@ -115,8 +145,8 @@ struct Run: ParsableCommand {
         if stressed.isEmpty {
             try outputOptions.emit(baseReport, to: writer)
         } else {
-            let entries = stressed.enumerated().map { j, stress in
-                var run = simulate(scenario: stress.scenario, file: stress.file, plan: plans[j + 1], importance: shifts[j + 1].shift,
+            let entries = try stressed.enumerated().map { j, stress in
+                var run = try simulate(scenario: stress.scenario, file: stress.file, plan: plans[j + 1], importance: shifts[j + 1].shift,
                                    pilotSeconds: shifts[j + 1].seconds)
                 run.report.scenarioSHA256 = digest
                 run.report.tableFiles = ScenarioSource.tableDigests(stress.scenario)
@@ -140,6 +170,7 @@ struct Run: ParsableCommand {
             let pages = runs.map { HTMLReport.Run(label: $0.label, name: $0.name, file: $0.file, sha256: $0.sha256, report: $0.report, result: $0.result) }
             try pageWriter.write(HTMLReport(base: pages[0], stresses: Array(pages.dropFirst()), command: Self.commandLine).html())
         }
+        session?.remove()
         if result.isPartial {
             StandardError.write("slashsim: stopped by --max-seconds after \(result.trials) of \(plan.trials) trials; the report is labelled partial\n")
             throw ExitCodes.partialResult
@@ -182,8 +213,19 @@ struct Run: ParsableCommand {
     }
 
     /// `--shard`: simulates this shard's batches and writes them as a part file.
-    private func writeShard(_ shard: ShardSpec, plan: RunPlan, scenario loaded: Scenario, file: String, to writer: ReportWriter) throws {
-        let outcome = SimulationEngine(model: plan.model).runShard(trials: plan.trials, seed: plan.seed, threads: plan.threads, shard: shard)
+    /// With a checkpoint, the shard goes on from it and writes it as it goes.
+    private func writeShard(_ shard: ShardSpec, plan: RunPlan, scenario loaded: Scenario, file: String, to writer: ReportWriter,
+                            checkpoint: CheckpointSession?) throws {
+        let engine = SimulationEngine(model: plan.model)
+        let outcome: ShardOutcome
+        if let checkpoint {
+            let run = engine.resumableRun(trials: plan.trials, seed: plan.seed, threads: plan.threads, memory: .inMemory(keepFaults: false),
+                                          shard: shard, from: try checkpoint.load(model: plan.model, plan: plan, shard: shard))
+            try checkpoint.drive(run, totalTrials: shard.batches(trials: plan.trials).count * RunLimits.batchSize, progress: nil)
+            outcome = run.shardOutcome()
+        } else {
+            outcome = engine.runShard(trials: plan.trials, seed: plan.seed, threads: plan.threads, shard: shard)
+        }
         let text = ScenarioSource.text(scenario)
         let header = ShardPart.Header(
             formatVersion: ShardPart.formatVersion, slashsimVersion: Slashsim.configuration.version, scenarioName: loaded.name,
@@ -192,9 +234,10 @@ struct Run: ParsableCommand {
         try writer.write(data: ShardPart(header: header, scenarioText: text, outcome: outcome).encoded())
     }
 
-    /// One simulation with its progress line, contributions (unless skipped or partial) and report.
+    /// One simulation with its progress line, contributions (unless skipped or partial) and report; with a
+    /// checkpoint, going on from it and writing it as it goes.
     private func simulate(scenario: Scenario, file: String, plan: RunPlan, importance: ImportanceShift?,
-                          pilotSeconds: Double) -> (result: SimulationResult, report: Report) {
+                          pilotSeconds: Double, checkpoint: CheckpointSession? = nil) throws -> (result: SimulationResult, report: Report) {
         let model = plan.model
         let progress = (!quiet && StandardError.isTerminal) ? ProgressLine(totalTrials: plan.trials, operators: model.operatorCount) : nil
         progress?.start()
@@ -204,6 +247,16 @@ struct Run: ParsableCommand {
         let engine = SimulationEngine(model: model)
         let result: SimulationResult
         switch plan.memory {
+        case _ where checkpoint != nil:
+            let memory: SimulationEngine.ResumableMemory = plan.memory == .bounded ? .bounded(levels: plan.levels) : .inMemory(keepFaults: !noContributions)
+            let run = engine.resumableRun(trials: plan.trials, seed: plan.seed, threads: plan.threads, memory: memory,
+                                          from: try checkpoint!.load(model: model, plan: plan, shard: nil))
+            progress?.update(run.trialsDone)
+            try checkpoint!.drive(run, totalTrials: plan.trials, progress: onProgress)
+            do { result = try run.result() } catch {
+                StandardError.write("error: --checkpoint \(checkpoint!.path): the run it held does not add up: \(error.description). Fix: delete it to start the run afresh\n")
+                throw ExitCodes.invalidScenario
+            }
         case .inMemory:
             result = engine.run(trials: plan.trials, seed: plan.seed, threads: plan.threads, control: control, importance: importance,
                                 keepFaultsForContributions: !noContributions, progress: onProgress)

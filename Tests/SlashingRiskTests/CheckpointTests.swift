@@ -29,17 +29,22 @@ import TestSupport
 
     /// Runs to the end, stopping after `stops` single-batch steps at a time and going on each time in a new
     /// run built from the written-and-read checkpoint (as a new process would).
+    /// `dropKeptFaults`: as if the checkpoints had kept no faults (over the memory budget), so that the
+    /// contributions replay the batches before the last resume.
     static func interrupted(_ engine: SimulationEngine, trials: Int, memory: SimulationEngine.ResumableMemory, shard: ShardSpec? = nil,
-                            every stride: Int) throws -> any ResumableRun {
+                            every stride: Int, dropKeptFaults: Bool = false) throws -> any ResumableRun {
         var run = engine.resumableRun(trials: trials, seed: 12, threads: 1, memory: memory, shard: shard)
         var steps = 0
         while !run.isFinished {
             run.advance(control: RunControl(maxSeconds: 0), progress: nil)  // one batch with one thread
             steps += 1
             if steps % stride == 0 {
-                let state = try roundTrip(run.state)
-                let isBounded: Bool = if case .bounded = memory { true } else { false }
-                #expect(state.fits(model: engine.model, bounded: isBounded))
+                var state = try roundTrip(run.state)
+                if memory == .inMemory(keepFaults: true), shard == nil { #expect(state.keptFaults != nil) }
+                if dropKeptFaults { state.keptFaults = nil }
+                let levels: Int? = if case .bounded(let levels) = memory { Set(levels).count } else { nil }
+                let all = 0..<((trials + RunLimits.batchSize - 1) / RunLimits.batchSize)
+                #expect(state.fits(model: engine.model, batches: shard?.batches(trials: trials) ?? all, levels: levels, shard: shard != nil))
                 run = engine.resumableRun(trials: trials, seed: 12, threads: 2, memory: memory, shard: shard, from: state)
             }
         }
@@ -53,8 +58,9 @@ import TestSupport
         let single = engine.run(trials: trials, seed: 12, threads: 2, keepFaultsForContributions: true)
         let levels = [0.9, 0.99]
         let expected = engine.contributions(of: single, levels: levels, threads: 2)
-        for stride in [1, 3, 7, 100] {
-            let resumed = try Self.interrupted(engine, trials: trials, memory: .inMemory(keepFaults: true), every: stride).result()
+        for (stride, drop) in [(1, false), (3, true), (7, false), (5, true), (100, false)] {
+            let resumed = try Self.interrupted(engine, trials: trials, memory: .inMemory(keepFaults: true), every: stride,
+                                               dropKeptFaults: drop).result()
             #expect(resumed.trials == trials && !resumed.isPartial)
             #expect(resumed.losses.positiveLosses == single.losses.positiveLosses, "stride \(stride)")
             #expect(resumed.tokenLosses.map(\.positiveLosses) == single.tokenLosses.map(\.positiveLosses))
@@ -63,7 +69,7 @@ import TestSupport
             #expect(resumed.incidentCounts == single.incidentCounts && resumed.liquidationCounts == single.liquidationCounts)
             #expect(resumed.operatorLossSums == single.operatorLossSums && resumed.serviceLossSums == single.serviceLossSums)
             #expect(resumed.operatorLossSquareSums == single.operatorLossSquareSums)
-            // The contributions: kept faults of the batches after the last resume, the earlier ones replayed.
+            // The contributions: from the kept faults, with the batches before the last resume replayed when dropped.
             #expect(resumed.keptFaultsForContributions)
             let contributions = engine.contributions(of: resumed, levels: levels, threads: 2)
             #expect(contributions.operators == expected.operators && contributions.services == expected.services, "stride \(stride)")
@@ -76,8 +82,8 @@ import TestSupport
             let engine = SimulationEngine(model: try CompiledModel(scenario: scenario))
             let trials = 12 * 1024 + 17
             let single = engine.runBounded(trials: trials, seed: 12, threads: 2, levels: levels)
-            // Strides that stop inside pass 1, across the switch to pass 2, and inside pass 2.
-            for stride in [1, 5, 13] {
+            // Strides that stop inside pass 1 (13 batches), across the switch to pass 2, and inside pass 2.
+            for stride in [4, 9] {
                 let resumed = try Self.interrupted(engine, trials: trials, memory: .bounded(levels: levels), every: stride).result()
                 for (a, b) in zip([resumed.distribution] + resumed.tokenDistributions + resumed.portfolioDistributions,
                                   [single.distribution] + single.tokenDistributions + single.portfolioDistributions) {

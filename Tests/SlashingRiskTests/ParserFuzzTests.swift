@@ -5,8 +5,8 @@ import SlashingCore
 import TestSupport
 import Testing
 
-/// Mutation fuzzing of the other parsers (issue 18): CSV tables, NumPy `.npy` arrays, stress files and shard
-/// part files. 10,000 mutants each (2,000 in the sanitizer builds, which run 5–10× slower), fixed seeds: every
+/// Mutation fuzzing of the other parsers (issue 18): CSV tables, NumPy `.npy` arrays, stress files, shard
+/// part files and checkpoints. 10,000 mutants each (2,000 in the sanitizer builds, which run 5–10× slower), fixed seeds: every
 /// mutant is read or refused with a message; nothing crashes, hangs or allocates absurdly. (They found two
 /// part-file bugs: a damaged thread count trapped, and a damaged batch count ran for ever.)
 @Suite struct ParserFuzzTests {
@@ -126,5 +126,64 @@ import Testing
             }
         }
         #expect(refused > Self.atLeast(1000), "read \(read), refused \(refused)")
+    }
+
+    /// Checkpoints (in memory with kept faults, and bounded in pass 2), mutated with the checksum made to match
+    /// nine times in ten: every mutant is refused with a message, or read — and then either refused by
+    /// `RunState.fits` or run to the end without a trap (the engine goes on from whatever passed the check).
+    @Test(.timeLimit(.minutes(3))) func checkpointMutants() throws {
+        // Small checkpoints (1–2 kB: the checksum of every mutant is computed in a debug build): the plain model in
+        // memory, the restaking one (tokens, portfolios, the loss pass's totals) bounded.
+        let engines = try [CheckpointTests.plain, CheckpointTests.richScenario()].map { SimulationEngine(model: try CompiledModel(scenario: $0)) }
+        let trials = 2048, all = 0..<2, levels = [0.9, 0.99]
+        let memories: [SimulationEngine.ResumableMemory] = [.inMemory(keepFaults: true), .bounded(levels: levels)]
+        let alphabet: [UInt8] = [0, 1, 2, 0x7F, 0x80, 0xFF, 0x3F, 0xF0, UInt8(ascii: "{"), UInt8(ascii: "9")]
+        var random = SplitMix64(seed: 18_005)
+        var read = 0, refused = 0, ran = 0
+        for (k, memory) in memories.enumerated() {
+            let engine = engines[k]
+            let run = engine.resumableRun(trials: trials, seed: 3, threads: 1, memory: memory)
+            // In memory: one batch of two done. Bounded: pass 1 done and one batch of the replay.
+            repeat { run.advance(control: RunControl(maxSeconds: 0), progress: nil) } while k == 1 && run.replayTrialsDone == nil
+            if k == 1 { run.advance(control: RunControl(maxSeconds: 0), progress: nil) }
+            #expect(!run.isFinished)
+            let bounded = k == 1
+            let original = Checkpoint(header: CheckpointTests.header, state: run.state).encoded()
+            var ranOfKind = 0
+            for i in 0..<(Self.mutants / 2) {
+                var bytes = Mutants.mutant(of: Array(original.dropLast(4)), edits: 1...3, alphabet: alphabet, using: &random)
+                if i % 10 != 0 {
+                    let crc = CRC32.checksum(bytes[...])
+                    bytes += (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) }
+                } else {
+                    bytes += original.suffix(4)
+                }
+                let checkpoint: Checkpoint
+                do {
+                    checkpoint = try bytes.withUnsafeBytes { raw throws(Checkpoint.Damaged) in try Checkpoint(bytes: raw) }
+                } catch {
+                    #expect(!"\(error)".isEmpty)
+                    refused += 1
+                    continue
+                }
+                read += 1
+                // What was read writes back into a checkpoint that reads the same.
+                let again = checkpoint.encoded()
+                let reread = try again.withUnsafeBytes { raw throws(Checkpoint.Damaged) in try Checkpoint(bytes: raw) }
+                #expect(reread.header == checkpoint.header && reread.state.samples == checkpoint.state.samples)
+                guard checkpoint.state.fits(model: engine.model, batches: all, levels: bounded ? levels.count : nil) else { continue }
+                // The first 60 of each kind that pass the check are run to the end (a bounded run sets up a 2¹⁹-bin
+                // histogram per sample: running them all would take most of the test's time).
+                guard ranOfKind < 60 else { continue }
+                ranOfKind += 1
+                let resumed = engine.resumableRun(trials: trials, seed: 3, threads: 1, memory: memory, from: checkpoint.state)
+                while !resumed.isFinished { resumed.advance(control: nil, progress: nil) }
+                guard let result = try? resumed.result() else { continue }  // refused: its parts disagree
+                _ = result.distribution.summarize(levels: levels)
+                _ = engine.contributions(of: result, levels: levels, threads: 1)
+                ran += 1
+            }
+        }
+        #expect(refused > Self.atLeast(1000) && read > Self.atLeast(100) && ran >= 100, "read \(read), refused \(refused), ran \(ran)")
     }
 }

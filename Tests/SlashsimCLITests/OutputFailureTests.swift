@@ -52,6 +52,7 @@ import TestSupport
         ("--report out.html", "--report", "out.html"),
         ("--plot out.svg", "--plot", "out.svg"),
         ("--shard 0/2 --trials 40000 --output out.slashsim", "--output", "out.slashsim"),
+        ("--checkpoint out.ckpt --quiet", "--checkpoint", "out.ckpt"),
     ])
     func fileSizeLimitFailsCleanly(flags: String, flag: String, file: String) throws {
         let folder = try Self.folderWithScenario()
@@ -79,7 +80,8 @@ import TestSupport
 
     /// A full disk: a 64 KiB tmpfs mounted in a private mount namespace (root and unshare(1) needed; skipped
     /// otherwise), almost filled, then written past its end by the report and by the distribution CSV.
-    @Test(.enabled(if: OutputFailureTests.canMountTmpfs()), arguments: ["--output disk/report.json", "--output r.json --distribution disk/report.json"])
+    @Test(.enabled(if: OutputFailureTests.canMountTmpfs()), arguments: ["--output disk/report.json", "--output r.json --distribution disk/report.json",
+                                                                                            "--output r.json --checkpoint disk/report.json"])
     func fullDiskFailsCleanly(flags: String) throws {
         let folder = try Self.folderWithScenario()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -89,7 +91,7 @@ import TestSupport
             "$SLASHSIM" run s.yaml --quiet --format json \(flags); code=$?; ls -a disk > listing.txt; exit $code'
             """
         let outcome = try Self.shell(script, in: folder)
-        let flag = flags.contains("--distribution") ? "--distribution" : "--output"
+        let flag = flags.contains("--distribution") ? "--distribution" : flags.contains("--checkpoint") ? "--checkpoint" : "--output"
         #expect(outcome.status == 73, "\(outcome.stderr)")
         #expect(outcome.stderr == "error: \(flag) \(folder.path)/disk/report.json: cannot be written (No space left on device). Fix: check the disk and permissions\n")
         let listing = try String(contentsOf: folder.appendingPathComponent("listing.txt"), encoding: .utf8)

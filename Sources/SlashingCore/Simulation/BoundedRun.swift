@@ -62,7 +62,7 @@ extension SimulationEngine {
         run.runPassOne(control: control, progress: progress)
         run.endPassOne()
         run.advance(control: nil, progress: nil)
-        return run.result()
+        do { return try run.result() } catch { preconditionFailure("a fresh bounded run is consistent: \(error)") }
     }
 }
 
@@ -144,6 +144,8 @@ final class BoundedRun: ResumableRun {
     var isFinished: Bool { replay.map { $0.next >= end } ?? false }
 
     var trialsDone: Int { min(trials, nextBatch * RunLimits.batchSize) }
+
+    var replayTrialsDone: Int? { replay.map { min($0.n, $0.next * RunLimits.batchSize) } }
 
     func advance(control: RunControl?, progress: (@Sendable (Int) -> Void)?) {
         if replay == nil {
@@ -291,10 +293,20 @@ final class BoundedRun: ResumableRun {
         return state
     }
 
-    func result() -> SimulationResult {
+    func result() throws(RunState.Inconsistent) -> SimulationResult {
         guard let plan = replay, isFinished else { preconditionFailure("the bounded run is not finished") }
         let secondTotals = plan.sums.current().totals
         let runs = collectedRuns(plan)
+        // Each needed bin holds exactly the values the histogram counted there, and no other bin was collected.
+        for sample in 0..<samples {
+            for (bin, list) in runs[sample] where !plan.neededBins[sample].contains(bin)
+                || list.reduce(0, { $0 + $1.count }) != plan.binCounts[sample][bin] || list.contains(where: { LossBins.bin($0.value) != bin }) {
+                throw RunState.Inconsistent(description: "the values collected in histogram bin \(bin) of sample \(sample) disagree with the histogram")
+            }
+            for bin in plan.neededBins[sample] where runs[sample][bin] == nil && plan.binCounts[sample][bin] > 0 {
+                throw RunState.Inconsistent(description: "histogram bin \(bin) of sample \(sample) was not collected")
+            }
+        }
         var distributions: [any LossDistribution] = []
         for sample in 0..<samples {
             var above: [Double: (sum: Double, squares: Double, count: Int)] = [:]

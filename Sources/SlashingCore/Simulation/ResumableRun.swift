@@ -10,11 +10,14 @@ public protocol ResumableRun: AnyObject {
     var isFinished: Bool { get }
     /// Trials done of the run's pass 1 (what progress shows).
     var trialsDone: Int { get }
+    /// Bounded runs in pass 2: trials replayed so far (nil otherwise).
+    var replayTrialsDone: Int? { get }
     /// Runs batches until `control` stops (at least one batch) or the run is finished. `progress` is called
     /// from workers with the trials of pass 1 done so far.
     func advance(control: RunControl?, progress: (@Sendable (Int) -> Void)?)
-    /// The finished run's result (only when `isFinished`).
-    func result() -> SimulationResult
+    /// The finished run's result (only when `isFinished`); refused when its parts disagree, which only a
+    /// state read from a checkpoint that was altered and re-checksummed can cause.
+    func result() throws(RunState.Inconsistent) -> SimulationResult
 }
 
 extension SimulationEngine {
@@ -63,7 +66,17 @@ final class InMemoryRun: ResumableRun {
     /// The loss pass's running totals (whole runs); shards keep each batch's sums instead.
     let sums: BatchOrderedSums?
     let perBatchSums: Bool
-    private(set) var state: RunState
+    /// The state without the kept faults, which live in `records`.
+    private var core: RunState
+
+    var state: RunState {
+        var state = core
+        if let records, let filed = records.batches() {
+            state.keptFaults = filed
+            state.keptFaultsFrom = records.firstFiledBatch
+        }
+        return state
+    }
 
     init(engine: SimulationEngine, trials: Int, seed: UInt64, threads: Int, shard: ShardSpec?, keepFaults: Bool, state given: RunState?) {
         let model = engine.model
@@ -74,10 +87,14 @@ final class InMemoryRun: ResumableRun {
         let pass = model.needsLossPass ? LossPass(model: model, collectSamples: true) : nil
         let all = 0..<((trials + RunLimits.batchSize - 1) / RunLimits.batchSize)
         let samples = pass == nil ? 1 : 1 + model.tokens.tokens.count + model.tokens.portfolios.count
-        let state = given ?? RunState.empty(model: model, batches: shard?.batches(trials: trials) ?? all, samples: samples)
-        self.state = state
+        var state = given ?? RunState.empty(model: model, batches: shard?.batches(trials: trials) ?? all, samples: samples)
+        // Kept faults go on from the checkpoint's (or from here when it kept none).
+        let kept = state.keptFaults.map { (from: state.keptFaultsFrom, batches: $0) } ?? (from: state.nextBatch, batches: [])
+        state.keptFaults = nil
+        core = state
         perBatchSums = shard != nil
-        records = keepFaults && shard == nil ? FaultRecords(budgetBytes: FaultRecords.defaultBudget(), firstFiledBatch: state.nextBatch) : nil
+        records = keepFaults && shard == nil
+            ? FaultRecords(budgetBytes: FaultRecords.defaultBudget(), firstFiledBatch: kept.from, restored: kept.batches) : nil
         kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, records: records)
         sums = pass.flatMap { pass in
             shard != nil ? nil : BatchOrderedSums(width: pass.partialWidth, firstBatch: state.nextBatch,
@@ -85,23 +102,25 @@ final class InMemoryRun: ResumableRun {
         }
     }
 
-    var isFinished: Bool { state.nextBatch >= state.batches.upperBound }
+    var isFinished: Bool { core.nextBatch >= core.batches.upperBound }
 
-    var trialsDone: Int { min(trials, state.nextBatch * RunLimits.batchSize) - state.batches.lowerBound * RunLimits.batchSize }
+    var trialsDone: Int { min(trials, core.nextBatch * RunLimits.batchSize) - core.batches.lowerBound * RunLimits.batchSize }
+
+    var replayTrialsDone: Int? { nil }
 
     func advance(control: RunControl?, progress: (@Sendable (Int) -> Void)?) {
         guard !isFinished else { return }
         let start = DispatchTime.now()
-        let range = state.nextBatch..<state.batches.upperBound
+        let range = core.nextBatch..<core.batches.upperBound
         let partials = perBatchSums && kernel.lossPass != nil ? BatchPartials() : nil
         let before = trialsDone
         let (workers, done, _) = engine.execute(kernel, trials: trials, threads: threads, control: control,
                                                 progress: SimulationEngine.offset(progress, by: before), batches: range, sums: sums) { _, b, worker in
             if let partials, let loss = worker.loss { partials.store(batch: b, loss.partial) }
         }
-        state.counts.add(RunCounts(workers: workers, model: engine.model))
-        if let partials { state.batchSums += partials.inOrder(range.lowerBound..<(range.lowerBound + done)) }
-        if let sums { state.lossTotals = sums.current().totals }
+        core.counts.add(RunCounts(workers: workers, model: engine.model))
+        if let partials { core.batchSums += partials.inOrder(range.lowerBound..<(range.lowerBound + done)) }
+        if let sums { core.lossTotals = sums.current().totals }
         let parts: [[[Double]]]
         if kernel.lossPass != nil {
             let losses = workers.map { $0.loss! }
@@ -110,18 +129,18 @@ final class InMemoryRun: ResumableRun {
         } else {
             parts = [workers.map { (worker: BatchKernel.Worker) in worker.lossyTrials }]
         }
-        for k in parts.indices { state.samples[k] = SimulationEngine.mergeSorted([state.samples[k]] + parts[k]) }
-        state.nextBatch += done
-        state.elapsedSeconds += SimulationEngine.seconds(since: start)
+        for k in parts.indices { core.samples[k] = SimulationEngine.mergeSorted([core.samples[k]] + parts[k]) }
+        core.nextBatch += done
+        core.elapsedSeconds += SimulationEngine.seconds(since: start)
     }
 
-    func result() -> SimulationResult {
+    func result() throws(RunState.Inconsistent) -> SimulationResult {
         precondition(isFinished && !perBatchSums)
-        let n = min(trials, state.nextBatch * RunLimits.batchSize)
-        let distributions: [any LossDistribution] = state.samples.map { LossSample(trials: n, sortedPositiveLosses: $0) }
-        var result = engine.finish(counts: state.counts, totals: kernel.lossPass == nil ? nil : state.lossTotals, distributions: distributions,
-                                   seed: seed, threads: max(1, min(threads, state.batches.count)), requestedTrials: trials, start: .now())
-        result.elapsedSeconds = state.elapsedSeconds
+        let n = min(trials, core.nextBatch * RunLimits.batchSize)
+        let distributions: [any LossDistribution] = core.samples.map { LossSample(trials: n, sortedPositiveLosses: $0) }
+        var result = engine.finish(counts: core.counts, totals: kernel.lossPass == nil ? nil : core.lossTotals, distributions: distributions,
+                                   seed: seed, threads: max(1, min(threads, core.batches.count)), requestedTrials: trials, start: .now())
+        result.elapsedSeconds = core.elapsedSeconds
         if let records, !records.abandoned { result.faultRecords = records }
         return result
     }
@@ -129,9 +148,9 @@ final class InMemoryRun: ResumableRun {
     /// The finished shard's outcome, for its part file.
     func shardOutcome() -> ShardOutcome {
         precondition(isFinished && perBatchSums)
-        return ShardOutcome(faultCounts: state.faultCounts, slashCounts: state.slashCounts, incidentCounts: state.incidentCounts,
-                            liquidationCounts: state.liquidationCounts, samples: state.samples, batchSums: state.batchSums,
-                            elapsedSeconds: state.elapsedSeconds, threads: max(0, min(threads, state.batches.count)))
+        return ShardOutcome(faultCounts: core.faultCounts, slashCounts: core.slashCounts, incidentCounts: core.incidentCounts,
+                            liquidationCounts: core.liquidationCounts, samples: core.samples, batchSums: core.batchSums,
+                            elapsedSeconds: core.elapsedSeconds, threads: max(0, min(threads, core.batches.count)))
     }
 }
 

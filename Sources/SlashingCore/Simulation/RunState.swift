@@ -24,6 +24,10 @@ public struct RunState: Sendable {
     public var samples: [[Double]]
     /// Bounded memory: the two passes' summaries (nil in memory).
     public var bounded: BoundedRunState?
+    /// In memory, with contributions: the losing trials' faults of batches `keptFaultsFrom ..< nextBatch` (the
+    /// contributions replay the batches before); nil when none are kept (over the memory budget, or not asked).
+    public var keptFaults: [(batch: Int, trials: FiledTrials)]?
+    public var keptFaultsFrom: Int = 0
     /// Seconds spent simulating, over every sitting.
     public var elapsedSeconds: Double
 
@@ -43,6 +47,11 @@ public struct RunState: Sendable {
         self.samples = samples
         self.bounded = bounded
         self.elapsedSeconds = elapsedSeconds
+    }
+
+    /// A finished run whose parts disagree (a bounded run's collected bins and its histogram).
+    public struct Inconsistent: Error, Sendable, CustomStringConvertible {
+        public let description: String
     }
 
     /// Nothing done yet.
@@ -71,21 +80,40 @@ public struct RunState: Sendable {
         }
     }
 
-    /// Whether this state fits a run of `model` with `samples` samples (a checkpoint's arrays were checked
-    /// for their lengths before a run goes on from them).
-    public func fits(model: CompiledModel, bounded isBounded: Bool) -> Bool {
+    /// Whether this state can be that of a run of `model` over `expected` batches — in memory (`levels` nil)
+    /// or bounded with `levels` quantile levels: every array of the right length, counts within the trials
+    /// done, samples ascending, positive and finite, kept faults naming real operators and services. A
+    /// checkpoint is checked with this before a run goes on from it, so that no value read from a file can
+    /// make the engine index out of range, loop for ever or report a sample that is not one.
+    /// `shard`: a shard's state, which keeps each batch's sums instead of running totals.
+    public func fits(model: CompiledModel, batches expected: Range<Int>, levels: Int?, shard: Bool = false) -> Bool {
         let samples = model.needsLossPass ? 1 + model.tokens.tokens.count + model.tokens.portfolios.count : 1
         let width = model.needsLossPass ? LossPass.Layout(model: model).width : 0
+        guard batches == expected, batches.contains(nextBatch) || nextBatch == batches.upperBound else { return false }
+        let done = (nextBatch - batches.lowerBound) * RunLimits.batchSize  // in range: no overflow
+        let counts = [faultCounts, slashCounts, incidentCounts, liquidationCounts].joined()
         guard faultCounts.count == model.operatorCount, slashCounts.count == model.operatorCount,
               incidentCounts.count == model.services.count, liquidationCounts.count == model.tokens.portfolios.count,
-              batches.contains(nextBatch) || nextBatch == batches.upperBound,
-              lossTotals.isEmpty || lossTotals.count == width, batchSums.allSatisfy({ $0.count == width }),
-              batchSums.isEmpty || batchSums.count == nextBatch - batches.lowerBound else { return false }
-        if isBounded {
-            guard let bounded, samples == bounded.positives.count, bounded.fits(samples: samples) else { return false }
+              counts.allSatisfy({ $0 >= 0 && $0 <= done }), recomputedLatents >= 0, correctedDecisions >= 0,
+              // Running totals (whole runs) or each batch's sums (shards) of the loss pass, for the batches done.
+              shard ? lossTotals.isEmpty && batchSums.count == (width > 0 ? nextBatch - batches.lowerBound : 0)
+                    : batchSums.isEmpty && (lossTotals.count == width || (lossTotals.isEmpty && nextBatch == batches.lowerBound)),
+              lossTotals.allSatisfy({ $0.isFinite }), batchSums.allSatisfy({ $0.count == width && $0.allSatisfy(\.isFinite) }) else { return false }
+        if let keptFaults {
+            guard levels == nil, batches.contains(keptFaultsFrom) || keptFaultsFrom == nextBatch,
+                  zip(keptFaults, keptFaults.dropFirst()).allSatisfy({ $0.batch < $1.batch }),
+                  keptFaults.allSatisfy({ $0.batch >= keptFaultsFrom && $0.batch < nextBatch && $0.trials.trials <= RunLimits.batchSize
+                                          && $0.trials.isValid(operators: model.operatorCount, services: model.services.count) })
+            else { return false }
+        }
+        if let levels {
+            guard let bounded, self.samples.isEmpty, bounded.fits(samples: samples, levels: levels, trials: done, batches: batches) else { return false }
             return true
         }
-        return bounded == nil && self.samples.count == samples
+        return bounded == nil && self.samples.count == samples && self.samples.allSatisfy { sample in
+            sample.count <= done && (sample.first.map { $0 > 0 } ?? true) && (sample.last.map { $0.isFinite } ?? true)
+                && zip(sample, sample.dropFirst()).allSatisfy { $0 <= $1 }
+        }
     }
 }
 
@@ -117,11 +145,20 @@ public struct BoundedRunState: Sendable {
         self.secondTotals = secondTotals
     }
 
-    func fits(samples: Int) -> Bool {
-        guard bins.count == samples, maxima.count == samples, firstTotals.count == 2 * samples,
-              bins.allSatisfy({ $0.allSatisfy { $0.bin >= 0 && $0.bin < LossBins.count && $0.count > 0 } }) else { return false }
-        if replayNextBatch == nil { return collected.isEmpty && aboveCounts.isEmpty && secondTotals.isEmpty }
-        return collected.count == samples && aboveCounts.count == samples
-            && collected.allSatisfy { $0.keys.allSatisfy { $0 >= 0 && $0 < LossBins.count } }
+    func fits(samples: Int, levels: Int, trials: Int, batches: Range<Int>) -> Bool {
+        guard bins.count == samples, positives.count == samples, maxima.count == samples, firstTotals.count == 2 * samples,
+              firstTotals.allSatisfy(\.isFinite), maxima.allSatisfy({ $0.isFinite && $0 >= 0 }),
+              bins.allSatisfy({ $0.allSatisfy { $0.bin >= 0 && $0.bin < LossBins.count && $0.count > 0 && $0.count <= trials } }),
+              zip(bins, positives).allSatisfy({ $0.reduce(0) { $0 + $1.count } == $1 && $1 <= trials }) else { return false }
+        guard let replayNextBatch else { return collected.isEmpty && aboveCounts.isEmpty && secondTotals.isEmpty }
+        return (batches.contains(replayNextBatch) || replayNextBatch == batches.upperBound)
+            && collected.count == samples && aboveCounts.count == samples && secondTotals.count == 2 * samples * levels
+            && secondTotals.allSatisfy(\.isFinite) && aboveCounts.allSatisfy { $0.count == levels && $0.allSatisfy { $0 >= 0 && $0 <= trials } }
+            && collected.allSatisfy { sample in
+                sample.allSatisfy { bin, runs in
+                    bin >= 0 && bin < LossBins.count && runs.allSatisfy { $0.value.isFinite && $0.count > 0 }
+                        && zip(runs, runs.dropFirst()).allSatisfy { $0.value < $1.value }
+                }
+            }
     }
 }
