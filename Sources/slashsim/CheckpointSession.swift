@@ -11,12 +11,14 @@ import SlashingReports
 /// `run --checkpoint FILE`: finds the checkpoint of this very run (or none), drives the run segment by segment,
 /// writes the state every `--checkpoint-seconds` and on SIGTERM/SIGINT, and removes the checkpoint once every
 /// output is written.
-struct CheckpointSession {
+final class CheckpointSession {
     let path: String
     let interval: Double
     let header: Checkpoint.Header
     let quiet: Bool
     private let writer: ReportWriter
+    /// Set by the first SIGTERM/SIGINT (`SignalGuard`).
+    private let signals = RunControl()
 
     /// The identity of the run about to start: every setting the numbers depend on.
     init(path: String, interval: Double, quiet: Bool, plan: RunPlan, scenario: Scenario, file: String, sha256: String,
@@ -82,31 +84,48 @@ struct CheckpointSession {
         return (bytes, Date().timeIntervalSince(start))
     }
 
-    /// Runs `run` to its end, writing the checkpoint every `interval` seconds and at the end; on SIGTERM or
-    /// SIGINT writes it and exits 75 (`ExitCodes.checkpointed`).
+    /// Runs `run` to its end, writing the checkpoint every `interval` seconds — longer when a write is slow
+    /// (a large in-memory state), so that writing takes at most about 5 % of the run — and on SIGTERM or
+    /// SIGINT, after which it exits 75 (`ExitCodes.checkpointed`).
     func drive(_ run: any ResumableRun, totalTrials: Int, progress: (@Sendable (Int) -> Void)?) throws {
-        let signals = RunControl()
         SignalGuard.set(.checkpointing(signals, path: path))
         if run.trialsDone > 0 {
             StandardError.write("slashsim: resuming from \(path): \(Self.done(run, of: totalTrials))\n")
         }
-        var lastWrite = Date()
+        var lastWrite = Date(), wait = interval
         while !run.isFinished {
-            let segment = RunControl(maxSeconds: max(0, interval - Date().timeIntervalSince(lastWrite)), parent: signals)
+            let segment = RunControl(maxSeconds: max(0, wait - Date().timeIntervalSince(lastWrite)), parent: signals)
             run.advance(control: segment, progress: progress)
             if run.isFinished { break }
-            if signals.stopRequested || Date().timeIntervalSince(lastWrite) >= interval {
+            if signals.stopRequested || Date().timeIntervalSince(lastWrite) >= wait {
                 let (bytes, seconds) = try save(run)
                 lastWrite = Date()
-                if signals.stopRequested {
-                    StandardError.write("slashsim: interrupted by \(SignalGuard.received ?? "a signal") after \(Self.done(run, of: totalTrials)); checkpoint written to \(path) (\(Self.size(bytes)) in \(String(format: "%.2f", seconds)) s). Run the same command again to go on from it\n")
-                    throw ExitCodes.checkpointed
-                }
+                wait = max(interval, 19 * seconds)
+                if signals.stopRequested { try stop(run, totalTrials: totalTrials, bytes: bytes, seconds: seconds) }
             }
         }
-        // The whole simulation: a signal from here on keeps it (the reports are written from it on the next run).
+    }
+
+    /// The simulation is done. When a long replay follows (the contributions of a bounded run, or of a run
+    /// whose kept faults were over their budget), the whole simulation is written now and a signal from here on
+    /// exits 75 at once; otherwise a signal is answered at `stopIfAsked`, after the few seconds of contributions.
+    func simulationDone(_ run: any ResumableRun, longWorkFollows: Bool) throws {
+        guard longWorkFollows, !signals.stopRequested else { return }
         try save(run)
         SignalGuard.set(.checkpointed(path: path))
+    }
+
+    /// Before the outputs: a signal received since the simulation ended writes the checkpoint of the whole
+    /// simulation and exits 75 (the next run only computes the contributions and writes the reports).
+    func stopIfAsked(_ run: any ResumableRun, totalTrials: Int) throws {
+        guard signals.stopRequested else { return }
+        let (bytes, seconds) = try save(run)
+        try stop(run, totalTrials: totalTrials, bytes: bytes, seconds: seconds)
+    }
+
+    private func stop(_ run: any ResumableRun, totalTrials: Int, bytes: Int, seconds: Double) throws -> Never {
+        StandardError.write("slashsim: interrupted by \(SignalGuard.received ?? "a signal") after \(Self.done(run, of: totalTrials)); checkpoint written to \(path) (\(Self.size(bytes)) in \(String(format: "%.2f", seconds)) s). Run the same command again to go on from it\n")
+        throw ExitCodes.checkpointed
     }
 
     /// Removes the checkpoint once the run's outputs are written.

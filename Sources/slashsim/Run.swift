@@ -246,6 +246,7 @@ struct Run: ParsableCommand {
         let control = maxSeconds.map { RunControl(maxSeconds: $0) }
         let engine = SimulationEngine(model: model)
         let result: SimulationResult
+        var resumable: (any ResumableRun)?
         switch plan.memory {
         case _ where checkpoint != nil:
             let memory: SimulationEngine.ResumableMemory = plan.memory == .bounded ? .bounded(levels: plan.levels) : .inMemory(keepFaults: !noContributions)
@@ -257,6 +258,8 @@ struct Run: ParsableCommand {
                 StandardError.write("error: --checkpoint \(checkpoint!.path): the run it held does not add up: \(error.description). Fix: delete it to start the run afresh\n")
                 throw ExitCodes.invalidScenario
             }
+            try checkpoint!.simulationDone(run, longWorkFollows: !noContributions && !result.keptFaultsForContributions)
+            resumable = run
         case .inMemory:
             result = engine.run(trials: plan.trials, seed: plan.seed, threads: plan.threads, control: control, importance: importance,
                                 keepFaultsForContributions: !noContributions, progress: onProgress)
@@ -270,6 +273,7 @@ struct Run: ParsableCommand {
             progress?.enter(.contributions)
             contributions = engine.contributions(of: result, levels: plan.levels, threads: plan.threads, importance: importance)
         }
+        if let checkpoint, let resumable { try checkpoint.stopIfAsked(resumable, totalTrials: plan.trials) }
         progress?.enter(.statistics)
         var report = Report(scenarioName: scenario.name, scenarioFile: file, model: model, result: result,
                             levels: plan.levels, contributions: contributions)

@@ -10,7 +10,9 @@ import Synchronization
 ///
 /// With `--checkpoint` (`checkpointing`): the first signal asks the run to stop after the batches in flight
 /// (within about a batch per worker), which then writes its checkpoint and exits 75; a second signal stops at
-/// once, keeping the last checkpoint written. Once the simulation is done and its final checkpoint written
+/// once, keeping the last checkpoint written — unless it comes within a second of the first: schedulers and
+/// wrapper scripts often deliver one request twice (Slurm signals every process of a job, and the batch
+/// script forwards it too), and that must not cost the checkpoint. Once the simulation is done and its final checkpoint written
 /// (`checkpointed`), a signal stops at once with exit 75: the checkpoint holds every trial.
 ///
 /// Reports and checkpoints are written to a temporary file and renamed into place (`ReportWriter`), so stopping
@@ -25,6 +27,7 @@ enum SignalGuard {
     private struct State: Sendable {
         var mode: Mode = .plain
         var received: String?
+        var receivedAt: UInt64 = 0
         var temporaryFile: String?
     }
 
@@ -42,30 +45,56 @@ enum SignalGuard {
         }
     }
 
+    /// What a signal does.
+    enum Action: Equatable {
+        /// Ask the run to stop after the batches in flight and write its checkpoint.
+        case stopAfterBatches
+        /// Nothing: the same request delivered twice.
+        case ignore
+        /// Stop at once with this exit code.
+        case exit(Int32)
+    }
+
+    /// The action for a signal in `mode`: `first` when no signal came before, else `secondsSinceFirst`;
+    /// `code` is the signal's own exit code (130, 143).
+    static func action(mode: Mode, first: Bool, secondsSinceFirst: Double, code: Int32) -> Action {
+        switch mode {
+        case .plain: return .exit(code)
+        case .checkpointed: return .exit(ExitCodes.checkpointed.rawValue)
+        case .checkpointing:
+            if first { return .stopAfterBatches }
+            return secondsSinceFirst < 1 ? .ignore : .exit(code)
+        }
+    }
+
     private static func handle(name: String, code: Int32) {
-        let (mode, first, temporary) = state.withLock { s -> (Mode, Bool, String?) in
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (mode, first, since, temporary) = state.withLock { s -> (Mode, Bool, Double, String?) in
             let first = s.received == nil
-            s.received = s.received ?? name
-            return (s.mode, first, s.temporaryFile)
+            if first { s.received = name; s.receivedAt = now }
+            return (s.mode, first, Double(now - s.receivedAt) / 1e9, s.temporaryFile)
         }
         let clearProgress = StandardError.isTerminal ? "\r\u{1B}[2K" : ""
-        if case .checkpointing(let control, _) = mode, first {
-            control.stop()
+        let action = action(mode: mode, first: first, secondsSinceFirst: since, code: code)
+        switch action {
+        case .ignore:
+            return
+        case .stopAfterBatches:
+            if case .checkpointing(let control, _) = mode { control.stop() }
             StandardError.write("\(clearProgress)slashsim: \(name) received; finishing the batches in flight and writing the checkpoint (send it again to stop at once)\n")
             return
-        }
-        let removed = temporary.map { unlink($0) == 0 } ?? false
-        let detail = removed ? "the unfinished file was removed" : "no report was written"
-        switch mode {
-        case .plain:
-            StandardError.write("\(clearProgress)slashsim: interrupted by \(name); stopped, \(detail)\n")
-            _exit(code)
-        case .checkpointing(_, let path):
-            StandardError.write("\(clearProgress)slashsim: interrupted again by \(name); stopped at once, \(detail); \(path) holds the last checkpoint written\n")
-            _exit(code)
-        case .checkpointed(let path):
-            StandardError.write("\(clearProgress)slashsim: interrupted by \(name) after the simulation; \(detail); \(path) holds every trial: run the same command again to write the reports\n")
-            _exit(ExitCodes.checkpointed.rawValue)
+        case .exit(let status):
+            let removed = temporary.map { unlink($0) == 0 } ?? false
+            let detail = removed ? "the unfinished file was removed" : "no report was written"
+            switch mode {
+            case .plain:
+                StandardError.write("\(clearProgress)slashsim: interrupted by \(name); stopped, \(detail)\n")
+            case .checkpointing(_, let path):
+                StandardError.write("\(clearProgress)slashsim: interrupted again by \(name); stopped at once, \(detail); \(path) holds the last checkpoint written\n")
+            case .checkpointed(let path):
+                StandardError.write("\(clearProgress)slashsim: interrupted by \(name) after the simulation; \(detail); \(path) holds every trial: run the same command again to write the reports\n")
+            }
+            _exit(status)
         }
     }
 

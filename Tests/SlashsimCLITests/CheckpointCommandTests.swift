@@ -1,6 +1,8 @@
 import BatchFiles
 import Foundation
+import SlashingCore
 import Testing
+@testable import slashsim
 
 /// `run --checkpoint`: a run killed with SIGTERM (checkpoint written, exit 75) or SIGKILL (the last periodic
 /// checkpoint kept) at several points and resumed gives the uninterrupted run's report, number for number — in
@@ -94,6 +96,39 @@ import Testing
     @Test func killedAndResumedRunsGiveTheUninterruptedReport() throws {
         try Self.checkResume(["run", "--trials", Self.trials, "--threads", "2", "--format", "json", "--quiet"],
                              signals: [SIGTERM, SIGKILL, SIGTERM])
+    }
+
+    /// What each signal does: the first asks for a checkpoint, a repeat within a second is the same request
+    /// delivered twice (Slurm signals every process of a job, and the batch script forwards it too), a later one
+    /// stops at once; without a checkpoint, or once the whole simulation is saved, a signal stops at once.
+    @Test func signalActions() {
+        let checkpointing = SignalGuard.Mode.checkpointing(RunControl(), path: "c")
+        #expect(SignalGuard.action(mode: checkpointing, first: true, secondsSinceFirst: 0, code: 143) == .stopAfterBatches)
+        #expect(SignalGuard.action(mode: checkpointing, first: false, secondsSinceFirst: 0.004, code: 143) == .ignore)
+        #expect(SignalGuard.action(mode: checkpointing, first: false, secondsSinceFirst: 1.5, code: 130) == .exit(130))
+        #expect(SignalGuard.action(mode: .plain, first: true, secondsSinceFirst: 0, code: 143) == .exit(143))
+        #expect(SignalGuard.action(mode: .checkpointed(path: "c"), first: true, secondsSinceFirst: 0, code: 143) == .exit(75))
+    }
+
+    /// Two SIGTERMs at once (coalesced or not): the checkpoint is written, exit 75.
+    @Test func aSignalDeliveredTwiceStillWritesTheCheckpoint() throws {
+        let folder = try SlashsimBinary.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let arguments = ["run", "--trials", Self.trials, "--threads", "2", "--quiet", "--checkpoint", "run.ckpt", "--checkpoint-seconds", "0.2"]
+        let process = Process()
+        process.executableURL = SlashsimBinary.url
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning, Self.trialsDone(folder.appendingPathComponent("run.ckpt")) == nil { Thread.sleep(forTimeInterval: 0.01) }
+        kill(process.processIdentifier, SIGTERM)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 75)
+        let held = try #require(Self.trialsDone(folder.appendingPathComponent("run.ckpt")))
+        #expect(held > 0 && held < Int(Self.trials)!)
     }
 
     @Test func boundedRunsResumeInEitherPass() throws {
