@@ -118,7 +118,7 @@ import Testing
                 // What was read writes back into a part that reads the same.
                 let again = try ShardPart(data: part.encoded())
                 #expect(again.header == part.header && again.scenarioText == part.scenarioText)
-                #expect(again.outcome.samples == part.outcome.samples && again.outcome.faultCounts == part.outcome.faultCounts)
+                #expect(again.encoded() == part.encoded())  // bytes: a NaN read back is the same NaN
                 read += 1
             } catch {
                 #expect(!error.description.isEmpty)
@@ -170,7 +170,7 @@ import Testing
                 // What was read writes back into a checkpoint that reads the same.
                 let again = checkpoint.encoded()
                 let reread = try again.withUnsafeBytes { raw throws(Checkpoint.Damaged) in try Checkpoint(bytes: raw) }
-                #expect(reread.header == checkpoint.header && reread.state.samples == checkpoint.state.samples)
+                #expect(reread.encoded() == again)  // bytes: a NaN read back is the same NaN
                 guard checkpoint.state.fits(model: engine.model, batches: all, levels: bounded ? levels.count : nil) else { continue }
                 // The first 60 of each kind that pass the check are run to the end (a bounded run sets up a 2¹⁹-bin
                 // histogram per sample: running them all would take most of the test's time).

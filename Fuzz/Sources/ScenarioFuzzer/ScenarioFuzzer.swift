@@ -1,11 +1,11 @@
+import FuzzSupport
 import Foundation
 import ScenarioFormat
 import SlashingCore
 
 /// libFuzzer entry point: any bytes, as YAML and as JSON, through the decoder, the validator and the
 /// model compiler; a valid scenario is also simulated for a few trials. A crash or a hang is a bug.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func scenarioFuzzer(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+func scenarioFuzzer(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let data = Data(bytes: bytes, count: count)
     for format in [ScenarioSyntax.yaml, .json] {
         guard let scenario = try? ScenarioLoader.decode(data: data, file: "fuzz", format: format),
@@ -16,14 +16,7 @@ public func scenarioFuzzer(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt 
     return 0
 }
 
-/// SwiftPM names an executable's entry point `<target>_main`; hand it to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
 @_cdecl("ScenarioFuzzer_main")
 public func scenarioFuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, scenarioFuzzer)
+    runFuzzer(argc, argv, scenarioFuzzer)
 }

@@ -159,16 +159,32 @@ public enum ScenarioLoader {
 
     /// Line and column of the second `key:` (or `"key":`) at or after `line`: where a duplicate key is.
     private static func secondOccurrence(ofKey key: String, in text: String, after line: Int) -> (line: Int, column: Int)? {
-        let escaped = NSRegularExpression.escapedPattern(for: key)
-        guard let pattern = try? NSRegularExpression(pattern: #"(^|[\s{,\-])("# + "\"\(escaped)\"|'\(escaped)'|\(escaped)" + #")\s*:"#) else { return nil }
+        // The key as a mapping key: bare, "quoted" or 'quoted', at the start of a line or after a space, `{`,
+        // `,` or `-`, then optional spaces and `:`. (A scan, not NSRegularExpression: Foundation's regex leaks
+        // on Linux, which the libFuzzer target's leak check caught.)
+        let forms = ["\"\(key)\"", "'\(key)'", key].map { Array($0) }
         var seen = 0
         for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i + 1 >= line {
-            let lineText = String(raw)
-            for match in pattern.matches(in: lineText, range: NSRange(lineText.startIndex..., in: lineText)) {
-                seen += 1
-                if seen == 2, let range = Range(match.range(at: 2), in: lineText) {
-                    return (i + 1, lineText.distance(from: lineText.startIndex, to: range.lowerBound) + 1)
+            let chars = Array(raw)
+            /// The end of `form` at `start` followed by spaces and a colon (the index after the colon), if there.
+            func keyEnd(at start: Int) -> Int? {
+                for form in forms where start + form.count <= chars.count && Array(chars[start..<(start + form.count)]) == form {
+                    var j = start + form.count
+                    while j < chars.count, chars[j].isWhitespace { j += 1 }
+                    if j < chars.count, chars[j] == ":" { return j + 1 }
                 }
+                return nil
+            }
+            var p = 0
+            while p < chars.count {
+                let start: Int?
+                if p == 0, keyEnd(at: 0) != nil { start = 0 }
+                else if chars[p].isWhitespace || "{,-".contains(chars[p]), keyEnd(at: p + 1) != nil { start = p + 1 }
+                else { start = nil }
+                guard let start, let end = keyEnd(at: start) else { p += 1; continue }
+                seen += 1
+                if seen == 2 { return (i + 1, start + 1) }
+                p = end
             }
         }
         return nil
