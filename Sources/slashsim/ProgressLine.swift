@@ -24,6 +24,8 @@ final class ProgressLine: Sendable {
     private let totalTrials: Int
     private let operators: Int
     private let done = Atomic<Int>(0)
+    /// Trials done before this process started (a run resumed from a checkpoint): not counted in the rate.
+    private let resumedAt = Atomic<Int>(0)
     private let phase = Atomic<Int>(Phase.simulation.rawValue)
     private let finished = Atomic<Bool>(false)
     private let startDate = Date()
@@ -35,6 +37,12 @@ final class ProgressLine: Sendable {
     }
 
     func update(_ trialsDone: Int) {
+        done.store(trialsDone, ordering: .relaxed)
+    }
+
+    /// The run goes on from a checkpoint holding `trialsDone` trials.
+    func resume(at trialsDone: Int) {
+        resumedAt.store(trialsDone, ordering: .relaxed)
         done.store(trialsDone, ordering: .relaxed)
     }
 
@@ -63,15 +71,16 @@ final class ProgressLine: Sendable {
         let now = Date()
         StandardError.write("\r\u{1B}[2K" + Self.line(phase: current, done: done.load(ordering: .relaxed), total: totalTrials,
                                                       elapsed: now.timeIntervalSince(startDate),
-                                                      inPhase: now.timeIntervalSince(phaseStart.withLock { $0 })))
+                                                      inPhase: now.timeIntervalSince(phaseStart.withLock { $0 }),
+                                                      resumedAt: resumedAt.load(ordering: .relaxed)))
     }
 
     /// The text of the line: during the simulation, percent, trials, rate and time left; after it, the phase and
-    /// how long it has run.
-    static func line(phase: Phase, done n: Int, total: Int, elapsed: Double, inPhase: Double) -> String {
+    /// how long it has run. `resumedAt`: the trials a checkpoint held, which the rate does not count.
+    static func line(phase: Phase, done n: Int, total: Int, elapsed: Double, inPhase: Double, resumedAt: Int = 0) -> String {
         switch phase {
         case .simulation:
-            let rate = elapsed > 0 ? Double(n) / elapsed : 0
+            let rate = elapsed > 0 ? Double(max(0, n - resumedAt)) / elapsed : 0
             let percent = total > 0 ? Double(n) / Double(total) * 100 : 0
             let eta = rate > 0 ? "ETA \(Int((Double(total - n) / rate).rounded(.up))) s" : "ETA …"
             return "simulation " + String(format: "%5.1f %%", percent)

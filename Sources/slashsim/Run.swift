@@ -252,7 +252,7 @@ struct Run: ParsableCommand {
             let memory: SimulationEngine.ResumableMemory = plan.memory == .bounded ? .bounded(levels: plan.levels) : .inMemory(keepFaults: !noContributions)
             let run = engine.resumableRun(trials: plan.trials, seed: plan.seed, threads: plan.threads, memory: memory,
                                           from: try checkpoint!.load(model: model, plan: plan, shard: nil))
-            progress?.update(run.trialsDone)
+            progress?.resume(at: run.trialsDone)
             try checkpoint!.drive(run, totalTrials: plan.trials, progress: onProgress)
             do { result = try run.result() } catch {
                 StandardError.write("error: --checkpoint \(checkpoint!.path): the run it held does not add up: \(error.description). Fix: delete it to start the run afresh\n")

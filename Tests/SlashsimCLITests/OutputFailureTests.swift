@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Full disks, file-size limits and concurrent writers on every output (issue 18): one line naming the file
-/// and the cause, exit 73, no partial file and no temporary file left; two writers of one report leave one
-/// complete report.
+/// Full disks, file-size limits, I/O errors and concurrent writers on every output (issue 18): one line naming
+/// the file and the cause, exit 73, no partial file and no temporary file left; two writers of one report leave
+/// one complete report.
 @Suite struct OutputFailureTests {
     static let scenario = Fixtures.twoOperatorScenario
 
@@ -52,7 +52,8 @@ import TestSupport
         ("--report out.html", "--report", "out.html"),
         ("--plot out.svg", "--plot", "out.svg"),
         ("--shard 0/2 --trials 40000 --output out.slashsim", "--output", "out.slashsim"),
-        ("--checkpoint out.ckpt --quiet", "--checkpoint", "out.ckpt"),
+        // A checkpoint every 10 ms: the first one after a few batches, some kilobytes of losses.
+        ("--checkpoint out.ckpt --checkpoint-seconds 0.01 --trials 2000000 --quiet", "--checkpoint", "out.ckpt"),
     ])
     func fileSizeLimitFailsCleanly(flags: String, flag: String, file: String) throws {
         let folder = try Self.folderWithScenario()
@@ -81,7 +82,7 @@ import TestSupport
     /// A full disk: a 64 KiB tmpfs mounted in a private mount namespace (root and unshare(1) needed; skipped
     /// otherwise), almost filled, then written past its end by the report and by the distribution CSV.
     @Test(.enabled(if: OutputFailureTests.canMountTmpfs()), arguments: ["--output disk/report.json", "--output r.json --distribution disk/report.json",
-                                                                                            "--output r.json --checkpoint disk/report.json"])
+                                                                                            "--output r.json --memory bounded --checkpoint disk/report.json"])
     func fullDiskFailsCleanly(flags: String) throws {
         let folder = try Self.folderWithScenario()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -96,6 +97,33 @@ import TestSupport
         #expect(outcome.stderr == "error: \(flag) \(folder.path)/disk/report.json: cannot be written (No space left on device). Fix: check the disk and permissions\n")
         let listing = try String(contentsOf: folder.appendingPathComponent("listing.txt"), encoding: .utf8)
         #expect(!listing.contains("report.json") && !listing.contains(".tmp"), "\(listing)")
+    }
+
+    /// Whether strace can run the binary with a fault injected (ptrace allowed, strace installed).
+    static let canInjectFaults: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), let folder = try? SlashsimBinary.temporaryFolder() else { return false }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        return (try? shell("strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO \"$SLASHSIM\" --version", in: folder))?.status == 0
+    }()
+
+    /// An I/O error (EIO, injected by strace into the fsync that ends every output's write): each output says
+    /// so in one line and exits 73, leaving neither the file nor its temporary file.
+    @Test(.enabled(if: OutputFailureTests.canInjectFaults), arguments: [
+        ("--output out.json --format json", "--output", "out.json"),
+        ("--distribution out.csv --quiet", "--distribution", "out.csv"),
+        ("--report out.html", "--report", "out.html"),
+        ("--shard 0/2 --trials 40000 --output out.slashsim", "--output", "out.slashsim"),
+        ("--checkpoint out.ckpt --memory bounded --quiet", "--checkpoint", "out.ckpt"),
+    ])
+    func ioErrorFailsCleanly(flags: String, flag: String, file: String) throws {
+        let folder = try Self.folderWithScenario()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outcome = try Self.shell("strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:error=EIO \"$SLASHSIM\" run s.yaml \(flags) > /dev/null", in: folder)
+        #expect(outcome.status == 73, "\(flags): \(outcome.stderr)")
+        let path = folder.appendingPathComponent(file).path
+        #expect(outcome.stderr == "error: \(flag) \(path): cannot be written (Input/output error). Fix: check the disk and permissions\n")
+        let left = try Self.leftovers(folder)
+        #expect(left.isEmpty, "\(left)")
     }
 
     static func canMountTmpfs() -> Bool {
