@@ -942,8 +942,11 @@ def leveraged_loop():
     base_disc = depeg["floor_discount"] + depeg["per_queue_day"] * 10
 
     def liquidated_loss(x, debt):
+        # The liquidator repays the debt and seizes debt x 1.05 of collateral at market; the holder keeps the rest
+        # at NAV (slashsim's model, docs/model.md).
         market = 1000 * (1 - x) * (1 - depeg_discount(token, x))
-        return min(1000 - debt, 1000 - 0.95 * market)
+        seized = min(1, debt * 1.05 / market)
+        return min(1000 - debt, 1000 - debt - (1 - seized) * 1000 * (1 - x))
 
     loss88 = liquidated_loss(t88 * 1.0001, 880)
     loss85 = liquidated_loss(t85 * 1.0001, 850)
@@ -970,11 +973,11 @@ Where the numbers come from (sources in Scenarios/README.md; judgement is labell
   {pct(base_disc)} plus three times the loss; a 3 % NAV loss prices it ~13 % below NAV, an ezETH-sized discount.
   A 10-day queue is the order of Renzo's documented withdrawal path (7-day EigenLayer escrow, beacon-chain
   exit queue, 3-day cooldown).
-- Leverage (judgement): liquidated when debt > 0.93 x the market value of the collateral, losing 5 % of it
-  (for comparison: an Aave proposal of January 2024 set stETH's ETH-correlated e-mode to LTV 93 % and a 95 %
-  liquidation threshold with a 1 % bonus; weETH outside e-mode was listed at a 75-80 % threshold with a
-  7-7.5 % bonus). The loss of a liquidated holder is min(equity, 1,000 - 0.95 x market
-  value): the depeg discount is realised by the forced sale.
+- Leverage (judgement): liquidated when debt > 0.93 x the market value of the collateral, the liquidator
+  repaying the debt and seizing 1.05 x the debt of collateral at market (a 5 % bonus; for comparison: an Aave
+  proposal of January 2024 set stETH's ETH-correlated e-mode to LTV 93 % and a 95 % liquidation threshold
+  with a 1 % bonus; weETH outside e-mode was listed at a 75-80 % threshold with a 7-7.5 % bonus). The holder
+  keeps the rest of its holdings at NAV: the depeg discount is realised on what is seized.
 
 Exact what-if numbers (no simulation; computed by Scenarios/tools/generate.py):
 - loop-ltv-85 (debt 850) is liquidated once lrt-f loses {pct(t85, 2)} of NAV; loop-ltv-88 (debt 880) once it loses

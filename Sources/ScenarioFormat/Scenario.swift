@@ -235,7 +235,8 @@ public struct PortfolioSpec: Sendable, Equatable {
 }
 
 /// `portfolios[i].leverage` — debt (ETH) borrowed against the holdings; the position is liquidated when
-/// debt > liquidation_ltv × market value of the holdings, and then loses liquidation_penalty of that value.
+/// debt > liquidation_ltv × market value of the holdings (the liquidation threshold), and the liquidator then
+/// repays the debt and seizes collateral worth debt × (1 + liquidation_penalty) at market.
 public struct LeverageSpec: Sendable, Equatable {
     public var debt: Double
     public var liquidationLTV: Double

@@ -76,10 +76,19 @@ import Testing
         // x = 0.1 %: market value 1000·0.999·(1 − 0.022) = 977.022; 880 ≤ 0.93·977.022 = 908.63: kept, loses the NAV loss.
         let small = outcome(0.001)
         #expect(!small.liquidated && abs(small.loss - 1) < 1e-12)
-        // x = 2 %: market value 1000·0.98·0.94 = 921.2; 880 > 0.93·921.2 = 856.7: liquidated,
-        // loses min(equity 120, 1000 − 0.95·921.2 = 124.86) = 120.
+        // x = 2 %: market value 1000·0.98·0.94 = 921.2; 880 > 0.93·921.2 = 856.7: liquidated; the liquidator
+        // seizes 880·1.05 = 924 > 921.2, everything: the holder loses its equity, 120.
         let large = outcome(0.02)
         #expect(large.liquidated && large.loss == 120)
+        // x = 1.2 %: δ = 0.01 + 0.024 + 0.01 = 4.4 %, market 1000·0.988·0.956 = 944.528; 880 > 0.93·944.528 = 878.41:
+        // liquidated. The liquidator seizes 924 of 944.528 (97.83 %); the holder keeps 2.17 % of its holdings,
+        // worth 0.021734…·988 = 21.473 at NAV, and loses 1000 − 880 − 21.473 = 98.527 — not the
+        // 1000 − 0.95·944.528 = 102.70 a penalty on the whole collateral would take.
+        let partial = outcome(0.012)
+        let market = 1000 * 0.988 * (1 - (0.01 + 2 * 0.012 + 0.001 * 10))
+        let kept = 1 - 880 * 1.05 / market
+        #expect(partial.liquidated && abs(partial.loss - (1000 - 880 - kept * 988)) < 1e-9)
+        #expect(abs(partial.loss - 98.527) < 1e-3, "\(partial.loss)")
         // x = 1 % : market 1000·0.99·0.96 = 950.4, 0.93·950.4 = 883.87 ≥ 880: kept, loses 10.
         let edge = outcome(0.01)
         #expect(!edge.liquidated && abs(edge.loss - 10) < 1e-12)

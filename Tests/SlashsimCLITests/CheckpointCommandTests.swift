@@ -30,30 +30,18 @@ import Testing
     static func interrupt(_ arguments: [String], in folder: URL, checkpoint ckpt: String, signal: Int32, after: Int,
                           total: Int) throws -> (status: Int32, stderr: String, seen: Int) {
         let bounded = arguments.contains("bounded")
-        let process = Process()
-        process.executableURL = SlashsimBinary.url
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let errURL = folder.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let running = try SlashsimBinary.start(arguments, in: folder)
         var seen = -1
-        while process.isRunning {
+        while running.process.isRunning {
             if let done = trialsDone(folder.appendingPathComponent(ckpt)), done > after, done < total * (bounded ? 2 : 1) {
                 seen = done
-                kill(process.processIdentifier, signal)
+                kill(running.process.processIdentifier, signal)
                 break
             }
             Thread.sleep(forTimeInterval: 0.01)
         }
-        process.waitUntilExit()
-        try err.close()
-        let stderr = String(decoding: try SlashsimBinary.readAll(errURL), as: UTF8.self)
-        try FileManager.default.removeItem(at: errURL)
-        return (process.terminationStatus, stderr, seen)
+        let (status, stderr) = try running.finish()
+        return (status, stderr, seen)
     }
 
     /// Runs `arguments` uninterrupted, then with a checkpoint interrupted by each of `signals` in turn (each
@@ -115,18 +103,12 @@ import Testing
         let folder = try SlashsimBinary.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let arguments = ["run", "--trials", Self.trials, "--threads", "2", "--quiet", "--checkpoint", "run.ckpt", "--checkpoint-seconds", "0.2"]
-        let process = Process()
-        process.executableURL = SlashsimBinary.url
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning, Self.trialsDone(folder.appendingPathComponent("run.ckpt")) == nil { Thread.sleep(forTimeInterval: 0.01) }
-        kill(process.processIdentifier, SIGTERM)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 75)
+        let running = try SlashsimBinary.start(arguments, in: folder)
+        while running.process.isRunning, Self.trialsDone(folder.appendingPathComponent("run.ckpt")) == nil { Thread.sleep(forTimeInterval: 0.01) }
+        kill(running.process.processIdentifier, SIGTERM)
+        kill(running.process.processIdentifier, SIGTERM)
+        let (status, stderr) = try running.finish()
+        #expect(status == 75, "\(stderr)")
         let held = try #require(Self.trialsDone(folder.appendingPathComponent("run.ckpt")))
         #expect(held > 0 && held < Int(Self.trials)!)
     }

@@ -6,23 +6,10 @@ import Testing
 @Suite(.serialized) struct InterruptionTests {
     /// Starts `slashsim arguments…` in `folder`, sends `signal` after `delay` seconds, waits.
     func interrupt(_ arguments: [String], in folder: URL, signal: Int32, after delay: Double) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = SlashsimBinary.url
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let errURL = folder.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let running = try SlashsimBinary.start(arguments, in: folder)
         Thread.sleep(forTimeInterval: delay)
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        try err.close()
-        let stderr = String(decoding: try SlashsimBinary.readAll(errURL), as: UTF8.self)
-        try FileManager.default.removeItem(at: errURL)
-        return (process.terminationStatus, stderr)
+        kill(running.process.processIdentifier, signal)
+        return try running.finish()
     }
 
     @Test(arguments: [(SIGINT, Int32(130), "SIGINT"), (SIGTERM, Int32(143), "SIGTERM")])

@@ -52,9 +52,11 @@ import TestSupport
         let target = try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["precision_target"] as? [String: Any])
         let found = try #require(target["trials"] as? Int)
         #expect(target["met"] as? Bool == true && found <= 2 * predicted && predicted <= 2 * found, "predicted \(predicted), found \(found)")
+        // The text form of the same prediction. (Its numbers are not compared with the JSON call's: the pilot runs
+        // for a time, not a trial count, so another process, slower under a sanitizer, may predict another power of two.)
         let text = try SlashsimBinary.run(["validate", scenario, "--precision", "5%"])
-        #expect(text.stdout.contains("precision 5 %: about \(TextFormat.count(predicted)) trials (limited by ")
-                && text.stdout.contains("`slashsim run \(scenario) --precision 5% --trials \(cap)` finds them"), "\(text.stdout)")
+        #expect(text.stdout.contains("precision 5 %: about ") && text.stdout.contains(" trials (limited by ")
+                && text.stdout.contains("`slashsim run \(scenario) --precision 5% --trials ") && text.stdout.contains("` finds them"), "\(text.stdout)")
         let bad = try SlashsimBinary.run(["validate", scenario, "--precision", "2"])
         #expect(bad.status == 64)
     }

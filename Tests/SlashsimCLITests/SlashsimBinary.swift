@@ -62,6 +62,38 @@ enum SlashsimBinary {
                        stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// A started `slashsim` whose standard error goes to a file in its folder.
+    struct Running {
+        let process: Process
+        let errURL: URL
+        let err: FileHandle
+
+        /// Waits for the process; its exit status and standard error (the file is removed).
+        func finish() throws -> (status: Int32, stderr: String) {
+            process.waitUntilExit()
+            try err.close()
+            let stderr = String(decoding: try SlashsimBinary.readAll(errURL), as: UTF8.self)
+            try FileManager.default.removeItem(at: errURL)
+            return (process.terminationStatus, stderr)
+        }
+    }
+
+    /// Starts `slashsim arguments…` in `folder` without waiting (to signal it): standard output discarded,
+    /// standard error kept for `Running.finish`.
+    static func start(_ arguments: [String], in folder: URL) throws -> Running {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let errURL = folder.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let err = try FileHandle(forWritingTo: errURL)
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return Running(process: process, errURL: errURL, err: err)
+    }
+
     /// The bytes of a file (empty files are not read: Foundation's reader leaks its buffer on them).
     static func readAll(_ url: URL) throws -> Data {
         let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0

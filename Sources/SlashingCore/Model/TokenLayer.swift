@@ -30,9 +30,13 @@ public struct TokenLayer: Sendable {
 
     /// A portfolio: holdings (ETH at NAV per token), and debt with its liquidation terms.
     ///
-    /// Market value of the collateral C = Σ_t h_t·(1 − x_t)(1 − δ_t), holdings at NAV V = Σ_t h_t, equity E = V − debt.
-    /// Not liquidated (debt ≤ ltv·C): the holder loses the NAV loss Σ_t h_t·x_t (the discount is temporary).
-    /// Liquidated: the collateral is sold at C less the penalty, and the holder loses min(E, V − (1 − penalty)·C).
+    /// Market value of the collateral C = Σ_t h_t·(1 − x_t)(1 − δ_t), holdings at NAV V = Σ_t h_t, equity E = V − debt,
+    /// NAV after the loss N = Σ_t h_t·(1 − x_t).
+    /// Not liquidated (debt ≤ threshold·C): the holder loses the NAV loss V − N (the discount is temporary).
+    /// Liquidated: the liquidator repays the debt D and seizes collateral worth D·(1 + π) at market — its bonus π
+    /// is on what it seizes, not on the whole collateral — or all of it when C ≤ D·(1 + π). The holder keeps the
+    /// share 1 − s of its holdings, s = min(1, D·(1 + π)/C), valued at NAV like an unliquidated holder's, and
+    /// loses min(E, V − D − (1 − s)·N).
     public struct Portfolio: Sendable {
         public let id: String
         public let holdings: [(token: Int, amount: Double)]
@@ -63,7 +67,8 @@ public struct TokenLayer: Sendable {
                 market += h * (1 - x[t]) * (1 - d[t])
             }
             if debt > 0, debt > liquidationLTV * market {
-                return (min(equity, value - (1 - liquidationPenalty) * market), true)
+                let seized = market > 0 ? min(1, debt * (1 + liquidationPenalty) / market) : 1
+                return (min(equity, value - debt - (1 - seized) * (value - navLoss)), true)
             }
             return (navLoss, false)
         }
