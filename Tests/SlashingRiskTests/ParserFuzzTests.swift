@@ -63,6 +63,18 @@ import Testing
 
     /// Stress files applied to their bundled base: line-level mutants (values replaced, lines dropped, keys
     /// misspelt) of both bundled stresses; a mutant that applies also compiles or is refused with diagnostics.
+    /// The input the libFuzzer target (Fuzz/) found: an empty key whose tuple is not closed was refused with an
+    /// empty field name.
+    @Test func npyFoundByLibFuzzer() throws {
+        let input = try #require(Data(base64Encoded: "k05VTVBZAQBUAHsnZGUnOiAoMywpLCwgJ3No/ztyJzogKDMsKSwsICdzaP87cic6IEZhbHNlLCAnc2hhZjlwZSc6ICgzLCksLCAnJzogKDMsZjogfSAgICAgICAgICAgICAgICAgICAgASAgICAg"))
+        do {
+            _ = try input.withUnsafeBytes { try NumPyArray($0) }
+            Issue.record("read")
+        } catch let error as NumPyArray.Problem {
+            #expect(error.field == "header" && error.message == "the header's tuple is not closed")
+        }
+    }
+
     @Test(.timeLimit(.minutes(3))) func stressMutants() throws {
         let base = try ScenarioLoader.load(path: Self.scenarios.appendingPathComponent("three-lrts.yaml").path)
         let originals = try ["avs-bug.yaml", "cloud-outage.yaml"].map {

@@ -118,6 +118,9 @@ struct NumPyArray {
                 throw Problem(field: "header", message: "cannot read the header \(text.prefix(80))", fix: "write the file with numpy.save")
             }
             let key = String(rest[rest.index(after: rest.startIndex)..<close])
+            // A problem in a key's value is named by the key (an empty key, which the libFuzzer target found
+            // unnamed, by "header").
+            let field = key.isEmpty ? "header" : key
             rest = rest[rest.index(after: close)...].drop { $0 == " " }
             guard rest.first == ":" else {
                 throw Problem(field: "header", message: "cannot read the header \(text.prefix(80))", fix: "write the file with numpy.save")
@@ -126,12 +129,12 @@ struct NumPyArray {
             let end: Substring.Index
             if rest.first == "(" {
                 guard let close = rest.firstIndex(of: ")") else {
-                    throw Problem(field: key, message: "the header's tuple is not closed", fix: "write the file with numpy.save")
+                    throw Problem(field: field, message: "the header's tuple is not closed", fix: "write the file with numpy.save")
                 }
                 end = rest.index(after: close)
             } else if let q = rest.first, q == "'" || q == "\"" {
                 guard let close = rest.dropFirst().firstIndex(of: q) else {
-                    throw Problem(field: key, message: "the header's string is not closed", fix: "write the file with numpy.save")
+                    throw Problem(field: field, message: "the header's string is not closed", fix: "write the file with numpy.save")
                 }
                 end = rest.index(after: close)
             } else {
