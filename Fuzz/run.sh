@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (coverage instrumentation and AddressSanitizer, release) and runs each for a
 # bounded time on its seeds: scenarios, stress files, CSV and .npy tables, part files, checkpoints. Fails on
 # any crash, trap, leak, timeout (10 s per input) or out-of-memory (4 GiB) — the input is kept and printed.
-#   bash Fuzz/run.sh [SECONDS_PER_TARGET]        (default 20; CI uses 15)
+#   bash Fuzz/run.sh [SECONDS_PER_TARGET]        (default 20; CI uses 10)
 # The random seed is fixed (FUZZ_SEED, default 1) so that a CI run is reproducible; vary it to explore.
 set -euo pipefail
 cd "$(dirname "$0")/.."

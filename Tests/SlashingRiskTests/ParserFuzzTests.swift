@@ -196,6 +196,6 @@ import Testing
                 ran += 1
             }
         }
-        #expect(refused > Self.atLeast(1000) && read > Self.atLeast(100) && ran >= 100, "read \(read), refused \(refused), ran \(ran)")
+        #expect(refused > Self.atLeast(1000) && read > Self.atLeast(100) && ran >= Self.atLeast(100), "read \(read), refused \(refused), ran \(ran)")
     }
 }
