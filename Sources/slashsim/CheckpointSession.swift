@@ -15,17 +15,15 @@ final class CheckpointSession {
     let path: String
     let interval: Double
     let header: Checkpoint.Header
-    let quiet: Bool
     private let writer: ReportWriter
     /// Set by the first SIGTERM/SIGINT (`SignalGuard`).
     private let signals = RunControl()
 
     /// The identity of the run about to start: every setting the numbers depend on.
-    init(path: String, interval: Double, quiet: Bool, plan: RunPlan, scenario: Scenario, file: String, sha256: String,
+    init(path: String, interval: Double, plan: RunPlan, scenario: Scenario, file: String, sha256: String,
          shard: ShardSpec?) throws {
         self.path = path
         self.interval = interval
-        self.quiet = quiet
         writer = try ReportWriter(path: path, flag: "--checkpoint")
         // The scenario's bytes and every table it names.
         let identity = ([sha256] + scenario.tableFiles.map { "\($0.key)=\($0.sha256)" }).joined(separator: "\n")

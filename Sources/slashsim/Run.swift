@@ -117,7 +117,7 @@ struct Run: ParsableCommand {
         let (distributionWriter, plotWriter, pageWriter) = try exports.writers()
         let plan = plans[0]
         let session = try checkpoint.map { path in
-            try CheckpointSession(path: path, interval: checkpointSeconds ?? 60, quiet: quiet, plan: plan, scenario: loaded, file: file,
+            try CheckpointSession(path: path, interval: checkpointSeconds ?? 60, plan: plan, scenario: loaded, file: file,
                                   sha256: digest, shard: shard?.spec)
         }
         if let shard = shard?.spec, let writer {
