@@ -71,7 +71,8 @@ struct PrecisionPrediction: Encodable {
     var predictedTrials: Int
     /// The statistic met last, e.g. "VaR 99.99 %".
     var limitingStatistic: String
-    /// False when some level had too few pilot trials beyond it to measure its error (a lower bound then).
+    /// False when some level had too few pilot trials beyond it to measure its error (a lower bound then), or
+    /// when the pilot's time budget cut it short of 20 trials beyond the highest level (a rougher guess).
     var resolved: Bool
     /// Why the prediction is uncertain, when it is.
     var note: String?
@@ -116,7 +117,14 @@ struct PrecisionPrediction: Encodable {
         var n0 = first
         while Double(n0) < wanted, Double(2 * n0) <= affordable, n0 < Int.max / 4 { n0 *= 2 }
         let pilot = SimulationEngine(model: model).run(trials: n0, seed: seed, threads: threads)
-        return predict(pilot: pilot.losses, levels: levels, relative: relative, secondsPerTrial: pilot.elapsedSeconds / Double(n0))
+        var prediction = predict(pilot: pilot.losses, levels: levels, relative: relative, secondsPerTrial: pilot.elapsedSeconds / Double(n0))
+        if Double(n0) < wanted, prediction.note == nil, let top = levels.max() {
+            // The time budget cut the pilot short of 20 trials beyond the highest level: fewer tail trials, a rougher guess.
+            prediction.resolved = false
+            prediction.note = "the pilot stopped at \(TextFormat.count(n0)) trials (its \(TextFormat.fixed(budgetSeconds, 0)) s budget), "
+                + "with about \(Int((Double(n0) * (1 - top)).rounded())) beyond VaR \(TextFormat.level(top)) of the 20 wanted: the prediction may be off by more than a factor of two"
+        }
+        return prediction
     }
 
     /// The prediction from a pilot sample: the first trial count of the doubling schedule from the pilot's

@@ -1,4 +1,5 @@
 import Foundation
+import ScenarioFormat
 import SlashingCore
 import SlashingReports
 @testable import slashsim
@@ -35,6 +36,20 @@ import TestSupport
         #expect(p.predictedTrials >= 1_000_000)
     }
 
+    /// A pilot cut by its time budget (here next to nothing: the first 16 batches, 16,384 trials, about 16 beyond
+    /// 99.9 %) is marked unresolved and says why; with room for 20 trials beyond, the same model is resolved.
+    @Test func pilotCutByItsBudgetSaysSo() throws {
+        let scenario = try ScenarioLoader.decode(data: Data(Fixtures.threeOperatorScenario.utf8), file: "case.yaml", format: .yaml)
+        let model = try CompiledModel(scenario: scenario)
+        let cut = PrecisionPrediction.predict(model: model, levels: [0.999], seed: 7, threads: 1, relative: 0.5,
+                                              secondsPerTrial: 1, budgetSeconds: 1e-9)
+        #expect(cut.pilotTrials == PrecisionSearch.firstBatches * RunLimits.batchSize && !cut.resolved, "\(cut)")
+        #expect(cut.note?.contains("the pilot stopped at \(TextFormat.count(cut.pilotTrials)) trials") == true
+                && cut.note?.contains("with about \(Int((Double(cut.pilotTrials) * 1e-3).rounded())) beyond VaR 99.9 % of the 20 wanted") == true, "\(cut)")
+        let full = PrecisionPrediction.predict(model: model, levels: [0.99], seed: 7, threads: 1, relative: 0.5, secondsPerTrial: 1e-9)
+        #expect(full.note?.contains("the pilot stopped") != true && full.pilotTrials >= 2000, "\(full)")
+    }
+
     /// From the binary: the JSON summary carries the prediction, on `run --precision`'s schedule, and on a
     /// bundled scenario it is within a factor of two of the trials `run --precision` then finds.
     @Test func validatePredictsWhatRunFinds() throws {
@@ -46,7 +61,14 @@ import TestSupport
         let prediction = try #require((files.first?["summary"] as? [String: Any])?["precision"] as? [String: Any])
         let predicted = try #require(prediction["predicted_trials"] as? Int), cap = try #require(prediction["suggested_cap"] as? Int)
         #expect(predicted % (16 * 1024) == 0 && (predicted / (16 * 1024)).nonzeroBitCount == 1)
-        #expect(cap >= 2 * predicted && prediction["relative"] as? Double == 0.05 && prediction["resolved"] as? Bool == true)
+        #expect(cap >= 2 * predicted && prediction["relative"] as? Double == 0.05)
+        // The pilot has a time budget: under a sanitizer it may stop short of 20 trials beyond 99.99 %, and says so.
+        let resolved = try #require(prediction["resolved"] as? Bool)
+        if !resolved {
+            let note = prediction["note"] as? String ?? ""
+            #expect(note.contains("the pilot stopped at") && note.contains("budget") && (prediction["pilot_trials"] as? Int ?? 0) < 200_000, "\(note)")
+            return
+        }
         let run = try SlashsimBinary.run(["run", scenario, "--precision", "5%", "--trials", "\(cap)", "--format", "json", "--no-contributions"])
         #expect(run.status == 0, "\(run.stderr)")
         let target = try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["precision_target"] as? [String: Any])
