@@ -22,6 +22,8 @@ public struct Scenario: Sendable, Equatable {
     public var tokens: [TokenSpec]
     /// Holders' positions in the tokens, possibly leveraged.
     public var portfolios: [PortfolioSpec]
+    /// Restaking protocols the tokens are built on, with the exploit of their core contracts.
+    public var protocols: [ProtocolSpec] = []
     /// The table files the scenario named (`operators_file`, …), with the SHA-256 of each as read.
     public var tableFiles: [TableFile] = []
 
@@ -199,6 +201,10 @@ public struct TokenSpec: Sendable, Equatable {
     public var withdrawalQueueDays: Double
     /// Market discount to NAV after a loss; nil: the token trades at NAV.
     public var depeg: DepegTerms?
+    /// The restaking protocol it is built on (`protocols[].id`), whose exploit hits it too; nil: none named.
+    public var protocolID: String? = nil
+    /// An exploit of its own contracts; nil: none modelled.
+    public var exploit: ExploitSpec? = nil
 
     public init(id: String, backing: Double, delegations: [(operator: String, amount: Double)],
                 withdrawalQueueDays: Double = 0, depeg: DepegTerms? = nil) {
@@ -211,8 +217,37 @@ public struct TokenSpec: Sendable, Equatable {
 
     public static func == (a: TokenSpec, b: TokenSpec) -> Bool {
         a.id == b.id && a.backing == b.backing && a.withdrawalQueueDays == b.withdrawalQueueDays && a.depeg == b.depeg
+            && a.protocolID == b.protocolID && a.exploit == b.exploit
             && a.delegations.count == b.delegations.count
             && zip(a.delegations, b.delegations).allSatisfy { $0.operator == $1.operator && $0.amount == $1.amount }
+    }
+}
+
+/// `exploit` of a token or a protocol: it happens with `probability` over the horizon and takes
+/// `navLossFraction` of the NAV each token it hits has left (buffer included); `factorLoadings` correlate it
+/// with the named factors of `correlation.factors`.
+public struct ExploitSpec: Sendable, Equatable {
+    public var probability: Double
+    public var navLossFraction: Double
+    /// (factor id, loading), in file order.
+    public var factorLoadings: [FactorLoading]
+
+    public init(probability: Double, navLossFraction: Double, factorLoadings: [FactorLoading] = []) {
+        self.probability = probability
+        self.navLossFraction = navLossFraction
+        self.factorLoadings = factorLoadings
+    }
+}
+
+/// `protocols[i]` — a restaking protocol (EigenLayer, Symbiotic, Karak): tokens name it with `protocol:`, and
+/// one exploit of its core contracts hits every one of them.
+public struct ProtocolSpec: Sendable, Equatable {
+    public var id: String
+    public var exploit: ExploitSpec?
+
+    public init(id: String, exploit: ExploitSpec? = nil) {
+        self.id = id
+        self.exploit = exploit
     }
 }
 

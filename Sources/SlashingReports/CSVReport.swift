@@ -50,16 +50,30 @@ extension Report {
             for q in t.quantiles { row(scope, id, "var" + suffix, level: q.level, q.loss, lower: q.ci95[0], upper: q.ci95[1]) }
             for es in t.expectedShortfall { row(scope, id, "expected_shortfall" + suffix, level: es.level, es.loss, se: es.standardError) }
         }
+        /// Rows only when the scenario has exploits, so that the CSV of a scenario without them is unchanged.
+        let exploits = tokens.contains { !$0.exploits.isEmpty }
+        func byCause(_ scope: String, _ id: String, _ cause: LossByCause) {
+            guard exploits else { return }
+            row(scope, id, "expected_loss_operator_faults", cause.operatorFaults)
+            row(scope, id, "expected_loss_service_incidents", cause.serviceIncidents)
+            row(scope, id, "expected_loss_exploits", cause.exploits)
+        }
         for token in tokens {
             row("token", token.id, "probability_of_loss", token.loss.probabilityOfLoss, se: token.loss.probabilityOfLossStandardError)
             statistics("token", token.id, token.loss, suffix: "")
             statistics("token", token.id, token.navLossFraction, suffix: "_nav_fraction")
+            byCause("token", token.id, token.expectedLossByCause)
+        }
+        var listed: Set<String> = []
+        for e in tokens.flatMap(\.exploits) where listed.insert(e.source).inserted {
+            row("exploit", e.source, "probability", e.simulatedProbability, se: e.simulatedProbabilityStandardError)
         }
         for p in portfolios {
             row("portfolio", p.id, "probability_of_liquidation", p.probabilityOfLiquidation, se: p.probabilityOfLiquidationStandardError)
             row("portfolio", p.id, "probability_of_loss", p.loss.probabilityOfLoss, se: p.loss.probabilityOfLossStandardError)
             statistics("portfolio", p.id, p.loss, suffix: "")
             statistics("portfolio", p.id, p.equityLossFraction, suffix: "_equity_fraction")
+            byCause("portfolio", p.id, p.expectedLossByCause)
         }
         return rows.joined(separator: "\n") + "\n"
     }

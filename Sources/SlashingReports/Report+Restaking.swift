@@ -34,9 +34,51 @@ extension Report {
         public var loss: Total
         /// Loss as a share of NAV (the ETH statistics divided by the backing).
         public var navLossFraction: Total
+        /// The expected loss split by cause (they add up to `loss.mean`).
+        public var expectedLossByCause: LossByCause
+        /// Its exploits (its own, then its protocol's), with their simulated frequency.
+        public var exploits: [Exploit]
 
         enum CodingKeys: String, CodingKey {
-            case id, backing, delegated, loss, navLossFraction = "nav_loss_fraction"
+            case id, backing, delegated, loss, navLossFraction = "nav_loss_fraction", expectedLossByCause = "expected_loss_by_cause", exploits
+        }
+    }
+
+    /// Expected loss (ETH) by cause: the operators' own faults, service incidents, and exploits of the token's or
+    /// its protocol's contracts. An operator's loss is split between its fault and incidents in proportion to what
+    /// each slashed on each allocation; an exploit's part is what it took beyond the slashing.
+    public struct LossByCause: Sendable, Encodable, Equatable {
+        public var operatorFaults: Double
+        public var serviceIncidents: Double
+        public var exploits: Double
+
+        enum CodingKeys: String, CodingKey {
+            case operatorFaults = "operator_faults", serviceIncidents = "service_incidents", exploits
+        }
+
+        /// Entry `index` of a run's sums by cause, divided by the trials (zeros when the run kept none).
+        init(sums: [[Double]], _ index: Int, trials: Int) {
+            let row = sums.indices.contains(index) ? sums[index] : [0, 0, 0]
+            let n = Double(max(1, trials))
+            operatorFaults = row[LossCause.operatorFaults.rawValue] / n
+            serviceIncidents = row[LossCause.serviceIncidents.rawValue] / n
+            exploits = row[LossCause.exploits.rawValue] / n
+        }
+    }
+
+    /// An exploit event as reported with each token it hits.
+    public struct Exploit: Sendable, Encodable {
+        /// "token eETH" or "protocol eigenlayer".
+        public var source: String
+        public var probability: Double
+        public var navLossFraction: Double
+        /// Share of trials in which it happened, with its standard error.
+        public var simulatedProbability: Double
+        public var simulatedProbabilityStandardError: Double
+
+        enum CodingKeys: String, CodingKey {
+            case source, probability, navLossFraction = "nav_loss_fraction", simulatedProbability = "simulated_probability"
+            case simulatedProbabilityStandardError = "simulated_probability_standard_error"
         }
     }
 
@@ -54,12 +96,14 @@ extension Report {
         public var loss: Total
         /// Principal loss as a share of equity.
         public var equityLossFraction: Total
+        /// The expected loss split by cause, pro rata to each trial's NAV losses by cause.
+        public var expectedLossByCause: LossByCause
 
         enum CodingKeys: String, CodingKey {
             case id, value, debt, equity, liquidationLTV = "liquidation_ltv"
             case probabilityOfLiquidation = "probability_of_liquidation"
             case probabilityOfLiquidationStandardError = "probability_of_liquidation_standard_error"
-            case loss, equityLossFraction = "equity_loss_fraction"
+            case loss, equityLossFraction = "equity_loss_fraction", expectedLossByCause = "expected_loss_by_cause"
         }
     }
 }

@@ -261,7 +261,14 @@ extension Report {
         self.tokens = model.tokens.tokens.enumerated().map { t, token in
             let tokenSummary = result.tokenDistributions[t].summarize(levels: levels)
             return Token(id: token.id, backing: token.backing, delegated: token.delegated, loss: Total(tokenSummary),
-                         navLossFraction: Total(tokenSummary, scaledBy: 1 / token.backing))
+                         navLossFraction: Total(tokenSummary, scaledBy: 1 / token.backing),
+                         expectedLossByCause: LossByCause(sums: result.tokenLossSumsByCause, t, trials: result.trials),
+                         exploits: model.tokens.exploitsOfToken[t].map { e in
+                             let exploit = model.tokens.exploits[e]
+                             let simulated = result.exploitProbabilities.indices.contains(e) ? result.exploitProbabilities[e] : Estimate(count: 0, trials: max(1, result.trials))
+                             return Exploit(source: exploit.label, probability: exploit.probability, navLossFraction: exploit.navLossFraction,
+                                            simulatedProbability: simulated.value, simulatedProbabilityStandardError: simulated.standardError)
+                         })
         }
         self.portfolios = model.tokens.portfolios.enumerated().map { p, portfolio in
             let portfolioSummary = result.portfolioDistributions[p].summarize(levels: levels)
@@ -270,7 +277,8 @@ extension Report {
                              liquidationLTV: portfolio.isLeveraged ? portfolio.liquidationLTV : nil,
                              probabilityOfLiquidation: liquidation.value,
                              probabilityOfLiquidationStandardError: liquidation.standardError,
-                             loss: Total(portfolioSummary), equityLossFraction: Total(portfolioSummary, scaledBy: 1 / portfolio.equity))
+                             loss: Total(portfolioSummary), equityLossFraction: Total(portfolioSummary, scaledBy: 1 / portfolio.equity),
+                             expectedLossByCause: LossByCause(sums: result.portfolioLossSumsByCause, p, trials: result.trials))
         }
     }
 }

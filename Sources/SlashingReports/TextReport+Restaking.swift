@@ -44,6 +44,7 @@ extension Report {
                             lpad(TextFormat.percent(p.equityLossFraction.expectedShortfall[h].loss), 10)].joined())
             }
         }
+        out += exploitSections()
         let withIncidents = services.filter { $0.incidentProbability > 0 }
         if !withIncidents.isEmpty {
             out.append("")
@@ -72,6 +73,32 @@ extension Report {
             if !services.isEmpty {
                 lines("service", services.map { ($0.id, $0.expectedShortfallContributions[h].loss, $0.expectedLoss) })
             }
+        }
+        return out
+    }
+
+    /// With exploits in the scenario: each exploit's frequency, and every token's and portfolio's expected loss by cause.
+    func exploitSections() -> [String] {
+        var seen: [String] = [], events: [(exploit: Exploit, tokens: [String])] = []
+        for token in tokens {
+            for e in token.exploits {
+                if let k = seen.firstIndex(of: e.source) { events[k].tokens.append(token.id) } else { seen.append(e.source); events.append((e, [token.id])) }
+            }
+        }
+        guard !events.isEmpty else { return [] }
+        var out = ["", "Exploits (each takes its share of the NAV a token has left after the slashing)"]
+        out.append([pad("  source", 26), lpad("P(exploit)", 12), lpad("simulated", 12), lpad("NAV loss", 10), "  tokens"].joined())
+        for (e, hit) in events {
+            out.append([pad("  " + e.source, 26), lpad(TextFormat.percent(e.probability), 12), lpad(TextFormat.percent(e.simulatedProbability), 12),
+                        lpad(TextFormat.percent(e.navLossFraction), 10), "  " + hit.joined(separator: ", ")].joined())
+        }
+        out.append("")
+        out.append("Expected loss by cause (ETH)")
+        out.append([pad("  id", 20), lpad("expected loss", 16), lpad("operator faults", 17), lpad("service incidents", 19), lpad("exploits", 14)].joined())
+        let rows = tokens.map { ($0.id, $0.loss.mean, $0.expectedLossByCause) } + portfolios.map { ($0.id, $0.loss.mean, $0.expectedLossByCause) }
+        for (id, mean, cause) in rows {
+            out.append([pad("  " + id, 20), lpad(TextFormat.eth(mean), 16), lpad(TextFormat.eth(cause.operatorFaults), 17),
+                        lpad(TextFormat.eth(cause.serviceIncidents), 19), lpad(TextFormat.eth(cause.exploits), 14)].joined())
         }
         return out
     }

@@ -59,6 +59,28 @@ extension CompiledModel {
                 ServiceLayer.Allocation(operator: operatorIndex[$0.operator]!, service: serviceIndex[$0.service]!, magnitude: $0.magnitude)
             })
         let tokenIndex = Dictionary(uniqueKeysWithValues: scenario.tokens.enumerated().map { ($1.id, $0) })
+        // Exploits: the tokens' own (in token order), then the protocols' (each hitting the tokens that name it).
+        let factorIDs: [String]
+        if case .factors(let specs) = scenario.correlation { factorIDs = specs.map(\.id) } else { factorIDs = [] }
+        func loadings(_ spec: ExploitSpec) -> [Double] {
+            guard !spec.factorLoadings.isEmpty else { return [] }
+            var g = [Double](repeating: 0, count: factorIDs.count)
+            for l in spec.factorLoadings { g[factorIDs.firstIndex(of: l.operator)!] += l.loading }
+            return g
+        }
+        var exploits: [TokenLayer.Exploit] = []
+        for (t, token) in scenario.tokens.enumerated() {
+            guard let spec = token.exploit, spec.probability > 0, spec.navLossFraction > 0 else { continue }
+            exploits.append(TokenLayer.Exploit(label: "token \(token.id)", probability: spec.probability, navLossFraction: spec.navLossFraction,
+                                               loadings: loadings(spec), tokens: [t], copula: scenario.copula))
+        }
+        for item in scenario.protocols {
+            guard let spec = item.exploit, spec.probability > 0, spec.navLossFraction > 0 else { continue }
+            let hit = scenario.tokens.indices.filter { scenario.tokens[$0].protocolID == item.id }
+            guard !hit.isEmpty else { continue }
+            exploits.append(TokenLayer.Exploit(label: "protocol \(item.id)", probability: spec.probability, navLossFraction: spec.navLossFraction,
+                                               loadings: loadings(spec), tokens: hit, copula: scenario.copula))
+        }
         let tokens = TokenLayer(
             operatorCount: n,
             tokens: scenario.tokens.map { spec in
@@ -70,7 +92,8 @@ extension CompiledModel {
                 TokenLayer.Portfolio(id: spec.id, holdings: spec.holdings.map { (tokenIndex[$0.token]!, $0.amount) },
                                      debt: spec.leverage?.debt ?? 0, liquidationLTV: spec.leverage?.liquidationLTV ?? 1,
                                      liquidationPenalty: spec.leverage?.liquidationPenalty ?? 0)
-            })
+            },
+            exploits: exploits)
         self.init(operatorIDs: operatorIDs, stakes: scenario.operators.map(\.stake),
                   faultProbabilities: scenario.operators.map(\.faultProbability), copula: scenario.copula,
                   dependence: dependence, services: services, tokens: tokens, factorOrigin: factorOrigin,

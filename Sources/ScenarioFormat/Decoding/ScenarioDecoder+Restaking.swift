@@ -54,12 +54,12 @@ extension ScenarioDecoder {
     }
 
     func tokenSpec(_ node: Node, _ path: String) -> TokenSpec {
-        let m = reader.mapping(node, at: path, allowed: ["id", "backing", "delegations", "withdrawal_queue_days", "depeg"],
+        let m = reader.mapping(node, at: path, allowed: ["id", "backing", "delegations", "withdrawal_queue_days", "depeg", "protocol", "exploit"],
                                required: ["id", "backing", "delegations"], what: "a token") ?? [:]
         let delegations = m["delegations"].flatMap {
             reader.pairs($0, at: "\(path).delegations", what: "the delegations", example: "`{op-a: 120000, op-b: 80000}` (ETH per operator)")
         } ?? []
-        return TokenSpec(
+        var token = TokenSpec(
             id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the token id") } ?? "",
             backing: m["backing"].flatMap { reader.number($0, at: "\(path).backing", what: "the backing") } ?? .nan,
             delegations: delegations.map { ($0.key, reader.number($0.value, at: $0.childPath, what: "a delegation") ?? .nan) },
@@ -67,6 +67,27 @@ extension ScenarioDecoder {
                 reader.number($0, at: "\(path).withdrawal_queue_days", what: "the withdrawal queue") ?? .nan
             } ?? 0,
             depeg: m["depeg"].map { depeg($0, at: "\(path).depeg") })
+        token.protocolID = m["protocol"].map { reader.string($0, at: "\(path).protocol", what: "the protocol id") ?? "" }
+        token.exploit = m["exploit"].map { exploit($0, at: "\(path).exploit") }
+        return token
+    }
+
+    func protocolSpec(_ node: Node, _ path: String) -> ProtocolSpec {
+        let m = reader.mapping(node, at: path, allowed: ["id", "exploit"], required: ["id"], what: "a protocol") ?? [:]
+        return ProtocolSpec(id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the protocol id") } ?? "",
+                            exploit: m["exploit"].map { exploit($0, at: "\(path).exploit") })
+    }
+
+    func exploit(_ node: Node, at path: String) -> ExploitSpec {
+        let m = reader.mapping(node, at: path, allowed: ["probability", "nav_loss_fraction", "factor_loadings"],
+                               required: ["probability", "nav_loss_fraction"], what: "the exploit") ?? [:]
+        let loadings = m["factor_loadings"].flatMap {
+            reader.pairs($0, at: "\(path).factor_loadings", what: "the factor loadings", example: "`{aws: 0.3}` (loading per factor of `correlation.factors`)")
+        } ?? []
+        return ExploitSpec(
+            probability: m["probability"].flatMap { reader.number($0, at: "\(path).probability", what: "the exploit probability") } ?? .nan,
+            navLossFraction: m["nav_loss_fraction"].flatMap { reader.number($0, at: "\(path).nav_loss_fraction", what: "the NAV loss fraction") } ?? .nan,
+            factorLoadings: loadings.map { FactorLoading(operator: $0.key, loading: reader.number($0.value, at: $0.childPath, what: "a loading") ?? .nan) })
     }
 
     func depeg(_ node: Node, at path: String, base: DepegTerms = DepegTerms()) -> DepegTerms {

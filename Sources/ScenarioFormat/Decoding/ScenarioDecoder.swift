@@ -13,7 +13,7 @@ struct ScenarioDecoder {
     var directory: String = ""
 
     static let topLevelKeys = ["format", "name", "simulation", "copula", "operators", "operators_file", "services", "allocations",
-                               "allocations_file", "correlation", "tokens", "portfolios"]
+                               "allocations_file", "correlation", "protocols", "tokens", "portfolios"]
 
     func decode(_ root: Node) -> Scenario? {
         guard let top = reader.mapping(root, at: "", allowed: Self.topLevelKeys, required: [], what: "a scenario") else {
@@ -58,6 +58,7 @@ struct ScenarioDecoder {
             copula: top["copula"].map(copula) ?? .gaussian,
             tokens: list(top["tokens"], at: "tokens", what: "the list of tokens", element: tokenSpec),
             portfolios: list(top["portfolios"], at: "portfolios", what: "the list of portfolios", element: portfolioSpec))
+        scenario.protocols = list(top["protocols"], at: "protocols", what: "the list of protocols", element: protocolSpec)
         scenario.tableFiles = reader.tableFiles
         return scenario
     }

@@ -18,7 +18,9 @@ struct RestakingValidator {
         let validator = ScenarioValidator(reader: reader)
         validator.reportDuplicateIDs(scenario.tokens.map(\.id), at: "tokens", what: "token")
         validator.reportDuplicateIDs(scenario.portfolios.map(\.id), at: "portfolios", what: "portfolio")
+        validator.reportDuplicateIDs(scenario.protocols.map(\.id), at: "protocols", what: "protocol")
         validateTokens(scenario, operatorsComplete: operatorsComplete)
+        validateExploits(scenario, protocolsComplete: validator.idsDecoded("protocols"))
         validatePortfolios(scenario, tokensComplete: validator.idsDecoded("tokens"))
     }
 
@@ -70,6 +72,74 @@ struct RestakingValidator {
         for (i, total) in delegated.enumerated() where !places[i].isEmpty && scenario.operators[i].stake >= 0 && total > scenario.operators[i].stake * (1 + ScenarioValidator.tolerance) {
             reader.report(places[i].last!, problem: "tokens delegate \(s(total)) ETH to operator \"\(operatorIDs[i])\", more than its stake of \(s(scenario.operators[i].stake)) ETH (\(places[i].joined(separator: ", ")))",
                           fix: "an operator's stake is what is delegated to it: raise its stake or lower these delegations")
+        }
+    }
+
+    /// Tokens' protocols and every exploit: probability and NAV loss fraction in [0, 1], loadings on named
+    /// factors in [−1, 1] whose squares sum to 1 at most.
+    private func validateExploits(_ scenario: Scenario, protocolsComplete: Bool) {
+        let protocolIDs = scenario.protocols.map(\.id)
+        for (t, token) in scenario.tokens.enumerated() {
+            let path = "tokens[\(t)]"
+            if let name = token.protocolID, protocolsComplete, !protocolIDs.contains(name) {
+                let hint = closest(to: name, in: protocolIDs).map { "did you mean \"\($0)\"? " } ?? ""
+                reader.report("\(path).protocol", problem: "unknown protocol \"\(name)\" for token \"\(token.id)\"",
+                              fix: protocolIDs.isEmpty ? "list it under `protocols`, e.g. `protocols: [{id: \(name), exploit: {probability: 0.002, nav_loss_fraction: 0.3}}]`"
+                                  : "\(hint)name a protocol listed under `protocols`")
+            }
+            if let exploit = token.exploit { validateExploit(exploit, at: "\(path).exploit", scenario: scenario) }
+        }
+        for (j, spec) in scenario.protocols.enumerated() {
+            if let exploit = spec.exploit { validateExploit(exploit, at: "protocols[\(j)].exploit", scenario: scenario) }
+            if protocolsComplete, spec.exploit != nil, !scenario.tokens.contains(where: { $0.protocolID == spec.id }),
+               validatorFoundTokens(scenario) {
+                reader.report("protocols[\(j)].id", problem: "no token is built on protocol \"\(spec.id)\", so its exploit has no effect",
+                              fix: "name it in the tokens it hits (`protocol: \(spec.id)`), or remove the protocol")
+            }
+        }
+    }
+
+    private func validatorFoundTokens(_ scenario: Scenario) -> Bool {
+        !scenario.tokens.isEmpty && !reader.diagnostics.contains { $0.path == "tokens" || $0.path.hasSuffix(".protocol") }
+    }
+
+    private func validateExploit(_ exploit: ExploitSpec, at path: String, scenario: Scenario) {
+        if exploit.probability.isFinite, !(0...1).contains(exploit.probability) {
+            reader.report("\(path).probability", problem: "the exploit probability \(s(exploit.probability)) is outside [0, 1]",
+                          fix: "give the probability of an exploit over the horizon, between 0 and 1, e.g. 0.005")
+        }
+        if exploit.navLossFraction.isFinite, !(0...1).contains(exploit.navLossFraction) {
+            reader.report("\(path).nav_loss_fraction", problem: "the NAV loss fraction \(s(exploit.navLossFraction)) is outside [0, 1]",
+                          fix: "give the share of the NAV an exploit takes, between 0 and 1, e.g. 0.3")
+        }
+        guard !exploit.factorLoadings.isEmpty else { return }
+        guard case .factors(let factors) = scenario.correlation else {
+            reader.report("\(path).factor_loadings", problem: "exploit loadings need named factors, and this scenario's correlation has none",
+                          fix: "give `correlation: {factors: [...]}` with the factors the exploit loads on, or remove `factor_loadings`")
+            return
+        }
+        let ids = factors.map(\.id)
+        var squares = 0.0, complete = true
+        for loading in exploit.factorLoadings {
+            let place = "\(path).factor_loadings.\(loading.operator)"
+            guard ids.contains(loading.operator) else {
+                let hint = closest(to: loading.operator, in: ids).map { "did you mean \"\($0)\"? " } ?? ""
+                reader.report(place, problem: "unknown factor \"\(loading.operator)\" in the exploit's loadings", fix: "\(hint)name a factor listed under `correlation.factors`")
+                complete = false
+                continue
+            }
+            guard loading.loading.isFinite else { complete = false; continue }
+            if !(-1...1).contains(loading.loading) {
+                reader.report(place, problem: "the loading \(s(loading.loading)) is outside [-1, 1]",
+                              fix: "an exploit loading is the correlation of the exploit's latent variable with the factor, between -1 and 1")
+                complete = false
+                continue
+            }
+            squares += loading.loading * loading.loading
+        }
+        if complete, squares > 1 + ScenarioValidator.tolerance {
+            reader.report("\(path).factor_loadings", problem: "the squared loadings of the exploit sum to \(String(format: "%.6g", squares)), above 1",
+                          fix: "lower its loadings so that their squares sum to 1 or less")
         }
     }
 

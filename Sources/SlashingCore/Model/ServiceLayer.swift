@@ -112,6 +112,22 @@ public struct ServiceLayer: Sendable {
         return allocationMagnitude[a] * min(1, perUnit)
     }
 
+    /// The share of operator i's loss its own fault caused: each allocation's slash m·min(1, w·D + v·I) is split
+    /// between the fault and the incident in proportion to w·D and v·I, and the shares are added over the
+    /// allocations in proportion to their slashes (1 with no incident, 0 without a fault).
+    package func faultShare(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
+        guard faulted else { return 0 }
+        var total = 0.0, fromFault = 0.0
+        for a in allocationStart[i]..<allocationStart[i + 1] {
+            let fault = allocationFaultFraction[a]
+            let other = incident[allocationService[a]] ? allocationIncidentFraction[a] : 0
+            let slashed = allocationMagnitude[a] * min(1, fault + other)
+            total += slashed
+            if fault + other > 0 { fromFault += slashed * fault / (fault + other) }
+        }
+        return total > 0 ? fromFault / total : 1
+    }
+
     /// f_i given the operator's fault and which services had an incident (`incident[s]`).
     @inline(__always)
     package func slashedFraction(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {

@@ -1,7 +1,8 @@
 /// Tokens (LRTs) and portfolios compiled for the loss pass.
 ///
-/// A token t loses L_t = Σ_i d_ti · f_i ETH in a trial (d_ti: ETH it delegated to operator i, f_i: the share
-/// of operator i's stake slashed), x_t = L_t / backing_t of its NAV. Its market price relative to NAV falls to
+/// A token t's slashing costs it S_t = Σ_i d_ti · f_i ETH in a trial (d_ti: ETH it delegated to operator i, f_i: the
+/// share of operator i's stake slashed); each exploit e that hits it and happens then takes φ_e of the NAV left, so
+/// its NAV loss share is x_t = 1 − (1 − S_t/backing_t)·Π_e (1 − φ_e), and it loses L_t = x_t·backing_t ETH. Its market price relative to NAV falls to
 /// (1 − x_t)(1 − δ_t), δ_t = min(1, floor + per_nav_loss·x_t + per_queue_day·queue_days) when x_t > 0, else 0.
 public struct TokenLayer: Sendable {
     public struct Token: Sendable {
@@ -74,8 +75,41 @@ public struct TokenLayer: Sendable {
         }
     }
 
+    /// An exploit event: a token's own contracts, or a restaking protocol's core contracts (every token built
+    /// on it). It happens when its latent variable is below `threshold`, and then takes `navLossFraction` of the
+    /// NAV each of its tokens has left (buffer included).
+    public struct Exploit: Sendable {
+        /// "token eETH" or "protocol eigenlayer", for reports.
+        public let label: String
+        public let probability: Double
+        public let navLossFraction: Double
+        /// The copula quantile of `probability`.
+        public let threshold: Double
+        /// Loadings on the model's K factors (empty: independent of everything else).
+        public let loadings: [Double]
+        /// 1/√(1 − Σ_k g_k²) (+∞ when the exploit is a function of the factors).
+        public let inverseIdiosyncratic: Double
+        /// The tokens it hits, ascending.
+        public let tokens: [Int]
+
+        public init(label: String, probability: Double, navLossFraction: Double, loadings: [Double] = [], tokens: [Int], copula: Copula = .gaussian) {
+            self.label = label
+            self.probability = probability
+            self.navLossFraction = navLossFraction
+            threshold = copula.quantile(probability)
+            self.loadings = loadings
+            inverseIdiosyncratic = 1 / max(0, 1 - loadings.reduce(0) { $0 + $1 * $1 }).squareRoot()
+            self.tokens = tokens.sorted()
+        }
+    }
+
     public let tokens: [Token]
     public let portfolios: [Portfolio]
+    /// Exploit events (tokens' own, then protocols'), drawn each trial after the slashing.
+    public let exploits: [Exploit]
+    /// Per token, the exploits that hit it (indices into `exploits`).
+    package let exploitsOfToken: [[Int]]
+    public var hasExploits: Bool { !exploits.isEmpty }
     /// Per operator i, the tokens delegating to it: `delegations[delegationStart[i] ..< delegationStart[i + 1]]`.
     package let delegationStart: [Int]
     package let delegationToken: [Int]
@@ -84,7 +118,12 @@ public struct TokenLayer: Sendable {
     public var isEmpty: Bool { tokens.isEmpty }
 
     /// Tokens with their delegations (operator index, ETH, in file order) and portfolios over them.
-    public init(operatorCount n: Int, tokens: [(token: Token, delegations: [(operator: Int, amount: Double)])] = [], portfolios: [Portfolio] = []) {
+    public init(operatorCount n: Int, tokens: [(token: Token, delegations: [(operator: Int, amount: Double)])] = [], portfolios: [Portfolio] = [],
+                exploits: [Exploit] = []) {
+        self.exploits = exploits
+        var ofToken = [[Int]](repeating: [], count: tokens.count)
+        for (e, exploit) in exploits.enumerated() { for t in exploit.tokens { ofToken[t].append(e) } }
+        exploitsOfToken = ofToken
         var perOperator = [[(Int, Double)]](repeating: [], count: n)
         for (t, entry) in tokens.enumerated() {
             for d in entry.delegations where d.amount > 0 { perOperator[d.operator].append((t, d.amount)) }

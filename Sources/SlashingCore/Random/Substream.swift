@@ -15,6 +15,8 @@ public enum Substream: UInt32, Sendable, CaseIterable {
     /// `StudentTMixing.proposalUniforms` per trial: the gamma sampler's proposals for the t copula's W, read
     /// only when ν is above `StudentTMixing.samplerThreshold`.
     case mixingProposals = 5
+    /// E per trial: the exploit events' uniforms (tokens' own, then protocols'), read only when the scenario has exploits.
+    case exploits = 6
 }
 
 extension NormalStream {

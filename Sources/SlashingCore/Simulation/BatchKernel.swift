@@ -141,6 +141,10 @@ struct BatchKernel {
         @exclusivity(unchecked) var incidentFlags: [Bool]
         @exclusivity(unchecked) var incidentList: [Int] = []
         @exclusivity(unchecked) var incidentOffsets: [Int]
+        /// Exploit uniforms (E per trial), and the exploits that happened per trial.
+        @exclusivity(unchecked) var exploitUniforms: [Double]
+        @exclusivity(unchecked) var exploitList: [Int] = []
+        @exclusivity(unchecked) var exploitOffsets: [Int]
         /// Faulting operators per trial of the current chunk (loss pass).
         let faultOffsets: PinnedBuffer<Int32>
         let faultIndices: PinnedBuffer<Int32>
@@ -193,6 +197,9 @@ struct BatchKernel {
             incidentUniforms = [Double](repeating: 0, count: incidents ? s * b : 0)
             incidentFlags = [Bool](repeating: false, count: max(1, s) * b)
             incidentOffsets = [Int](repeating: 0, count: b + 1)
+            let exploits = kernel.lossPass != nil ? model.tokens.exploits.count : 0
+            exploitUniforms = [Double](repeating: 0, count: exploits * b)
+            exploitOffsets = [Int](repeating: 0, count: b + 1)
             let lists = kernel.lossPass != nil || kernel.records != nil
             faultOffsets = PinnedBuffer(repeating: 0, count: lists ? chunk + 1 : 0)
             faultIndices = PinnedBuffer(repeating: 0, count: lists ? n * chunk : 0)
@@ -243,7 +250,10 @@ struct BatchKernel {
                 if let twist = importance.twist { prepareTwist(twist, trials: m, worker: worker) }
             }
         }
-        if lossPass != nil { drawIncidents(batch: batch, trials: m, worker: worker) }
+        if lossPass != nil {
+            drawIncidents(batch: batch, trials: m, worker: worker)
+            drawExploits(batch: batch, trials: m, worker: worker)
+        }
         if let conditional {
             runConditional(conditional, batch: batch, trials: m, worker: worker)
         } else {
@@ -347,6 +357,40 @@ struct BatchKernel {
         }
     }
 
+    /// The exploits that happen per trial: u_e < Φ((c_e·√W − g_e·F)/b_e), or u_e < p_e when the exploit depends on
+    /// nothing else. Always drawn from the model's own law (importance sampling weighs the factors, which the
+    /// exploits' conditional probabilities follow, so their part of the likelihood ratio is 1).
+    private func drawExploits(batch: UInt64, trials m: Int, worker: Worker) {
+        let exploits = model.tokens.exploits, e = exploits.count
+        worker.exploitList.removeAll(keepingCapacity: true)
+        worker.exploitOffsets[0] = 0
+        guard e > 0 else {
+            for t in 0..<m { worker.exploitOffsets[t + 1] = 0 }
+            return
+        }
+        worker.exploitUniforms.withUnsafeMutableBufferPointer { u in
+            stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<(e * m)]), batch: batch, substream: .exploits)
+        }
+        let k = model.factorCount
+        for t in 0..<m {
+            for (j, exploit) in exploits.enumerated() {
+                let u = worker.exploitUniforms[t * e + j]
+                let happens: Bool
+                if exploit.loadings.isEmpty && degreesOfFreedom == nil {
+                    happens = u < exploit.probability
+                } else {
+                    let shift = exploit.loadings.isEmpty ? 0
+                        : ConditionalForm.shift(exploit.loadings, first: 0, stride: 1, factors: worker.factors.all, from: t * k, count: k)
+                    let scale = degreesOfFreedom != nil ? worker.scales[t] : 1
+                    happens = u < ConditionalForm.probability(threshold: exploit.threshold * scale, shift: shift,
+                                                              inverseIdiosyncratic: exploit.inverseIdiosyncratic)
+                }
+                if happens { worker.exploitList.append(j) }
+            }
+            worker.exploitOffsets[t + 1] = worker.exploitList.count
+        }
+    }
+
     // MARK: Dense forms
 
     private func runDense(batch: UInt64, trials m: Int, worker: Worker) {
@@ -426,6 +470,7 @@ struct BatchKernel {
         let s = model.services.count
         worker.incidentFlags.withUnsafeBufferPointer { flags in
             let total = lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
+                                         exploits: worker.exploitList[worker.exploitOffsets[t]..<worker.exploitOffsets[t + 1]],
                                          weight: importance != nil ? worker.weights[t] : 1, state: state)
             if records != nil, total > 0 { file(faults: faults, incidents: incidents, total: total, worker: worker) }
         }

@@ -4,6 +4,20 @@
 ///
 /// Used when the model has incidents, tokens or portfolios, and always by the contributions pass; plain
 /// models take the kernels' own sums, which this pass reproduces exactly (same terms, same order).
+/// What a token's or portfolio's loss is attributed to (the order of its sums).
+public enum LossCause: Int, CaseIterable, Sendable {
+    case operatorFaults = 0, serviceIncidents = 1, exploits = 2
+
+    /// The key in reports.
+    public var key: String {
+        switch self {
+        case .operatorFaults: return "operator_faults"
+        case .serviceIncidents: return "service_incidents"
+        case .exploits: return "exploits"
+        }
+    }
+}
+
 struct LossPass: Sendable {
     let model: CompiledModel
     /// min(1, Σ_s m_is·w_s): the share of stake a fault costs when no service has an incident.
@@ -35,11 +49,12 @@ struct LossPass: Sendable {
     /// The layout of a batch's partial sums, one flat array per batch so that batches add in batch order.
     ///
     /// Pass 1: per operator its loss, per service its share of the losses, per operator its squared loss (each
-    /// weighted by w, squares by w²), then, when weighted, Σw and Σw² of the counted events (slashes per operator,
+    /// weighted by w, squares by w²), per token and then per portfolio its loss by cause (operator faults, service
+    /// incidents, exploits), then, when weighted, Σw and Σw² of the counted events (slashes per operator,
     /// incidents per service, liquidations per portfolio). Contributions pass: per tail level j, every entity's
     /// (operators, then services) loss in trials beyond VaR, then in trials at VaR.
     struct Layout: Sendable {
-        let operators: Int, services: Int, portfolios: Int
+        let operators: Int, services: Int, tokens: Int, portfolios: Int, exploits: Int
         /// Levels of the contributions pass; 0 for pass 1.
         let tailLevels: Int
         let weighted: Bool
@@ -48,6 +63,8 @@ struct LossPass: Sendable {
         init(model: CompiledModel, tailLevels: Int = 0, weighted: Bool = false) {
             operators = model.operatorCount
             services = model.services.count
+            tokens = model.tokens.tokens.count
+            exploits = model.tokens.exploits.count
             portfolios = model.tokens.portfolios.count
             self.tailLevels = tailLevels
             self.weighted = weighted
@@ -57,14 +74,21 @@ struct LossPass: Sendable {
         var events: Int { operators + services + portfolios }
         var width: Int {
             guard tailLevels == 0 else { return 2 * tailLevels * entities }
-            return 2 * operators + services + (weighted ? 2 * events : 0)
+            return 2 * operators + services + causeWidth + 2 * exploits + (weighted ? 2 * events : 0)
         }
+        /// The causes a token's or portfolio's loss is split into (`LossCause`).
+        var causeWidth: Int { LossCause.allCases.count * (tokens + portfolios) }
+        func tokenCause(_ t: Int, _ c: LossCause) -> Int { 2 * operators + services + LossCause.allCases.count * t + c.rawValue }
+        func portfolioCause(_ p: Int, _ c: LossCause) -> Int { tokenCause(tokens + p, c) }
+        /// Σw and Σw² of the trials in which exploit e happened (w = 1 without importance sampling).
+        func exploitWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + e }
+        func exploitSquaredWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + exploits + e }
         func operatorLoss(_ i: Int) -> Int { i }
         func serviceLoss(_ s: Int) -> Int { operators + s }
         func operatorSquaredLoss(_ i: Int) -> Int { operators + services + i }
         /// Event e: 0..<N slashes, then incidents, then liquidations.
-        func eventWeight(_ e: Int) -> Int { 2 * operators + services + e }
-        func eventSquaredWeight(_ e: Int) -> Int { 2 * operators + services + events + e }
+        func eventWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + e }
+        func eventSquaredWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + events + e }
         func slashEvent(_ i: Int) -> Int { i }
         func incidentEvent(_ s: Int) -> Int { operators + s }
         func liquidationEvent(_ p: Int) -> Int { operators + services + p }
@@ -77,12 +101,20 @@ struct LossPass: Sendable {
         let operatorLosses: [Double]
         let serviceLosses: [Double]
         let operatorSquaredLosses: [Double]
+        /// Per token and per portfolio, its losses by cause (indexed by `LossCause.rawValue`).
+        let tokenLossesByCause: [[Double]]
+        let portfolioLossesByCause: [[Double]]
+        /// Per exploit, Σw and Σw² of the trials it happened in.
+        let exploitWeights: [(sum: Double, squares: Double)]
 
         init(_ totals: [Double], model: CompiledModel) {
             let layout = Layout(model: model)
             operatorLosses = (0..<layout.operators).map { totals[layout.operatorLoss($0)] }
             serviceLosses = (0..<layout.services).map { totals[layout.serviceLoss($0)] }
             operatorSquaredLosses = (0..<layout.operators).map { totals[layout.operatorSquaredLoss($0)] }
+            tokenLossesByCause = (0..<layout.tokens).map { t in LossCause.allCases.map { totals[layout.tokenCause(t, $0)] } }
+            portfolioLossesByCause = (0..<layout.portfolios).map { p in LossCause.allCases.map { totals[layout.portfolioCause(p, $0)] } }
+            exploitWeights = (0..<layout.exploits).map { (totals[layout.exploitWeight($0)], totals[layout.exploitSquaredWeight($0)]) }
         }
     }
 
@@ -94,6 +126,10 @@ struct LossPass: Sendable {
         @exclusivity(unchecked) var stamp = 0
         @exclusivity(unchecked) var affected: [Int] = []
         @exclusivity(unchecked) var tokenLoss: [Double], navLoss: [Double], discount: [Double]
+        /// Per operator, the share of its loss its own fault caused (the rest: incidents); per token, the part
+        /// of its slashing loss from faults, and its loss to exploits.
+        @exclusivity(unchecked) var faultShare: [Double]
+        @exclusivity(unchecked) var tokenFaultLoss: [Double], tokenExploitLoss: [Double]
         @exclusivity(unchecked) var serviceShare: [Double]
         @exclusivity(unchecked) var partial: [Double]
         /// The contributions pass's terms of one trial: sum index (relative to a level's block) and value.
@@ -122,6 +158,9 @@ struct LossPass: Sendable {
             tokenLoss = [Double](repeating: 0, count: t)
             navLoss = [Double](repeating: 0, count: t)
             discount = [Double](repeating: 0, count: t)
+            faultShare = [Double](repeating: 1, count: n)
+            tokenFaultLoss = [Double](repeating: 0, count: t)
+            tokenExploitLoss = [Double](repeating: 0, count: t)
             serviceShare = [Double](repeating: 0, count: s)
             partial = [Double](repeating: 0, count: pass.partialWidth)
             // At most one term per operator and one per allocation.
@@ -141,12 +180,13 @@ struct LossPass: Sendable {
         }
     }
 
-    /// One trial: `faults` ascending, `incident[s]` for every service, `incidents` the services with one;
+    /// One trial: `faults` ascending, `incident[s]` for every service, `incidents` the services with one,
+    /// `exploits` the exploit events that happened (tokens only: they never reach the operators' total);
     /// `weight` its likelihood ratio (1 without importance sampling).
     /// Returns the trial's total loss.
     @discardableResult
-    func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>, weight: Double = 1,
-                 state: State) -> Double {
+    func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>,
+                 exploits: ArraySlice<Int> = [][...], weight: Double = 1, state: State) -> Double {
         let services = model.services
         state.weight = weight
         state.affected.removeAll(keepingCapacity: true)
@@ -155,6 +195,7 @@ struct LossPass: Sendable {
                 let i = Int(f)
                 state.loss[i] = model.lossIfFault[i]
                 state.fraction[i] = faultFraction[i]
+                state.faultShare[i] = 1
                 state.affected.append(i)
             }
         } else {
@@ -181,8 +222,10 @@ struct LossPass: Sendable {
             }
             state.affected.sort()
             for i in state.affected {
-                let f = services.slashedFraction(operator: i, faulted: state.faultStamp[i] == stamp, incident: incident)
+                let faulted = state.faultStamp[i] == stamp
+                let f = services.slashedFraction(operator: i, faulted: faulted, incident: incident)
                 state.fraction[i] = f
+                if collectSamples, !model.tokens.isEmpty { state.faultShare[i] = services.faultShare(operator: i, faulted: faulted, incident: incident) }
                 state.loss[i] = model.stakes[i] * f
             }
         }
@@ -200,7 +243,7 @@ struct LossPass: Sendable {
                 if weighted { addEvent(layout.slashEvent(i), state) }
                 attribute(i, weight: weight, into: layout.serviceLoss(0), incident: incident, faulted: incidents.isEmpty || state.faultStamp[i] == state.stamp, state: state)
             }
-            if !model.tokens.isEmpty { tokensAndPortfolios(state) }
+            if !model.tokens.isEmpty { tokensAndPortfolios(exploits: exploits, state) }
         } else if total > 0 {
             accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty, state: state)
         }
@@ -227,20 +270,56 @@ struct LossPass: Sendable {
         }
     }
 
-    private func tokensAndPortfolios(_ state: State) {
+    /// Each token's slashing loss S_t, then the exploits: x_t = 1 − (1 − S_t/B_t)·Π(1 − φ_e) over the exploits of
+    /// t that happened (x_t = S_t/B_t exactly when none did). Losses by cause: the faults' and incidents' parts of
+    /// S_t (each operator's loss split as `ServiceLayer.faultShare`), and L_t − S_t for the exploits; a portfolio's
+    /// loss is split pro rata to its holdings' NAV losses by cause.
+    private func tokensAndPortfolios(exploits: ArraySlice<Int>, _ state: State) {
         let layer = model.tokens
-        for t in state.tokenLoss.indices { state.tokenLoss[t] = 0 }
+        for t in state.tokenLoss.indices {
+            state.tokenLoss[t] = 0
+            state.tokenFaultLoss[t] = 0
+            state.tokenExploitLoss[t] = 0
+        }
         for i in state.affected {
             let f = state.fraction[i]
             guard f > 0 else { continue }
+            let share = state.faultShare[i]
             for d in layer.delegationStart[i]..<layer.delegationStart[i + 1] {
-                state.tokenLoss[layer.delegationToken[d]] += layer.delegationAmount[d] * f
+                let amount = layer.delegationAmount[d] * f
+                state.tokenLoss[layer.delegationToken[d]] += amount
+                state.tokenFaultLoss[layer.delegationToken[d]] += amount * share
             }
         }
+        if !exploits.isEmpty {
+            for e in exploits {
+                state.partial[layout.exploitWeight(e)] += state.weight
+                state.partial[layout.exploitSquaredWeight(e)] += state.weight * state.weight
+            }
+            // Survival factors Π(1 − φ_e) per token, built in tokenExploitLoss and then replaced by the loss.
+            for t in state.tokenExploitLoss.indices { state.tokenExploitLoss[t] = 1 }
+            for e in exploits {
+                let exploit = layer.exploits[e]
+                for t in exploit.tokens { state.tokenExploitLoss[t] *= 1 - exploit.navLossFraction }
+            }
+            for (t, token) in layer.tokens.enumerated() {
+                let survival = state.tokenExploitLoss[t]
+                guard survival < 1 else { state.tokenExploitLoss[t] = 0; continue }
+                let slashed = state.tokenLoss[t]
+                let loss = min(token.backing, token.backing - (token.backing - slashed) * survival)
+                state.tokenExploitLoss[t] = max(0, loss - slashed)
+                state.tokenLoss[t] = max(slashed, loss)
+            }
+        }
+        let w = state.weight
         for (t, token) in layer.tokens.enumerated() {
             let loss = state.tokenLoss[t]
             if loss > 0 {
-                if weighted { state.tokenWeighted[t].append(WeightedLoss(loss: loss, weight: state.weight)) } else { state.tokenLossy[t].append(loss) }
+                if weighted { state.tokenWeighted[t].append(WeightedLoss(loss: loss, weight: w)) } else { state.tokenLossy[t].append(loss) }
+                let exploit = state.tokenExploitLoss[t], fault = state.tokenFaultLoss[t]
+                state.partial[layout.tokenCause(t, .operatorFaults)] += w * fault
+                state.partial[layout.tokenCause(t, .serviceIncidents)] += w * max(0, loss - exploit - fault)
+                state.partial[layout.tokenCause(t, .exploits)] += w * exploit
             }
             let x = loss / token.backing
             state.navLoss[t] = x
@@ -252,6 +331,21 @@ struct LossPass: Sendable {
                 for (p, portfolio) in layer.portfolios.enumerated() {
                     let outcome = portfolio.outcome(navLoss: x.baseAddress!, discount: d.baseAddress!)
                     if outcome.loss > 0 {
+                        var fault = 0.0, incident = 0.0, exploit = 0.0
+                        for (t, h) in portfolio.holdings where state.tokenLoss[t] > 0 {
+                            let perETH = h / layer.tokens[t].backing
+                            let e = state.tokenExploitLoss[t], f = state.tokenFaultLoss[t]
+                            fault += perETH * f
+                            exploit += perETH * e
+                            incident += perETH * max(0, state.tokenLoss[t] - e - f)
+                        }
+                        let parts = fault + incident + exploit
+                        if parts > 0 {
+                            let scale = w * outcome.loss / parts
+                            state.partial[layout.portfolioCause(p, .operatorFaults)] += scale * fault
+                            state.partial[layout.portfolioCause(p, .serviceIncidents)] += scale * incident
+                            state.partial[layout.portfolioCause(p, .exploits)] += scale * exploit
+                        }
                         if weighted {
                             state.portfolioWeighted[p].append(WeightedLoss(loss: outcome.loss, weight: state.weight))
                         } else {

@@ -24,6 +24,13 @@ public struct SimulationResult: Sendable {
     public let incidentCounts: [Int]
     /// Per portfolio, the number of trials it was liquidated.
     public let liquidationCounts: [Int]
+    /// Per token and per portfolio, the sum over trials of its loss by cause (ETH, weighted under importance
+    /// sampling), indexed by `LossCause.rawValue`: operator faults, service incidents, exploits.
+    public var tokenLossSumsByCause: [[Double]] = []
+    public var portfolioLossSumsByCause: [[Double]] = []
+    /// Per exploit event (`TokenLayer.exploits`), the share of trials in which it happened (weighted under
+    /// importance sampling).
+    public var exploitProbabilities: [Estimate] = []
     /// Wall-clock seconds spent simulating.
     public internal(set) var elapsedSeconds: Double
     /// The seed of the random streams.
@@ -155,6 +162,7 @@ public struct SimulationEngine: Sendable {
             serviceSums = Self.serviceShares(model: model, faultCounts: faultCounts)
         }
         let t = model.tokens.tokens.count
+        let causes = totals.map { LossPass.Totals($0, model: model) }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         var result = SimulationResult(distribution: distributions[0], tokenDistributions: Array(distributions[1..<(1 + t)]),
                                 portfolioDistributions: Array(distributions[(1 + t)...]), faultCounts: faultCounts,
@@ -162,6 +170,9 @@ public struct SimulationEngine: Sendable {
                                 operatorLossSquareSums: operatorSquares, incidentCounts: counts.incidents,
                                 liquidationCounts: counts.liquidations, elapsedSeconds: elapsed, seed: seed, threads: threads,
                                 requestedTrials: requestedTrials)
+        result.tokenLossSumsByCause = causes?.tokenLossesByCause ?? []
+        result.portfolioLossSumsByCause = causes?.portfolioLossesByCause ?? []
+        result.exploitProbabilities = causes?.exploitWeights.map { Estimate(sum: $0.sum, sumOfSquares: $0.squares, trials: distributions[0].trials) } ?? []
         if model.multipliesInSingle {
             result.singlePrecision = SinglePrecisionChecks(latents: distributions[0].trials * model.operatorCount,
                                                            recomputed: counts.recomputedLatents, corrected: counts.correctedDecisions)
