@@ -15,6 +15,7 @@ import Yams
 /// loading_scale: {aws: 1.6}           # multiply a named factor's loadings (operators and services)
 /// incident_probabilities: {bridge: 1} # set incident probabilities (1 forces the incident)
 /// depeg: {ezETH: {floor_discount: 0.05}}   # override parts of a token's depeg model
+/// exploit_probabilities: {ezETH: 0.05, eigenlayer: 0.01}   # set the exploit probability of a token or protocol
 /// ```
 public struct StressSpec: Sendable {
     public var name: String
@@ -25,6 +26,8 @@ public struct StressSpec: Sendable {
     public var loadingScale: [(factor: String, scale: Double)] = []
     public var incidentProbabilities: [(service: String, probability: Double)] = []
     public var depeg: [(token: String, depeg: DepegTerms)] = []
+    /// Exploit probabilities of tokens and protocols (ids of the base's tokens or protocols with an exploit).
+    public var exploitProbabilities: [(id: String, probability: Double)] = []
 
     public init(name: String, faultProbabilityScale: Double? = nil) {
         self.name = name
@@ -57,6 +60,10 @@ public struct StressSpec: Sendable {
         for (id, depeg) in depeg {
             if let t = s.tokens.firstIndex(where: { $0.id == id }) { s.tokens[t].depeg = depeg }
         }
+        for (id, p) in exploitProbabilities {
+            if let t = s.tokens.firstIndex(where: { $0.id == id }), s.tokens[t].exploit != nil { s.tokens[t].exploit!.probability = p }
+            if let j = s.protocols.firstIndex(where: { $0.id == id }), s.protocols[j].exploit != nil { s.protocols[j].exploit!.probability = p }
+        }
         return s
     }
 }
@@ -65,7 +72,7 @@ public struct StressSpec: Sendable {
 /// reported with the stress file's positions; the stressed scenario is then validated like any scenario.
 public enum StressLoader {
     public static let keys = ["format", "name", "fault_probability_scale", "fault_probabilities", "correlation", "copula",
-                              "loading_scale", "incident_probabilities", "depeg"]
+                              "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities"]
 
     /// Whether the file at `path` reads as a stress file rather than a scenario: a mapping whose keys are all
     /// stress keys (so no `operators`), with a key only stresses have, or `format` with a `correlation` or
@@ -75,7 +82,7 @@ public enum StressLoader {
               let root = try? ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path)),
               case .mapping(let mapping) = root else { return false }
         let keys = Set(mapping.keys.compactMap { $0.scalar?.string })
-        let stressOnly: Set = ["fault_probability_scale", "fault_probabilities", "loading_scale", "incident_probabilities", "depeg"]
+        let stressOnly: Set = ["fault_probability_scale", "fault_probabilities", "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities"]
         return keys.isSubset(of: Self.keys)
             && (!keys.isDisjoint(with: stressOnly) || (keys.contains("format") && !keys.isDisjoint(with: ["correlation", "copula"])))
     }
@@ -113,6 +120,10 @@ public enum StressLoader {
                                           reader: reader, range: 0...1, what: "fault probability", example: "`{op-01: 0.2}`")
         spec.incidentProbabilities = entries(top["incident_probabilities"], at: "incident_probabilities", ids: base.services.map(\.id), kind: "service",
                                              reader: reader, range: 0...1, what: "incident probability", example: "`{bridge: 1}` (1 forces the incident)")
+        let exploitIDs = base.tokens.filter { $0.exploit != nil }.map(\.id) + base.protocols.filter { $0.exploit != nil }.map(\.id)
+        spec.exploitProbabilities = entries(top["exploit_probabilities"], at: "exploit_probabilities", ids: exploitIDs,
+                                            kind: "token or protocol with an exploit", reader: reader, range: 0...1,
+                                            what: "exploit probability", example: "`{ezETH: 0.05}`").map { ($0.0, $0.1) }
         if let node = top["correlation"] { spec.correlation = decoder.correlation(node, operators: base.operators.map(\.id)) }
         if let node = top["copula"] { spec.copula = decoder.copula(node) }
         let correlation = spec.correlation ?? base.correlation

@@ -175,7 +175,9 @@ import Testing
 
     @Test(arguments: [
         ("format: 1\nname: s\nfault_probabilty_scale: 2\n",
-         "stress.yaml:3:1: fault_probabilty_scale: unknown key `fault_probabilty_scale` in a stress. Fix: did you mean `fault_probability_scale`? allowed keys are format, name, fault_probability_scale, fault_probabilities, correlation, copula, loading_scale, incident_probabilities, depeg"),
+         "stress.yaml:3:1: fault_probabilty_scale: unknown key `fault_probabilty_scale` in a stress. Fix: did you mean `fault_probability_scale`? allowed keys are format, name, fault_probability_scale, fault_probabilities, correlation, copula, loading_scale, incident_probabilities, depeg, exploit_probabilities"),
+        ("format: 1\nexploit_probabilities: {lrt: 0.1}\n",
+         "stress.yaml:2:30: exploit_probabilities.lrt: unknown token or protocol with an exploit \"lrt\". Fix: name a token or protocol with an exploit of the base scenario"),
         ("format: 1\nfault_probabilities: {op-x: 0.2}\n",
          "stress.yaml:2:29: fault_probabilities.op-x: unknown operator \"op-x\". Fix: did you mean \"op-a\"? name an operator of the base scenario"),
         ("format: 1\nfault_probabilities: {op-a: 2}\n",
