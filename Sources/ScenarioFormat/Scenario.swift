@@ -24,6 +24,8 @@ public struct Scenario: Sendable, Equatable {
     public var portfolios: [PortfolioSpec]
     /// Restaking protocols the tokens are built on, with the exploit of their core contracts.
     public var protocols: [ProtocolSpec] = []
+    /// Default fault modes, for the operators that give neither `fault_probability` nor their own modes.
+    public var faultModes: [FaultModeSpec] = []
     /// The table files the scenario named (`operators_file`, …), with the SHA-256 of each as read.
     public var tableFiles: [TableFile] = []
 
@@ -92,12 +94,39 @@ public struct OperatorSpec: Sendable, Equatable {
     public var faultProbability: Double
     /// Infrastructure tags (kind → value, e.g. cloud → aws), used by `correlation: {derived: ...}`.
     public var tags: [String: String]
+    /// Its fault modes: its own `fault_modes`, or the scenario's default `fault_modes` when it gives neither
+    /// those nor a `fault_probability`; nil: the one implicit mode (any fault slashes every service at its own
+    /// fraction). With modes, `faultProbability` is 1 − Π (1 − q_k).
+    public var faultModes: [FaultModeSpec]?
+    /// Whether `faultModes` are the scenario's defaults (validated once, at `fault_modes`).
+    public var usesDefaultModes = false
 
-    public init(id: String, stake: Double, faultProbability: Double, tags: [String: String] = [:]) {
+    public init(id: String, stake: Double, faultProbability: Double, tags: [String: String] = [:], faultModes: [FaultModeSpec]? = nil) {
         self.id = id
         self.stake = stake
-        self.faultProbability = faultProbability
+        self.faultModes = faultModes
+        self.faultProbability = faultModes.map { FaultModes.faultProbability($0.map(\.probability)) } ?? faultProbability
         self.tags = tags
+    }
+}
+
+/// `fault_modes[i]` (defaults) or `operators[j].fault_modes[i]` — one way an operator can fault: a key compromise
+/// or double-signing (every service, a large fraction), a liveness fault (one service, a small fraction), a
+/// service-specific safety fault.
+public struct FaultModeSpec: Sendable, Equatable {
+    public var id: String
+    /// Probability that the mode happens over the horizon.
+    public var probability: Double
+    /// The services it slashes; nil: every service the operator is allocated to (`services: all`).
+    public var services: [String]?
+    /// The share of each slashed allocation; nil: each service's own `slash_fraction`.
+    public var slashFraction: Double?
+
+    public init(id: String, probability: Double, services: [String]? = nil, slashFraction: Double? = nil) {
+        self.id = id
+        self.probability = probability
+        self.services = services
+        self.slashFraction = slashFraction
     }
 }
 

@@ -39,7 +39,16 @@ public struct StressSpec: Sendable {
         var s = base
         s.name = name
         if let scale = faultProbabilityScale {
-            for i in s.operators.indices { s.operators[i].faultProbability = min(1, s.operators[i].faultProbability * scale) }
+            for i in s.operators.indices {
+                if var modes = s.operators[i].faultModes {
+                    // Every mode's probability × scale (capped at 1), and the fault probability from them.
+                    for k in modes.indices { modes[k].probability = min(1, modes[k].probability * scale) }
+                    s.operators[i].faultModes = modes
+                    s.operators[i].faultProbability = FaultModes.faultProbability(modes.map(\.probability))
+                } else {
+                    s.operators[i].faultProbability = min(1, s.operators[i].faultProbability * scale)
+                }
+            }
         }
         for (id, p) in faultProbabilities {
             if let i = s.operators.firstIndex(where: { $0.id == id }) { s.operators[i].faultProbability = p }
@@ -118,6 +127,10 @@ public enum StressLoader {
         }
         spec.faultProbabilities = entries(top["fault_probabilities"], at: "fault_probabilities", ids: base.operators.map(\.id), kind: "operator",
                                           reader: reader, range: 0...1, what: "fault probability", example: "`{op-01: 0.2}`")
+        for (id, _) in spec.faultProbabilities where base.operators.first(where: { $0.id == id })?.faultModes != nil {
+            reader.report("fault_probabilities.\(id)", problem: "operator \"\(id)\" has fault modes, so its fault probability comes from them",
+                          fix: "scale every operator's modes with `fault_probability_scale`, or edit the modes' probabilities in the scenario (or sweep `operators[i].fault_modes[k].probability`)")
+        }
         spec.incidentProbabilities = entries(top["incident_probabilities"], at: "incident_probabilities", ids: base.services.map(\.id), kind: "service",
                                              reader: reader, range: 0...1, what: "incident probability", example: "`{bridge: 1}` (1 forces the incident)")
         let exploitIDs = base.tokens.filter { $0.exploit != nil }.map(\.id) + base.protocols.filter { $0.exploit != nil }.map(\.id)

@@ -34,6 +34,9 @@ extension Report {
             row("operator", op.id, "expected_loss", op.expectedLoss, se: op.expectedLossStandardError)
             row("operator", op.id, "probability_of_slash", op.probabilityOfSlash, se: op.probabilityOfSlashStandardError)
             for c in op.expectedShortfallContributions { row("operator", op.id, "es_contribution", level: c.level, c.loss) }
+            for mode in op.faultModes ?? [] {
+                row("fault_mode", op.id + "/" + mode.id, "probability", mode.simulatedProbability, se: mode.simulatedProbabilityStandardError)
+            }
         }
         for service in services {
             row("service", service.id, "expected_loss", service.expectedLoss)

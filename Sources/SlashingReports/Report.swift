@@ -159,6 +159,22 @@ public struct Report: Sendable, Encodable {
         public var probabilityOfSlashStandardError: Double
         /// E[ℓ_i | tail] shares of the total's ES at each level (they sum to the ES); empty without contributions.
         public var expectedShortfallContributions: [Contribution]
+        /// Its fault modes with their simulated frequencies; nil (absent from JSON) for an operator without modes.
+        /// With modes, `faultProbability` is 1 − Π (1 − q) and `lossIfSlashed` the loss when every mode happens.
+        public var faultModes: [FaultMode]? = nil
+    }
+
+    /// One fault mode of an operator.
+    public struct FaultMode: Sendable, Encodable {
+        public var id: String
+        public var probability: Double
+        public var simulatedProbability: Double
+        public var simulatedProbabilityStandardError: Double
+
+        enum CodingKeys: String, CodingKey {
+            case id, probability, simulatedProbability = "simulated_probability"
+            case simulatedProbabilityStandardError = "simulated_probability_standard_error"
+        }
     }
 
     /// An entity's share of the total's expected shortfall at one level.
@@ -196,7 +212,7 @@ extension Report.Operator {
         case id, stake, faultProbability = "fault_probability", lossIfSlashed = "loss_if_slashed"
         case expectedLoss = "expected_loss", expectedLossStandardError = "expected_loss_standard_error"
         case probabilityOfSlash = "probability_of_slash", probabilityOfSlashStandardError = "probability_of_slash_standard_error"
-        case expectedShortfallContributions = "expected_shortfall_contributions"
+        case expectedShortfallContributions = "expected_shortfall_contributions", faultModes = "fault_modes"
     }
 }
 
@@ -236,7 +252,8 @@ extension Report {
         }
         self.operators = model.operatorIDs.indices.map { i in
             let slash = result.slashProbability(ofOperator: i), expected = result.expectedLoss(ofOperator: i)
-            return Operator(
+            let modes = model.faultModes
+            var op = Operator(
                 id: model.operatorIDs[i], stake: model.stakes[i],
                 faultProbability: model.faultProbabilities[i], lossIfSlashed: model.lossIfFault[i],
                 expectedLoss: expected.value, expectedLossStandardError: expected.standardError,
@@ -244,6 +261,14 @@ extension Report {
                 expectedShortfallContributions: contributions.map { c in
                     c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.operators[$0][i]) }
                 } ?? [])
+            if modes.hasModes(i) {
+                op.faultModes = (modes.start[i]..<modes.start[i + 1]).map { k in
+                    let simulated = result.faultModeProbabilities.indices.contains(k) ? result.faultModeProbabilities[k] : Estimate(count: 0, trials: max(1, result.trials))
+                    return FaultMode(id: modes.ids[k], probability: modes.probabilities[k], simulatedProbability: simulated.value,
+                                     simulatedProbabilityStandardError: simulated.standardError)
+                }
+            }
+            return op
         }
         self.services = model.services.ids.indices.map { j in
             let incident = result.incidentProbability(ofService: j)

@@ -44,6 +44,7 @@ extension Report {
                             lpad(TextFormat.percent(p.equityLossFraction.expectedShortfall[h].loss), 10)].joined())
             }
         }
+        out += faultModeSection()
         out += exploitSections()
         let withIncidents = services.filter { $0.incidentProbability > 0 }
         if !withIncidents.isEmpty {
@@ -74,6 +75,20 @@ extension Report {
                 lines("service", services.map { ($0.id, $0.expectedShortfallContributions[h].loss, $0.expectedLoss) })
             }
         }
+        return out
+    }
+
+    /// Operators' fault modes: each mode's probability and simulated frequency (the first 20 rows; JSON has all).
+    func faultModeSection() -> [String] {
+        let rows = operators.flatMap { op in (op.faultModes ?? []).map { (op.id, $0) } }
+        guard !rows.isEmpty else { return [] }
+        var out = ["", "Fault modes (an operator faults when any of its modes happens: P(fault) = 1 − Π (1 − q))"]
+        out.append([pad("  operator", 20), pad("  mode", 22), lpad("probability", 13), lpad("simulated", 12), lpad("± s.e.", 10)].joined())
+        for (id, mode) in rows.prefix(20) {
+            out.append([pad("  " + id, 20), pad("  " + mode.id, 22), lpad(TextFormat.percent(mode.probability), 13),
+                        lpad(TextFormat.percent(mode.simulatedProbability), 12), lpad(TextFormat.percent(mode.simulatedProbabilityStandardError), 10)].joined())
+        }
+        if rows.count > 20 { out.append("  (\(rows.count - 20) more in the JSON report)") }
         return out
     }
 

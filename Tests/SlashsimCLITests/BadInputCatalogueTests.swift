@@ -23,12 +23,12 @@ import Testing
     @Test(arguments: [
         // Unknown key (a typo), with a suggestion and without a second "missing key" message.
         ("fault_probability: 0.02", "fault_probabilty: 0.02",
-         "case.yaml:5:30: operators[1].fault_probabilty: unknown key `fault_probabilty` in an operator. Fix: did you mean `fault_probability`? allowed keys are id, stake, fault_probability, tags"),
+         "case.yaml:5:30: operators[1].fault_probabilty: unknown key `fault_probabilty` in an operator. Fix: did you mean `fault_probability`? allowed keys are id, stake, fault_probability, tags, fault_modes"),
         ("name: Two", "nmae: Two",
-         "case.yaml:1:1: nmae: unknown key `nmae` in a scenario. Fix: did you mean `name`? allowed keys are format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, tokens, portfolios"),
+         "case.yaml:1:1: nmae: unknown key `nmae` in a scenario. Fix: did you mean `name`? allowed keys are format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, fault_modes, protocols, tokens, portfolios"),
         // Missing key.
         (", fault_probability: 0.03", "",
-         "case.yaml:6:5: operators[2].fault_probability: missing required key `fault_probability` in an operator. Fix: add `fault_probability: ...`"),
+         "case.yaml:6:5: operators[2].fault_probability: missing required key `fault_probability` in an operator. Fix: add `fault_probability: ...`, or give the operator `fault_modes` (or the scenario default `fault_modes`)"),
         // Wrong types.
         ("stake: 64000", "stake: lots",
          "case.yaml:5:23: operators[1].stake: expected the stake (a number), found `lots`. Fix: write a number such as 0.25 or 32000"),
@@ -204,8 +204,8 @@ import Testing
     @Test(arguments: [
         ("", "case.yaml: the file is empty. Fix: write a scenario: see Scenarios/default.yaml for an example"),
         ("# only a comment\n", "case.yaml: the file is empty. Fix: write a scenario: see Scenarios/default.yaml for an example"),
-        ("- a\n- b\n", "case.yaml:1:1: expected a scenario (a mapping with keys format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, tokens, portfolios), found a list. Fix: write a scenario as `key: value` pairs"),
-        ("just text\n", "case.yaml:1:1: expected a scenario (a mapping with keys format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, tokens, portfolios), found `just text`. Fix: write a scenario as `key: value` pairs"),
+        ("- a\n- b\n", "case.yaml:1:1: expected a scenario (a mapping with keys format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, fault_modes, protocols, tokens, portfolios), found a list. Fix: write a scenario as `key: value` pairs"),
+        ("just text\n", "case.yaml:1:1: expected a scenario (a mapping with keys format, name, simulation, copula, operators, operators_file, services, allocations, allocations_file, correlation, fault_modes, protocols, tokens, portfolios), found `just text`. Fix: write a scenario as `key: value` pairs"),
         ("name: x\n", "case.yaml:1:1: operators: missing required key `operators` in a scenario. Fix: add `operators: ...`, or `operators_file: operators.csv` for a table beside the scenario"),
         ("operators: []\n", "case.yaml:1:12: operators: the scenario has no operators. Fix: list at least one operator under `operators:`"),
         ("format: 2\noperators: [{id: a, stake: 1, fault_probability: 0.1}]\n", "case.yaml:1:9: format: format 2 is not supported by this slashsim (it reads format 1). Fix: write `format: 1` or upgrade slashsim"),

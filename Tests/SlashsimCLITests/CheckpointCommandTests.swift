@@ -52,7 +52,7 @@ import Testing
         let total = Int(arguments[arguments.firstIndex(of: "--trials")! + 1])!
         let single = try SlashsimBinary.run(arguments + ["--output", "single.json"], in: folder)
         #expect(single.status == 0, "\(single.stderr)")
-        let checkpointed = arguments + ["--output", output, "--checkpoint", "run.ckpt", "--checkpoint-seconds", "0.2"]
+        let checkpointed = arguments + ["--output", output, "--checkpoint", "run.ckpt", "--checkpoint-seconds", "0.05"]
         var before = 0
         for signal in signals {
             let outcome = try interrupt(checkpointed, in: folder, checkpoint: "run.ckpt", signal: signal, after: before, total: total)
@@ -123,13 +123,15 @@ import Testing
     @Test func shardsResumeToTheirPart() throws {
         let folder = try SlashsimBinary.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let base = ["run", "--trials", Self.trials, "--threads", "2", "--quiet"]
+        // Four times the other tests' trials: each sitting is half of them, and the signal must land before the end.
+        let trials = 4 * Int(Self.trials)!
+        let base = ["run", "--trials", "\(trials)", "--threads", "2", "--quiet"]
         for i in 0..<2 {
             let part = try SlashsimBinary.run(base + ["--shard", "\(i)/2", "--output", "single-\(i).slashsim"], in: folder)
             #expect(part.status == 0, "\(part.stderr)")
         }
         let arguments = base + ["--shard", "1/2", "--output", "part-1.slashsim", "--checkpoint", "run.ckpt", "--checkpoint-seconds", "0.2"]
-        let stopped = try Self.interrupt(arguments, in: folder, checkpoint: "run.ckpt", signal: SIGTERM, after: 0, total: Int(Self.trials)! / 2)
+        let stopped = try Self.interrupt(arguments, in: folder, checkpoint: "run.ckpt", signal: SIGTERM, after: 0, total: trials / 2)
         try #require(stopped.seen >= 0)
         #expect(stopped.status == 75, "\(stopped.stderr)")
         let resumed = try SlashsimBinary.run(arguments, in: folder)

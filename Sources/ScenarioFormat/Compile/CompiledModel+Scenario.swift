@@ -94,9 +94,23 @@ extension CompiledModel {
                                      liquidationPenalty: spec.leverage?.liquidationPenalty ?? 0)
             },
             exploits: exploits)
+        // Fault modes: each mode's fraction for each of its operator's allocations, in the service layer's order.
+        var faultModes: FaultModes?
+        if scenario.operators.contains(where: { $0.faultModes != nil }) {
+            var allocationsOf = [[AllocationSpec]](repeating: [], count: n)
+            for a in scenario.allocations { allocationsOf[operatorIndex[a.operator]!].append(a) }
+            faultModes = FaultModes(perOperator: scenario.operators.enumerated().map { i, op in
+                (op.faultModes ?? []).map { mode in
+                    FaultModes.Mode(id: mode.id, probability: mode.probability, allocationFractions: allocationsOf[i].map { a in
+                        guard mode.services?.contains(a.service) ?? true else { return 0 }
+                        return mode.slashFraction ?? scenario.services[serviceIndex[a.service]!].slashFraction
+                    })
+                }
+            })
+        }
         self.init(operatorIDs: operatorIDs, stakes: scenario.operators.map(\.stake),
                   faultProbabilities: scenario.operators.map(\.faultProbability), copula: scenario.copula,
-                  dependence: dependence, services: services, tokens: tokens, factorOrigin: factorOrigin,
+                  dependence: dependence, services: services, tokens: tokens, faultModes: faultModes, factorOrigin: factorOrigin,
                   repair: repair, warnings: warnings)
         latentPrecision = scenario.simulation.precision
     }

@@ -13,12 +13,13 @@ struct ScenarioDecoder {
     var directory: String = ""
 
     static let topLevelKeys = ["format", "name", "simulation", "copula", "operators", "operators_file", "services", "allocations",
-                               "allocations_file", "correlation", "protocols", "tokens", "portfolios"]
+                               "allocations_file", "correlation", "fault_modes", "protocols", "tokens", "portfolios"]
 
     func decode(_ root: Node) -> Scenario? {
         guard let top = reader.mapping(root, at: "", allowed: Self.topLevelKeys, required: [], what: "a scenario") else {
             return nil
         }
+        let defaults = list(top["fault_modes"], at: "fault_modes", what: "the list of fault modes", element: faultModeSpec)
         let operators: [OperatorSpec]
         switch (top["operators"], top["operators_file"]) {
         case (_?, let file?):
@@ -31,7 +32,7 @@ struct ScenarioDecoder {
                 reader.report("operators", root.mark, problem: "missing required key `operators` in a scenario",
                               fix: "add `operators: ...`, or `operators_file: operators.csv` for a table beside the scenario")
             }
-            operators = list(listed, at: "operators", what: "the list of operators", element: operatorSpec)
+            operators = list(listed, at: "operators", what: "the list of operators") { operatorSpec($0, $1, defaultModes: defaults) }
         }
         let allocations: [AllocationSpec]
         if let file = top["allocations_file"] {
@@ -59,6 +60,12 @@ struct ScenarioDecoder {
             tokens: list(top["tokens"], at: "tokens", what: "the list of tokens", element: tokenSpec),
             portfolios: list(top["portfolios"], at: "portfolios", what: "the list of portfolios", element: portfolioSpec))
         scenario.protocols = list(top["protocols"], at: "protocols", what: "the list of protocols", element: protocolSpec)
+        scenario.faultModes = defaults
+        if top["fault_modes"] != nil, top["operators_file"] != nil || !operators.contains(where: \.usesDefaultModes),
+           !reader.diagnostics.contains(where: { $0.path.hasPrefix("fault_modes") || $0.path.hasPrefix("operators") }) {
+            reader.report("fault_modes", top["fault_modes"]!.mark, problem: "no operator uses the default fault modes (each gives a fault_probability or its own fault_modes)",
+                          fix: "remove `fault_probability` from the operators that should use them, or remove `fault_modes`")
+        }
         scenario.tableFiles = reader.tableFiles
         return scenario
     }
@@ -106,22 +113,65 @@ struct ScenarioDecoder {
         return nil
     }
 
-    private func operatorSpec(_ node: Node, _ path: String) -> OperatorSpec {
-        let m = reader.mapping(node, at: path, allowed: ["id", "stake", "fault_probability", "tags"],
-                               required: ["id", "stake", "fault_probability"], what: "an operator") ?? [:]
+    private func operatorSpec(_ node: Node, _ path: String, defaultModes: [FaultModeSpec]) -> OperatorSpec {
+        let m = reader.mapping(node, at: path, allowed: ["id", "stake", "fault_probability", "tags", "fault_modes"],
+                               required: ["id", "stake"], what: "an operator") ?? [:]
+        let own = m["fault_modes"].map { list($0, at: "\(path).fault_modes", what: "the list of fault modes", element: faultModeSpec) }
+        var modes: [FaultModeSpec]?, usesDefaults = false
+        switch (m["fault_probability"], own) {
+        case (let given?, _?):
+            reader.report("\(path).fault_probability", given.mark, problem: "the operator gives both `fault_probability` and `fault_modes`",
+                          fix: "keep one: its fault probability is 1 − Π (1 − q) of its modes' probabilities")
+        case (nil, let own?):
+            modes = own
+        case (nil, nil) where !defaultModes.isEmpty:
+            modes = defaultModes
+            usesDefaults = true
+        case (nil, nil):
+            // Not when a misspelt key already said so (`fault_probabilty`: one message, not two).
+            let misspelt = reader.diagnostics.contains { $0.path.hasPrefix("\(path).") && $0.fix.contains("did you mean `fault_probability`?") }
+            if case .mapping = node, !misspelt {
+                reader.report("\(path).fault_probability", node.mark, problem: "missing required key `fault_probability` in an operator",
+                              fix: "add `fault_probability: ...`, or give the operator `fault_modes` (or the scenario default `fault_modes`)")
+            }
+        default:
+            break
+        }
         var tags: [String: String] = [:]
         if let t = m["tags"], let pairs = reader.pairs(t, at: "\(path).tags", what: "the tags", example: "`{cloud: aws, client: lighthouse}`") {
             for pair in pairs {
                 if let value = reader.string(pair.value, at: pair.childPath, what: "a tag value") { tags[pair.key] = value }
             }
         }
-        return OperatorSpec(
+        var spec = OperatorSpec(
             id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the operator id") } ?? "",
             stake: m["stake"].flatMap { reader.number($0, at: "\(path).stake", what: "the stake") } ?? .nan,
             faultProbability: m["fault_probability"].flatMap {
                 reader.number($0, at: "\(path).fault_probability", what: "the fault probability")
             } ?? .nan,
-            tags: tags)
+            tags: tags, faultModes: modes)
+        spec.usesDefaultModes = usesDefaults
+        return spec
+    }
+
+    func faultModeSpec(_ node: Node, _ path: String) -> FaultModeSpec {
+        let m = reader.mapping(node, at: path, allowed: ["id", "probability", "services", "slash_fraction"], required: ["id", "probability"],
+                               what: "a fault mode") ?? [:]
+        var services: [String]?
+        if let node = m["services"] {
+            if case .scalar = node, let word = reader.string(node, at: "\(path).services", what: "the services") {
+                services = word == "all" ? nil : [word]
+            } else {
+                services = list(node, at: "\(path).services", what: "the services (a list of service ids, or `all`)") { item, itemPath in
+                    reader.string(item, at: itemPath, what: "a service id") ?? ""
+                }
+            }
+        }
+        return FaultModeSpec(
+            id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the fault mode id") } ?? "",
+            probability: m["probability"].flatMap { reader.number($0, at: "\(path).probability", what: "the fault mode probability") } ?? .nan,
+            services: services,
+            slashFraction: m["slash_fraction"].map { reader.number($0, at: "\(path).slash_fraction", what: "the slash fraction") ?? .nan })
     }
 
     private func serviceSpec(_ node: Node, _ path: String) -> ServiceSpec {

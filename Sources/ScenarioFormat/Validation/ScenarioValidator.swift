@@ -41,8 +41,10 @@ struct ScenarioValidator {
                 reader.report("operators[\(i)].stake", problem: "the stake \(op.stake) ETH is above 1e15, far more ETH than exists (about 1.2e8)",
                               fix: "give the stake in ETH, not in wei or gwei")
             }
-            probability(op.faultProbability, at: "operators[\(i)].fault_probability", what: "the fault probability",
-                        fix: "give the probability of a fault over the horizon, between 0 and 1")
+            if op.faultModes == nil {  // with modes, FaultModeValidator checks their probabilities
+                probability(op.faultProbability, at: "operators[\(i)].fault_probability", what: "the fault probability",
+                            fix: "give the probability of a fault over the horizon, between 0 and 1")
+            }
         }
         for (i, service) in scenario.services.enumerated() {
             probability(service.slashFraction, at: "services[\(i)].slash_fraction", what: "the slash fraction",
@@ -60,6 +62,7 @@ struct ScenarioValidator {
         }
         CorrelationValidator(reader: reader).validate(scenario.correlation, operators: scenario.operators, services: scenario.services)
         RestakingValidator(reader: reader).validate(scenario, operatorsComplete: operatorsComplete)
+        FaultModeValidator(reader: reader).validate(scenario, servicesComplete: idsDecoded("services"))
     }
 
     private func validateSimulation(_ settings: SimulationSettings) {

@@ -24,6 +24,8 @@ public struct CompiledModel: Sendable {
     public let services: ServiceLayer
     /// Tokens and portfolios.
     public let tokens: TokenLayer
+    /// Operators' fault modes (empty: every operator has the one implicit mode of the model without modes).
+    public let faultModes: FaultModes
     /// Where named factors came from (nil for the other forms).
     public let factorOrigin: FactorOrigin?
     /// How the correlated latents are produced.
@@ -111,14 +113,17 @@ public struct CompiledModel: Sendable {
 
     /// Whether trials need the general loss pass (incidents, tokens, portfolios) rather than sums of
     /// `lossIfFault` over faulting operators.
-    public var needsLossPass: Bool { services.hasIncidents || !tokens.isEmpty }
+    public var needsLossPass: Bool { services.hasIncidents || !tokens.isEmpty || !faultModes.isEmpty }
 
     /// A model from its parts (the scenario format's compile step builds them from a file). Computes the
     /// copula thresholds, each operator's loss if it faults (stake · min(1, Σ_s m_is·w_s), summed in the order
     /// of its allocations) and warns about a nearly singular Cholesky factor.
     public init(operatorIDs: [String], stakes: [Double], faultProbabilities: [Double], copula: Copula,
-                dependence: Dependence, services: ServiceLayer, tokens: TokenLayer? = nil,
+                dependence: Dependence, services: ServiceLayer, tokens: TokenLayer? = nil, faultModes: FaultModes? = nil,
                 factorOrigin: FactorOrigin? = nil, repair: NearestCorrelation.Result? = nil, warnings: [String] = []) {
+        let faultModes = faultModes ?? FaultModes(operatorCount: operatorIDs.count)
+        precondition(faultModes.start.count == operatorIDs.count + 1, "one mode range per operator")
+        self.faultModes = faultModes
         precondition(stakes.count == operatorIDs.count && faultProbabilities.count == operatorIDs.count
                      && services.allocationStart.count == operatorIDs.count + 1, "one stake, probability and allocation range per operator")
         self.operatorIDs = operatorIDs
@@ -126,10 +131,14 @@ public struct CompiledModel: Sendable {
         self.faultProbabilities = faultProbabilities
         self.copula = copula
         thresholds = faultProbabilities.map { copula.quantile($0) }
+        // With modes: the loss when every mode happens (the most a fault can cost).
         lossIfFault = operatorIDs.indices.map { i in
             var share = 0.0
-            for a in services.allocationStart[i]..<services.allocationStart[i + 1] {
-                share += services.allocationMagnitude[a] * services.allocationFaultFraction[a]
+            let first = services.allocationStart[i]
+            for a in first..<services.allocationStart[i + 1] {
+                let fraction = faultModes.hasModes(i) ? min(1, faultModes.fraction(operator: i, allocation: a - first, mask: UInt32.max >> UInt32(32 - (faultModes.start[i + 1] - faultModes.start[i]))))
+                    : services.allocationFaultFraction[a]
+                share += services.allocationMagnitude[a] * fraction
             }
             return stakes[i] * min(1, share)
         }

@@ -108,18 +108,25 @@ public struct ServiceLayer: Sendable {
     /// The share of its operator's stake allocation `a` loses: m_is · min(1, w_s·D_i + v_s·I_s).
     @inline(__always)
     package func slashedShare(allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
-        let perUnit = (faulted ? allocationFaultFraction[a] : 0) + (incident[allocationService[a]] ? allocationIncidentFraction[a] : 0)
+        slashedShare(allocation: a, faultPart: faulted ? allocationFaultFraction[a] : 0, incident: incident)
+    }
+
+    /// The same with the fault's part of the slash given: w_s·D_i, or with fault modes the sum of the fractions
+    /// of the modes that happened.
+    @inline(__always)
+    package func slashedShare(allocation a: Int, faultPart: Double, incident: UnsafePointer<Bool>) -> Double {
+        let perUnit = faultPart + (incident[allocationService[a]] ? allocationIncidentFraction[a] : 0)
         return allocationMagnitude[a] * min(1, perUnit)
     }
 
     /// The share of operator i's loss its own fault caused: each allocation's slash m·min(1, w·D + v·I) is split
     /// between the fault and the incident in proportion to w·D and v·I, and the shares are added over the
     /// allocations in proportion to their slashes (1 with no incident, 0 without a fault).
-    package func faultShare(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>) -> Double {
+    package func faultShare(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>, modes: FaultModes? = nil, mask: UInt32 = 0) -> Double {
         guard faulted else { return 0 }
         var total = 0.0, fromFault = 0.0
         for a in allocationStart[i]..<allocationStart[i + 1] {
-            let fault = allocationFaultFraction[a]
+            let fault = modes.map { $0.fraction(operator: i, allocation: a - allocationStart[i], mask: mask) } ?? allocationFaultFraction[a]
             let other = incident[allocationService[a]] ? allocationIncidentFraction[a] : 0
             let slashed = allocationMagnitude[a] * min(1, fault + other)
             total += slashed

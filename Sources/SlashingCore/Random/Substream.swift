@@ -17,6 +17,9 @@ public enum Substream: UInt32, Sendable, CaseIterable {
     case mixingProposals = 5
     /// E per trial: the exploit events' uniforms (tokens' own, then protocols'), read only when the scenario has exploits.
     case exploits = 6
+    /// N·M per trial (M: most fault modes of an operator): which modes happened to a faulting operator, read only
+    /// for the faulting operators that have modes.
+    case faultModes = 7
 }
 
 extension NormalStream {

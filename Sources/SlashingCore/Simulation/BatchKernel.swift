@@ -145,6 +145,10 @@ struct BatchKernel {
         @exclusivity(unchecked) var exploitUniforms: [Double]
         @exclusivity(unchecked) var exploitList: [Int] = []
         @exclusivity(unchecked) var exploitOffsets: [Int]
+        /// Fault modes: the batch being run, each faulting operator's modes in the current trial, and its uniforms.
+        @exclusivity(unchecked) var batch: UInt64 = 0
+        @exclusivity(unchecked) var modeMasks: [UInt32]
+        @exclusivity(unchecked) var modeUniforms: [Double]
         /// Faulting operators per trial of the current chunk (loss pass).
         let faultOffsets: PinnedBuffer<Int32>
         let faultIndices: PinnedBuffer<Int32>
@@ -200,6 +204,8 @@ struct BatchKernel {
             let exploits = kernel.lossPass != nil ? model.tokens.exploits.count : 0
             exploitUniforms = [Double](repeating: 0, count: exploits * b)
             exploitOffsets = [Int](repeating: 0, count: b + 1)
+            modeMasks = [UInt32](repeating: 0, count: model.faultModes.isEmpty ? 0 : n)
+            modeUniforms = [Double](repeating: 0, count: FaultModes.maximumPerOperator)
             let lists = kernel.lossPass != nil || kernel.records != nil
             faultOffsets = PinnedBuffer(repeating: 0, count: lists ? chunk + 1 : 0)
             faultIndices = PinnedBuffer(repeating: 0, count: lists ? n * chunk : 0)
@@ -242,6 +248,7 @@ struct BatchKernel {
     }
 
     private func simulate(batch: UInt64, trials m: Int, worker: Worker) {
+        worker.batch = batch
         if degreesOfFreedom != nil { drawScales(batch: batch, trials: m, worker: worker) }
         if let conditional, conditional.factors > 0 {
             stream.fill(worker.factors.buffer(0..<(conditional.factors * m)), batch: batch, substream: .factors)
@@ -468,14 +475,32 @@ struct BatchKernel {
             return
         }
         let s = model.services.count
+        if !model.faultModes.isEmpty { drawModes(faults: faults, trial: t, worker: worker) }
         worker.incidentFlags.withUnsafeBufferPointer { flags in
+        worker.modeMasks.withUnsafeBufferPointer { masks in
             let total = lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
                                          exploits: worker.exploitList[worker.exploitOffsets[t]..<worker.exploitOffsets[t + 1]],
-                                         weight: importance != nil ? worker.weights[t] : 1, state: state)
+                                         modes: masks.baseAddress, weight: importance != nil ? worker.weights[t] : 1, state: state)
             if records != nil, total > 0 { file(faults: faults, incidents: incidents, total: total, worker: worker) }
-        }
+        }}
         // Incident flags are per batch and trial; clear this trial's for the next batch.
         for j in incidents { worker.incidentFlags[t * s + j] = false }
+    }
+
+    /// Which modes happened to each faulting operator that has modes (`FaultModes.draw`), from its uniforms at
+    /// (trial · N + operator) · M of `Substream.faultModes`: the same for a trial wherever and whenever it runs.
+    private func drawModes(faults: UnsafeBufferPointer<Int32>, trial t: Int, worker: Worker) {
+        let modes = model.faultModes, n = model.operatorCount, stride = modes.widest
+        for f in faults {
+            let i = Int(f)
+            guard modes.hasModes(i) else { continue }
+            let count = modes.start[i + 1] - modes.start[i]
+            worker.modeUniforms.withUnsafeMutableBufferPointer { u in
+                stream.fillUniforms(UnsafeMutableBufferPointer(rebasing: u[0..<count]), batch: worker.batch, substream: .faultModes,
+                                    from: (t * n + i) * stride)
+                worker.modeMasks[i] = modes.draw(operator: i, uniforms: u.baseAddress!)
+            }
+        }
     }
 
     /// Files a losing trial's faults and incidents for the contributions.

@@ -54,7 +54,7 @@ struct LossPass: Sendable {
     /// incidents per service, liquidations per portfolio). Contributions pass: per tail level j, every entity's
     /// (operators, then services) loss in trials beyond VaR, then in trials at VaR.
     struct Layout: Sendable {
-        let operators: Int, services: Int, tokens: Int, portfolios: Int, exploits: Int
+        let operators: Int, services: Int, tokens: Int, portfolios: Int, exploits: Int, modes: Int
         /// Levels of the contributions pass; 0 for pass 1.
         let tailLevels: Int
         let weighted: Bool
@@ -65,6 +65,7 @@ struct LossPass: Sendable {
             services = model.services.count
             tokens = model.tokens.tokens.count
             exploits = model.tokens.exploits.count
+            modes = model.faultModes.count
             portfolios = model.tokens.portfolios.count
             self.tailLevels = tailLevels
             self.weighted = weighted
@@ -74,7 +75,7 @@ struct LossPass: Sendable {
         var events: Int { operators + services + portfolios }
         var width: Int {
             guard tailLevels == 0 else { return 2 * tailLevels * entities }
-            return 2 * operators + services + causeWidth + 2 * exploits + (weighted ? 2 * events : 0)
+            return 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + (weighted ? 2 * events : 0)
         }
         /// The causes a token's or portfolio's loss is split into (`LossCause`).
         var causeWidth: Int { LossCause.allCases.count * (tokens + portfolios) }
@@ -83,12 +84,15 @@ struct LossPass: Sendable {
         /// Σw and Σw² of the trials in which exploit e happened (w = 1 without importance sampling).
         func exploitWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + e }
         func exploitSquaredWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + exploits + e }
+        /// Σw and Σw² of the trials in which fault mode k happened.
+        func modeWeight(_ k: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + k }
+        func modeSquaredWeight(_ k: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + modes + k }
         func operatorLoss(_ i: Int) -> Int { i }
         func serviceLoss(_ s: Int) -> Int { operators + s }
         func operatorSquaredLoss(_ i: Int) -> Int { operators + services + i }
         /// Event e: 0..<N slashes, then incidents, then liquidations.
-        func eventWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + e }
-        func eventSquaredWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + events + e }
+        func eventWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + e }
+        func eventSquaredWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + events + e }
         func slashEvent(_ i: Int) -> Int { i }
         func incidentEvent(_ s: Int) -> Int { operators + s }
         func liquidationEvent(_ p: Int) -> Int { operators + services + p }
@@ -106,6 +110,8 @@ struct LossPass: Sendable {
         let portfolioLossesByCause: [[Double]]
         /// Per exploit, Σw and Σw² of the trials it happened in.
         let exploitWeights: [(sum: Double, squares: Double)]
+        /// Per fault mode, Σw and Σw² of the trials it happened in.
+        let modeWeights: [(sum: Double, squares: Double)]
 
         init(_ totals: [Double], model: CompiledModel) {
             let layout = Layout(model: model)
@@ -115,6 +121,7 @@ struct LossPass: Sendable {
             tokenLossesByCause = (0..<layout.tokens).map { t in LossCause.allCases.map { totals[layout.tokenCause(t, $0)] } }
             portfolioLossesByCause = (0..<layout.portfolios).map { p in LossCause.allCases.map { totals[layout.portfolioCause(p, $0)] } }
             exploitWeights = (0..<layout.exploits).map { (totals[layout.exploitWeight($0)], totals[layout.exploitSquaredWeight($0)]) }
+            modeWeights = (0..<layout.modes).map { (totals[layout.modeWeight($0)], totals[layout.modeSquaredWeight($0)]) }
         }
     }
 
@@ -129,6 +136,8 @@ struct LossPass: Sendable {
         /// Per operator, the share of its loss its own fault caused (the rest: incidents); per token, the part
         /// of its slashing loss from faults, and its loss to exploits.
         @exclusivity(unchecked) var faultShare: [Double]
+        /// The current trial's fault modes per operator (bit k: the operator's k-th mode), for faulting operators with modes.
+        @exclusivity(unchecked) var modes: UnsafePointer<UInt32>? = nil
         @exclusivity(unchecked) var tokenFaultLoss: [Double], tokenExploitLoss: [Double]
         @exclusivity(unchecked) var serviceShare: [Double]
         @exclusivity(unchecked) var partial: [Double]
@@ -186,11 +195,12 @@ struct LossPass: Sendable {
     /// Returns the trial's total loss.
     @discardableResult
     func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>,
-                 exploits: ArraySlice<Int> = [][...], weight: Double = 1, state: State) -> Double {
+                 exploits: ArraySlice<Int> = [][...], modes: UnsafePointer<UInt32>? = nil, weight: Double = 1, state: State) -> Double {
         let services = model.services
         state.weight = weight
+        state.modes = modes
         state.affected.removeAll(keepingCapacity: true)
-        if incidents.isEmpty {
+        if incidents.isEmpty && model.faultModes.isEmpty {
             for f in faults {
                 let i = Int(f)
                 state.loss[i] = model.lossIfFault[i]
@@ -221,11 +231,22 @@ struct LossPass: Sendable {
                 }
             }
             state.affected.sort()
+            let modeless = model.faultModes.isEmpty
             for i in state.affected {
                 let faulted = state.faultStamp[i] == stamp
-                let f = services.slashedFraction(operator: i, faulted: faulted, incident: incident)
+                let f: Double
+                if modeless {
+                    f = services.slashedFraction(operator: i, faulted: faulted, incident: incident)
+                } else {
+                    var total = 0.0
+                    for a in services.allocationStart[i]..<services.allocationStart[i + 1] { total += share(i, allocation: a, faulted: faulted, incident: incident, state) }
+                    f = min(1, total)
+                }
                 state.fraction[i] = f
-                if collectSamples, !model.tokens.isEmpty { state.faultShare[i] = services.faultShare(operator: i, faulted: faulted, incident: incident) }
+                if collectSamples, !model.tokens.isEmpty {
+                    state.faultShare[i] = modeless || !model.faultModes.hasModes(i) ? services.faultShare(operator: i, faulted: faulted, incident: incident)
+                        : services.faultShare(operator: i, faulted: faulted, incident: incident, modes: model.faultModes, mask: modes?[i] ?? 0)
+                }
                 state.loss[i] = model.stakes[i] * f
             }
         }
@@ -241,11 +262,22 @@ struct LossPass: Sendable {
                 state.partial[layout.operatorLoss(i)] += loss
                 state.partial[layout.operatorSquaredLoss(i)] += loss * loss
                 if weighted { addEvent(layout.slashEvent(i), state) }
-                attribute(i, weight: weight, into: layout.serviceLoss(0), incident: incident, faulted: incidents.isEmpty || state.faultStamp[i] == state.stamp, state: state)
+                attribute(i, weight: weight, into: layout.serviceLoss(0), incident: incident, faulted: state.faultStamp[i] == state.stamp || (incidents.isEmpty && model.faultModes.isEmpty), state: state)
+            }
+            if let modes, !model.faultModes.isEmpty {
+                for f in faults where model.faultModes.hasModes(Int(f)) {
+                    var bits = modes[Int(f)]
+                    while bits != 0 {
+                        let k = model.faultModes.start[Int(f)] + bits.trailingZeroBitCount
+                        state.partial[layout.modeWeight(k)] += weight
+                        state.partial[layout.modeSquaredWeight(k)] += weight * weight
+                        bits &= bits - 1
+                    }
+                }
             }
             if !model.tokens.isEmpty { tokensAndPortfolios(exploits: exploits, state) }
         } else if total > 0 {
-            accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty, state: state)
+            accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty && model.faultModes.isEmpty, state: state)
         }
         return total
     }
@@ -261,13 +293,23 @@ struct LossPass: Sendable {
         let services = model.services
         let range = services.allocationStart[i]..<services.allocationStart[i + 1]
         var sum = 0.0
-        for a in range { sum += services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
+        for a in range { sum += share(i, allocation: a, faulted: faulted, incident: incident, state) }
         guard sum > 0 else { return }
         let loss = state.loss[i] * weight
         for a in range {
-            let share = services.slashedShare(allocation: a, faulted: faulted, incident: incident)
+            let share = share(i, allocation: a, faulted: faulted, incident: incident, state)
             if share > 0 { state.partial[offset + services.allocationService[a]] += loss * share / sum }
         }
+    }
+
+    /// The share of operator i's stake allocation `a` loses: its fault's part (w_s, or the fractions of the
+    /// fault modes that happened) plus its service's incident, capped at the allocation.
+    @inline(__always)
+    private func share(_ i: Int, allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>, _ state: State) -> Double {
+        let services = model.services
+        guard faulted, model.faultModes.hasModes(i) else { return services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
+        let part = model.faultModes.fraction(operator: i, allocation: a - services.allocationStart[i], mask: state.modes?[i] ?? 0)
+        return services.slashedShare(allocation: a, faultPart: part, incident: incident)
     }
 
     /// Each token's slashing loss S_t, then the exploits: x_t = 1 − (1 − S_t/B_t)·Π(1 − φ_e) over the exploits of
@@ -383,10 +425,10 @@ struct LossPass: Sendable {
                 let faulted = incidentsEmpty || faultStamp[i] == stamp
                 let range = services.allocationStart[i]..<services.allocationStart[i + 1]
                 var sum = 0.0
-                for a in range { sum += services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
+                for a in range { sum += share(i, allocation: a, faulted: faulted, incident: incident, state) }
                 guard sum > 0 else { continue }
                 for a in range {
-                    let share = services.slashedShare(allocation: a, faulted: faulted, incident: incident)
+                    let share = share(i, allocation: a, faulted: faulted, incident: incident, state)
                     if share > 0 {
                         slots[count] = layout.operators + services.allocationService[a]
                         values[count] = loss * share / sum

@@ -31,6 +31,8 @@ public struct SimulationResult: Sendable {
     /// Per exploit event (`TokenLayer.exploits`), the share of trials in which it happened (weighted under
     /// importance sampling).
     public var exploitProbabilities: [Estimate] = []
+    /// Per fault mode (`CompiledModel.faultModes`), the share of trials in which it happened.
+    public var faultModeProbabilities: [Estimate] = []
     /// Wall-clock seconds spent simulating.
     public internal(set) var elapsedSeconds: Double
     /// The seed of the random streams.
@@ -104,7 +106,8 @@ public struct SimulationEngine: Sendable {
         let start = DispatchTime.now()
         let weighted = importance != nil
         let pass = model.needsLossPass || forceLossPass || weighted ? LossPass(model: model, collectSamples: true, weighted: weighted) : nil
-        let records = keepFaultsForContributions && !weighted ? FaultRecords(budgetBytes: faultRecordBudget ?? FaultRecords.defaultBudget()) : nil
+        // Kept faults do not hold the fault modes that happened, so a model with modes replays for its contributions.
+        let records = keepFaultsForContributions && !weighted && model.faultModes.isEmpty ? FaultRecords(budgetBytes: faultRecordBudget ?? FaultRecords.defaultBudget()) : nil
         let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, importance: importance, records: records)
         let (workers, batches, sums) = execute(kernel, trials: trials, threads: threads, control: control, progress: progress)
         let completedTrials = min(trials, batches * RunLimits.batchSize)
@@ -172,6 +175,7 @@ public struct SimulationEngine: Sendable {
                                 requestedTrials: requestedTrials)
         result.tokenLossSumsByCause = causes?.tokenLossesByCause ?? []
         result.portfolioLossSumsByCause = causes?.portfolioLossesByCause ?? []
+        result.faultModeProbabilities = causes?.modeWeights.map { Estimate(sum: $0.sum, sumOfSquares: $0.squares, trials: distributions[0].trials) } ?? []
         result.exploitProbabilities = causes?.exploitWeights.map { Estimate(sum: $0.sum, sumOfSquares: $0.squares, trials: distributions[0].trials) } ?? []
         if model.multipliesInSingle {
             result.singlePrecision = SinglePrecisionChecks(latents: distributions[0].trials * model.operatorCount,
