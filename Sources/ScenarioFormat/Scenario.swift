@@ -140,6 +140,9 @@ public struct ServiceSpec: Sendable, Equatable {
     public var incidentProbability: Double
     /// Share of the allocated stake slashed by an incident; nil means `slashFraction`.
     public var incidentSlashFraction: Double?
+    /// Probability that a slash the service proposes is vetoed (cancelled by a resolver or committee): each
+    /// operator's fault slash on its own, and an incident's slashes of every operator by one decision.
+    public var vetoProbability: Double = 0
 
     public init(id: String, slashFraction: Double, incidentProbability: Double = 0, incidentSlashFraction: Double? = nil) {
         self.id = id

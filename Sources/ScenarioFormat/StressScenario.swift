@@ -16,6 +16,7 @@ import Yams
 /// incident_probabilities: {bridge: 1} # set incident probabilities (1 forces the incident)
 /// depeg: {ezETH: {floor_discount: 0.05}}   # override parts of a token's depeg model
 /// exploit_probabilities: {ezETH: 0.05, eigenlayer: 0.01}   # set the exploit probability of a token or protocol
+/// veto_probabilities: {bridge: 0.9}   # set services' veto probabilities
 /// ```
 public struct StressSpec: Sendable {
     public var name: String
@@ -28,6 +29,8 @@ public struct StressSpec: Sendable {
     public var depeg: [(token: String, depeg: DepegTerms)] = []
     /// Exploit probabilities of tokens and protocols (ids of the base's tokens or protocols with an exploit).
     public var exploitProbabilities: [(id: String, probability: Double)] = []
+    /// Veto probabilities of services.
+    public var vetoProbabilities: [(service: String, probability: Double)] = []
 
     public init(name: String, faultProbabilityScale: Double? = nil) {
         self.name = name
@@ -69,6 +72,9 @@ public struct StressSpec: Sendable {
         for (id, depeg) in depeg {
             if let t = s.tokens.firstIndex(where: { $0.id == id }) { s.tokens[t].depeg = depeg }
         }
+        for (id, r) in vetoProbabilities {
+            if let j = s.services.firstIndex(where: { $0.id == id }) { s.services[j].vetoProbability = r }
+        }
         for (id, p) in exploitProbabilities {
             if let t = s.tokens.firstIndex(where: { $0.id == id }), s.tokens[t].exploit != nil { s.tokens[t].exploit!.probability = p }
             if let j = s.protocols.firstIndex(where: { $0.id == id }), s.protocols[j].exploit != nil { s.protocols[j].exploit!.probability = p }
@@ -81,7 +87,7 @@ public struct StressSpec: Sendable {
 /// reported with the stress file's positions; the stressed scenario is then validated like any scenario.
 public enum StressLoader {
     public static let keys = ["format", "name", "fault_probability_scale", "fault_probabilities", "correlation", "copula",
-                              "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities"]
+                              "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities", "veto_probabilities"]
 
     /// Whether the file at `path` reads as a stress file rather than a scenario: a mapping whose keys are all
     /// stress keys (so no `operators`), with a key only stresses have, or `format` with a `correlation` or
@@ -91,7 +97,7 @@ public enum StressLoader {
               let root = try? ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path)),
               case .mapping(let mapping) = root else { return false }
         let keys = Set(mapping.keys.compactMap { $0.scalar?.string })
-        let stressOnly: Set = ["fault_probability_scale", "fault_probabilities", "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities"]
+        let stressOnly: Set = ["fault_probability_scale", "fault_probabilities", "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities", "veto_probabilities"]
         return keys.isSubset(of: Self.keys)
             && (!keys.isDisjoint(with: stressOnly) || (keys.contains("format") && !keys.isDisjoint(with: ["correlation", "copula"])))
     }
@@ -133,6 +139,8 @@ public enum StressLoader {
         }
         spec.incidentProbabilities = entries(top["incident_probabilities"], at: "incident_probabilities", ids: base.services.map(\.id), kind: "service",
                                              reader: reader, range: 0...1, what: "incident probability", example: "`{bridge: 1}` (1 forces the incident)")
+        spec.vetoProbabilities = entries(top["veto_probabilities"], at: "veto_probabilities", ids: base.services.map(\.id), kind: "service",
+                                         reader: reader, range: 0...1, what: "veto probability", example: "`{bridge: 0.9}`").map { ($0.0, $0.1) }
         let exploitIDs = base.tokens.filter { $0.exploit != nil }.map(\.id) + base.protocols.filter { $0.exploit != nil }.map(\.id)
         spec.exploitProbabilities = entries(top["exploit_probabilities"], at: "exploit_probabilities", ids: exploitIDs,
                                             kind: "token or protocol with an exploit", reader: reader, range: 0...1,

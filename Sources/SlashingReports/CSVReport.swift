@@ -45,6 +45,12 @@ extension Report {
                     se: service.simulatedIncidentProbabilityStandardError)
             }
             for c in service.expectedShortfallContributions { row("service", service.id, "es_contribution", level: c.level, c.loss) }
+            if let v = service.veto, v.probability > 0 {
+                row("service", service.id, "fault_slashes_proposed", v.faultSlashes.proposed)
+                row("service", service.id, "fault_slashes_vetoed", v.faultSlashes.vetoed)
+                row("service", service.id, "incidents_proposed", v.incidents.proposed)
+                row("service", service.id, "incidents_vetoed", v.incidents.vetoed)
+            }
         }
         func statistics(_ scope: String, _ id: String, _ t: Total, suffix: String) {
             row(scope, id, "mean" + suffix, t.mean, se: t.meanStandardError)

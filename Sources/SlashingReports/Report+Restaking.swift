@@ -14,13 +14,34 @@ extension Report {
         /// proportion to what each slashed.
         public var expectedLoss: Double
         public var expectedShortfallContributions: [Contribution]
+        /// Vetoes, when some service of the scenario has a veto probability; nil (absent from JSON) otherwise.
+        public var veto: Veto? = nil
 
         enum CodingKeys: String, CodingKey {
             case id, slashFraction = "slash_fraction", incidentProbability = "incident_probability"
             case incidentSlashFraction = "incident_slash_fraction"
             case simulatedIncidentProbability = "simulated_incident_probability"
             case simulatedIncidentProbabilityStandardError = "simulated_incident_probability_standard_error"
-            case expectedLoss = "expected_loss", expectedShortfallContributions = "expected_shortfall_contributions"
+            case expectedLoss = "expected_loss", expectedShortfallContributions = "expected_shortfall_contributions", veto
+        }
+    }
+
+    /// A service's vetoes: its veto probability, and the expected number over the horizon of the slashes it
+    /// proposed, vetoed and executed — operators' fault slashes (one per faulting operator allocated to it)
+    /// and its own incidents (each slashing every operator allocated to it).
+    public struct Veto: Sendable, Encodable {
+        public var probability: Double
+        public var faultSlashes: Counts
+        public var incidents: Counts
+
+        public struct Counts: Sendable, Encodable {
+            public var proposed: Double
+            public var vetoed: Double
+            public var executed: Double
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case probability, faultSlashes = "fault_slashes", incidents
         }
     }
 

@@ -272,7 +272,7 @@ extension Report {
         }
         self.services = model.services.ids.indices.map { j in
             let incident = result.incidentProbability(ofService: j)
-            return Service(
+            var service = Service(
                 id: model.services.ids[j], slashFraction: model.services.slashFractions[j],
                 incidentProbability: model.services.incidentProbabilities[j],
                 incidentSlashFraction: model.services.incidentSlashFractions[j],
@@ -282,6 +282,13 @@ extension Report {
                 expectedShortfallContributions: contributions.map { c in
                     c.levels.indices.map { Contribution(level: c.levels[$0], loss: c.services[$0][j]) }
                 } ?? [])
+            if result.vetoCounts.indices.contains(j) {
+                let v = result.vetoCounts[j]
+                service.veto = Veto(probability: model.services.vetoProbabilities[j],
+                                    faultSlashes: .init(proposed: v[0], vetoed: v[1], executed: v[0] - v[1]),
+                                    incidents: .init(proposed: v[2], vetoed: v[3], executed: v[2] - v[3]))
+            }
+            return service
         }
         self.tokens = model.tokens.tokens.enumerated().map { t, token in
             let tokenSummary = result.tokenDistributions[t].summarize(levels: levels)

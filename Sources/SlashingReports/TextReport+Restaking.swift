@@ -44,6 +44,7 @@ extension Report {
                             lpad(TextFormat.percent(p.equityLossFraction.expectedShortfall[h].loss), 10)].joined())
             }
         }
+        out += vetoSection()
         out += faultModeSection()
         out += exploitSections()
         let withIncidents = services.filter { $0.incidentProbability > 0 }
@@ -74,6 +75,23 @@ extension Report {
             if !services.isEmpty {
                 lines("service", services.map { ($0.id, $0.expectedShortfallContributions[h].loss, $0.expectedLoss) })
             }
+        }
+        return out
+    }
+
+    /// Services with a veto probability: the slashes they proposed, vetoed and executed (expected per horizon).
+    func vetoSection() -> [String] {
+        let vetoing = services.filter { ($0.veto?.probability ?? 0) > 0 }
+        guard !vetoing.isEmpty else { return [] }
+        var out = ["", "Vetoes (expected number over the horizon: fault slashes of operators, and incidents)"]
+        out.append([pad("  service", 22), lpad("P(veto)", 10), lpad("proposed", 11), lpad("vetoed", 10), lpad("executed", 11),
+                    lpad("incidents", 11), lpad("vetoed", 10), lpad("executed", 11)].joined())
+        for service in vetoing {
+            let v = service.veto!
+            out.append([pad("  " + service.id, 22), lpad(TextFormat.percent(v.probability), 10), lpad(TextFormat.fixed(v.faultSlashes.proposed, 4), 11),
+                        lpad(TextFormat.fixed(v.faultSlashes.vetoed, 4), 10), lpad(TextFormat.fixed(v.faultSlashes.executed, 4), 11),
+                        lpad(TextFormat.fixed(v.incidents.proposed, 4), 11), lpad(TextFormat.fixed(v.incidents.vetoed, 4), 10),
+                        lpad(TextFormat.fixed(v.incidents.executed, 4), 11)].joined())
         }
         return out
     }

@@ -124,6 +124,10 @@ import Testing
         ("correlation:\n  factors:\n    - {id: aws, loadings: {op-a: 0.5, op-b: 0.5}, service_loadings: {oracle-avs: 0.3}}\n    - {id: prysm, loadings: {op-b: 0.4, op-c: 0.4}}",
          "correlation:\n  derived: {shared_services: 0.1}\n  constant: 0.2",
          "case.yaml:17:3: correlation: the correlation gives both `constant` and `derived`. Fix: keep one of them"),
+        // Vetoes (issue 15)
+        ("incident_slash_fraction: 1.0}",
+         "incident_slash_fraction: 1.0, veto_probability: -0.5}",
+         "case.yaml:9:119: services[0].veto_probability: the veto probability -0.5 is outside [0, 1]. Fix: give the probability that a slash the service proposes is vetoed (cancelled), between 0 and 1; 0 or omitted: never"),
         // Fault modes (issue 15)
         ("  - {id: op-a, stake: 32000, fault_probability: 0.01, tags: {cloud: aws, client: lighthouse}}",
          "  - {id: op-a, stake: 32000, tags: {cloud: aws, client: lighthouse}}",
@@ -203,7 +207,9 @@ import Testing
 
     @Test(arguments: [
         ("format: 1\nname: s\nfault_probabilty_scale: 2\n",
-         "stress.yaml:3:1: fault_probabilty_scale: unknown key `fault_probabilty_scale` in a stress. Fix: did you mean `fault_probability_scale`? allowed keys are format, name, fault_probability_scale, fault_probabilities, correlation, copula, loading_scale, incident_probabilities, depeg, exploit_probabilities"),
+         "stress.yaml:3:1: fault_probabilty_scale: unknown key `fault_probabilty_scale` in a stress. Fix: did you mean `fault_probability_scale`? allowed keys are format, name, fault_probability_scale, fault_probabilities, correlation, copula, loading_scale, incident_probabilities, depeg, exploit_probabilities, veto_probabilities"),
+        ("format: 1\nveto_probabilities: {oracle-avs: 2}\n",
+         "stress.yaml:2:34: veto_probabilities.oracle-avs: the veto probability 2 is outside [0, 1]. Fix: give a veto probability from 0 to 1"),
         ("format: 1\nexploit_probabilities: {lrt: 0.1}\n",
          "stress.yaml:2:30: exploit_probabilities.lrt: unknown token or protocol with an exploit \"lrt\". Fix: name a token or protocol with an exploit of the base scenario"),
         ("format: 1\nfault_probabilities: {op-x: 0.2}\n",

@@ -54,7 +54,8 @@ extension CompiledModel {
             ids: scenario.services.map(\.id), slashFractions: scenario.services.map(\.slashFraction),
             incidentProbabilities: scenario.services.map(\.incidentProbability),
             incidentSlashFractions: scenario.services.map(\.incidentSlashFraction),
-            incidentLoadings: incidentLoadings, copula: scenario.copula, operatorCount: n,
+            incidentLoadings: incidentLoadings, copula: scenario.copula,
+            vetoProbabilities: scenario.services.map(\.vetoProbability), operatorCount: n,
             allocations: scenario.allocations.map {
                 ServiceLayer.Allocation(operator: operatorIndex[$0.operator]!, service: serviceIndex[$0.service]!, magnitude: $0.magnitude)
             })

@@ -175,9 +175,9 @@ struct ScenarioDecoder {
     }
 
     private func serviceSpec(_ node: Node, _ path: String) -> ServiceSpec {
-        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction", "incident_probability", "incident_slash_fraction"],
+        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction", "incident_probability", "incident_slash_fraction", "veto_probability"],
                                required: ["id", "slash_fraction"], what: "a service") ?? [:]
-        return ServiceSpec(
+        var spec = ServiceSpec(
             id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the service id") } ?? "",
             slashFraction: m["slash_fraction"].flatMap {
                 reader.number($0, at: "\(path).slash_fraction", what: "the slash fraction")
@@ -188,6 +188,8 @@ struct ScenarioDecoder {
             incidentSlashFraction: m["incident_slash_fraction"].map {
                 reader.number($0, at: "\(path).incident_slash_fraction", what: "the incident slash fraction") ?? .nan
             })
+        spec.vetoProbability = m["veto_probability"].map { reader.number($0, at: "\(path).veto_probability", what: "the veto probability") ?? .nan } ?? 0
+        return spec
     }
 
     private func allocationSpec(_ node: Node, _ path: String) -> AllocationSpec {

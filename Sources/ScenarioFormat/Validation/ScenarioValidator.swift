@@ -59,6 +59,8 @@ struct ScenarioValidator {
                 probability(f, at: "services[\(i)].incident_slash_fraction", what: "the incident slash fraction",
                             fix: "give the share of allocated stake an incident slashes, between 0 and 1")
             }
+            probability(service.vetoProbability, at: "services[\(i)].veto_probability", what: "the veto probability",
+                        fix: "give the probability that a slash the service proposes is vetoed (cancelled), between 0 and 1; 0 or omitted: never")
         }
         CorrelationValidator(reader: reader).validate(scenario.correlation, operators: scenario.operators, services: scenario.services)
         RestakingValidator(reader: reader).validate(scenario, operatorsComplete: operatorsComplete)

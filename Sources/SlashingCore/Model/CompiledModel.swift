@@ -113,7 +113,9 @@ public struct CompiledModel: Sendable {
 
     /// Whether trials need the general loss pass (incidents, tokens, portfolios) rather than sums of
     /// `lossIfFault` over faulting operators.
-    public var needsLossPass: Bool { services.hasIncidents || !tokens.isEmpty || !faultModes.isEmpty }
+    public var needsLossPass: Bool { services.hasIncidents || !tokens.isEmpty || !faultModes.isEmpty || services.hasVetoes }
+    /// Whether a fault's slash is more than `lossIfFault`'s fixed share: fault modes, or vetoes.
+    public var variesSlashes: Bool { !faultModes.isEmpty || services.hasVetoes }
 
     /// A model from its parts (the scenario format's compile step builds them from a file). Computes the
     /// copula thresholds, each operator's loss if it faults (stake · min(1, Σ_s m_is·w_s), summed in the order

@@ -20,6 +20,10 @@ public struct ServiceLayer: Sendable {
     public let incidentInverseIdiosyncratic: [Double]
     /// Indices of services with q_s > 0.
     public let incidentServices: [Int]
+    /// Probability r_s that a slash service s proposes is vetoed: each fault slash of an operator on its own, an
+    /// incident's slashes of all its operators by one decision. All 0: no vetoes.
+    public let vetoProbabilities: [Double]
+    public var hasVetoes: Bool { vetoProbabilities.contains { $0 > 0 } }
 
     /// Per operator i, its allocations `allocationStart[i] ..< allocationStart[i + 1]` into the arrays below
     /// (the kernels' index arrays: `package`, not API).
@@ -56,7 +60,9 @@ public struct ServiceLayer: Sendable {
     /// relative order, which fixes the order of its sums). `incidentLoadings` is S×K, column-major, or empty.
     public init(ids: [String], slashFractions: [Double], incidentProbabilities: [Double] = [],
                 incidentSlashFractions: [Double?] = [], incidentLoadings: [Double] = [], copula: Copula = .gaussian,
-                operatorCount n: Int, allocations: [Allocation]) {
+                vetoProbabilities: [Double] = [], operatorCount n: Int, allocations: [Allocation]) {
+        self.vetoProbabilities = vetoProbabilities.isEmpty ? [Double](repeating: 0, count: ids.count) : vetoProbabilities
+        precondition(self.vetoProbabilities.count == ids.count, "one veto probability per service")
         let s = ids.count
         let incidentProbabilities = incidentProbabilities.isEmpty ? [Double](repeating: 0, count: s) : incidentProbabilities
         let incidentFractions = incidentSlashFractions.isEmpty ? slashFractions
@@ -117,22 +123,6 @@ public struct ServiceLayer: Sendable {
     package func slashedShare(allocation a: Int, faultPart: Double, incident: UnsafePointer<Bool>) -> Double {
         let perUnit = faultPart + (incident[allocationService[a]] ? allocationIncidentFraction[a] : 0)
         return allocationMagnitude[a] * min(1, perUnit)
-    }
-
-    /// The share of operator i's loss its own fault caused: each allocation's slash m·min(1, w·D + v·I) is split
-    /// between the fault and the incident in proportion to w·D and v·I, and the shares are added over the
-    /// allocations in proportion to their slashes (1 with no incident, 0 without a fault).
-    package func faultShare(operator i: Int, faulted: Bool, incident: UnsafePointer<Bool>, modes: FaultModes? = nil, mask: UInt32 = 0) -> Double {
-        guard faulted else { return 0 }
-        var total = 0.0, fromFault = 0.0
-        for a in allocationStart[i]..<allocationStart[i + 1] {
-            let fault = modes.map { $0.fraction(operator: i, allocation: a - allocationStart[i], mask: mask) } ?? allocationFaultFraction[a]
-            let other = incident[allocationService[a]] ? allocationIncidentFraction[a] : 0
-            let slashed = allocationMagnitude[a] * min(1, fault + other)
-            total += slashed
-            if fault + other > 0 { fromFault += slashed * fault / (fault + other) }
-        }
-        return total > 0 ? fromFault / total : 1
     }
 
     /// f_i given the operator's fault and which services had an incident (`incident[s]`).

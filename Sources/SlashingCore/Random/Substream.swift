@@ -20,6 +20,11 @@ public enum Substream: UInt32, Sendable, CaseIterable {
     /// N·M per trial (M: most fault modes of an operator): which modes happened to a faulting operator, read only
     /// for the faulting operators that have modes.
     case faultModes = 7
+    /// A·(trial) + a: the veto of a faulting operator's slash on allocation a (A: the number of allocations), read
+    /// only for allocations whose service has a veto probability.
+    case vetoes = 8
+    /// S·(trial) + s: the veto of service s's incident (one decision for all its slashes).
+    case incidentVetoes = 9
 }
 
 extension NormalStream {

@@ -149,6 +149,9 @@ struct BatchKernel {
         @exclusivity(unchecked) var batch: UInt64 = 0
         @exclusivity(unchecked) var modeMasks: [UInt32]
         @exclusivity(unchecked) var modeUniforms: [Double]
+        /// Vetoes of the current trial: per allocation (fault slashes) and per service (incidents).
+        @exclusivity(unchecked) var vetoedAllocations: [Bool]
+        @exclusivity(unchecked) var vetoedIncidents: [Bool]
         /// Faulting operators per trial of the current chunk (loss pass).
         let faultOffsets: PinnedBuffer<Int32>
         let faultIndices: PinnedBuffer<Int32>
@@ -206,6 +209,9 @@ struct BatchKernel {
             exploitOffsets = [Int](repeating: 0, count: b + 1)
             modeMasks = [UInt32](repeating: 0, count: model.faultModes.isEmpty ? 0 : n)
             modeUniforms = [Double](repeating: 0, count: FaultModes.maximumPerOperator)
+            let vetoes = model.services.hasVetoes
+            vetoedAllocations = [Bool](repeating: false, count: vetoes ? model.services.allocationService.count : 0)
+            vetoedIncidents = [Bool](repeating: false, count: vetoes ? s : 0)
             let lists = kernel.lossPass != nil || kernel.records != nil
             faultOffsets = PinnedBuffer(repeating: 0, count: lists ? chunk + 1 : 0)
             faultIndices = PinnedBuffer(repeating: 0, count: lists ? n * chunk : 0)
@@ -476,13 +482,20 @@ struct BatchKernel {
         }
         let s = model.services.count
         if !model.faultModes.isEmpty { drawModes(faults: faults, trial: t, worker: worker) }
+        let vetoes = model.services.hasVetoes
+        if vetoes { drawVetoes(faults: faults, incidents: incidents, trial: t, worker: worker) }
         worker.incidentFlags.withUnsafeBufferPointer { flags in
         worker.modeMasks.withUnsafeBufferPointer { masks in
+        worker.vetoedAllocations.withUnsafeBufferPointer { vetoedAllocations in
+        worker.vetoedIncidents.withUnsafeBufferPointer { vetoedIncidents in
             let total = lossPass.process(faults: faults, incident: flags.baseAddress! + t * s, incidents: incidents,
                                          exploits: worker.exploitList[worker.exploitOffsets[t]..<worker.exploitOffsets[t + 1]],
-                                         modes: masks.baseAddress, weight: importance != nil ? worker.weights[t] : 1, state: state)
+                                         modes: masks.baseAddress,
+                                         vetoes: vetoes ? LossPass.Vetoes(allocations: vetoedAllocations.baseAddress!, incidents: vetoedIncidents.baseAddress!) : nil,
+                                         weight: importance != nil ? worker.weights[t] : 1, state: state)
             if records != nil, total > 0 { file(faults: faults, incidents: incidents, total: total, worker: worker) }
-        }}
+        }}}}
+        if vetoes { clearVetoes(faults: faults, incidents: incidents, worker: worker) }
         // Incident flags are per batch and trial; clear this trial's for the next batch.
         for j in incidents { worker.incidentFlags[t * s + j] = false }
     }
@@ -501,6 +514,35 @@ struct BatchKernel {
                 worker.modeMasks[i] = modes.draw(operator: i, uniforms: u.baseAddress!)
             }
         }
+    }
+
+    /// The vetoes of trial t: each faulting operator's allocation to a service with a veto probability r_s is
+    /// vetoed when its uniform (`Substream.vetoes` at t·A + a) is below r_s; each incident of such a service
+    /// when its uniform (`Substream.incidentVetoes` at t·S + s) is.
+    private func drawVetoes(faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, trial t: Int, worker: Worker) {
+        let services = model.services, count = services.allocationService.count
+        var u = 0.0
+        for f in faults {
+            let i = Int(f)
+            for a in services.allocationStart[i]..<services.allocationStart[i + 1] {
+                let r = services.vetoProbabilities[services.allocationService[a]]
+                guard r > 0 else { continue }
+                withUnsafeMutablePointer(to: &u) { stream.fillUniforms(UnsafeMutableBufferPointer(start: $0, count: 1), batch: worker.batch, substream: .vetoes, from: t * count + a) }
+                worker.vetoedAllocations[a] = u < r
+            }
+        }
+        for s in incidents {
+            let r = services.vetoProbabilities[s]
+            guard r > 0 else { continue }
+            withUnsafeMutablePointer(to: &u) { stream.fillUniforms(UnsafeMutableBufferPointer(start: $0, count: 1), batch: worker.batch, substream: .incidentVetoes, from: t * services.count + s) }
+            worker.vetoedIncidents[s] = u < r
+        }
+    }
+
+    private func clearVetoes(faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, worker: Worker) {
+        let services = model.services
+        for f in faults { for a in services.allocationStart[Int(f)]..<services.allocationStart[Int(f) + 1] { worker.vetoedAllocations[a] = false } }
+        for s in incidents { worker.vetoedIncidents[s] = false }
     }
 
     /// Files a losing trial's faults and incidents for the contributions.

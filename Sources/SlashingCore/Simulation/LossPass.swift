@@ -55,6 +55,8 @@ struct LossPass: Sendable {
     /// (operators, then services) loss in trials beyond VaR, then in trials at VaR.
     struct Layout: Sendable {
         let operators: Int, services: Int, tokens: Int, portfolios: Int, exploits: Int, modes: Int
+        /// Services whose slashes are counted as proposed and vetoed (all of them when some service has a veto, else none).
+        let vetoServices: Int
         /// Levels of the contributions pass; 0 for pass 1.
         let tailLevels: Int
         let weighted: Bool
@@ -66,6 +68,7 @@ struct LossPass: Sendable {
             tokens = model.tokens.tokens.count
             exploits = model.tokens.exploits.count
             modes = model.faultModes.count
+            vetoServices = model.services.hasVetoes ? model.services.count : 0
             portfolios = model.tokens.portfolios.count
             self.tailLevels = tailLevels
             self.weighted = weighted
@@ -75,7 +78,7 @@ struct LossPass: Sendable {
         var events: Int { operators + services + portfolios }
         var width: Int {
             guard tailLevels == 0 else { return 2 * tailLevels * entities }
-            return 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + (weighted ? 2 * events : 0)
+            return 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + 4 * vetoServices + (weighted ? 2 * events : 0)
         }
         /// The causes a token's or portfolio's loss is split into (`LossCause`).
         var causeWidth: Int { LossCause.allCases.count * (tokens + portfolios) }
@@ -87,12 +90,17 @@ struct LossPass: Sendable {
         /// Σw and Σw² of the trials in which fault mode k happened.
         func modeWeight(_ k: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + k }
         func modeSquaredWeight(_ k: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + modes + k }
+        /// Σw of the trials' fault slashes service s proposed and vetoed, and of its incidents proposed and vetoed.
+        func proposedFaultSlashes(_ s: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + 4 * s }
+        func vetoedFaultSlashes(_ s: Int) -> Int { proposedFaultSlashes(s) + 1 }
+        func proposedIncidents(_ s: Int) -> Int { proposedFaultSlashes(s) + 2 }
+        func vetoedIncidents(_ s: Int) -> Int { proposedFaultSlashes(s) + 3 }
         func operatorLoss(_ i: Int) -> Int { i }
         func serviceLoss(_ s: Int) -> Int { operators + s }
         func operatorSquaredLoss(_ i: Int) -> Int { operators + services + i }
         /// Event e: 0..<N slashes, then incidents, then liquidations.
-        func eventWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + e }
-        func eventSquaredWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + events + e }
+        func eventWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + 4 * vetoServices + e }
+        func eventSquaredWeight(_ e: Int) -> Int { 2 * operators + services + causeWidth + 2 * exploits + 2 * modes + 4 * vetoServices + events + e }
         func slashEvent(_ i: Int) -> Int { i }
         func incidentEvent(_ s: Int) -> Int { operators + s }
         func liquidationEvent(_ p: Int) -> Int { operators + services + p }
@@ -112,6 +120,8 @@ struct LossPass: Sendable {
         let exploitWeights: [(sum: Double, squares: Double)]
         /// Per fault mode, Σw and Σw² of the trials it happened in.
         let modeWeights: [(sum: Double, squares: Double)]
+        /// Per service (empty without vetoes): Σw of fault slashes proposed and vetoed, and of incidents proposed and vetoed.
+        let vetoSums: [[Double]]
 
         init(_ totals: [Double], model: CompiledModel) {
             let layout = Layout(model: model)
@@ -122,6 +132,7 @@ struct LossPass: Sendable {
             portfolioLossesByCause = (0..<layout.portfolios).map { p in LossCause.allCases.map { totals[layout.portfolioCause(p, $0)] } }
             exploitWeights = (0..<layout.exploits).map { (totals[layout.exploitWeight($0)], totals[layout.exploitSquaredWeight($0)]) }
             modeWeights = (0..<layout.modes).map { (totals[layout.modeWeight($0)], totals[layout.modeSquaredWeight($0)]) }
+            vetoSums = (0..<layout.vetoServices).map { s in (0..<4).map { totals[layout.proposedFaultSlashes(s) + $0] } }
         }
     }
 
@@ -138,6 +149,8 @@ struct LossPass: Sendable {
         @exclusivity(unchecked) var faultShare: [Double]
         /// The current trial's fault modes per operator (bit k: the operator's k-th mode), for faulting operators with modes.
         @exclusivity(unchecked) var modes: UnsafePointer<UInt32>? = nil
+        /// The current trial's vetoes (services with a veto probability).
+        @exclusivity(unchecked) var vetoes: Vetoes? = nil
         @exclusivity(unchecked) var tokenFaultLoss: [Double], tokenExploitLoss: [Double]
         @exclusivity(unchecked) var serviceShare: [Double]
         @exclusivity(unchecked) var partial: [Double]
@@ -195,12 +208,15 @@ struct LossPass: Sendable {
     /// Returns the trial's total loss.
     @discardableResult
     func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>,
-                 exploits: ArraySlice<Int> = [][...], modes: UnsafePointer<UInt32>? = nil, weight: Double = 1, state: State) -> Double {
+                 exploits: ArraySlice<Int> = [][...], modes: UnsafePointer<UInt32>? = nil, vetoes: Vetoes? = nil,
+                 weight: Double = 1, state: State) -> Double {
         let services = model.services
         state.weight = weight
         state.modes = modes
+        state.vetoes = vetoes
         state.affected.removeAll(keepingCapacity: true)
-        if incidents.isEmpty && model.faultModes.isEmpty {
+        let fixedSlashes = !model.variesSlashes
+        if incidents.isEmpty && fixedSlashes {
             for f in faults {
                 let i = Int(f)
                 state.loss[i] = model.lossIfFault[i]
@@ -231,11 +247,10 @@ struct LossPass: Sendable {
                 }
             }
             state.affected.sort()
-            let modeless = model.faultModes.isEmpty
             for i in state.affected {
                 let faulted = state.faultStamp[i] == stamp
                 let f: Double
-                if modeless {
+                if fixedSlashes {
                     f = services.slashedFraction(operator: i, faulted: faulted, incident: incident)
                 } else {
                     var total = 0.0
@@ -243,10 +258,7 @@ struct LossPass: Sendable {
                     f = min(1, total)
                 }
                 state.fraction[i] = f
-                if collectSamples, !model.tokens.isEmpty {
-                    state.faultShare[i] = modeless || !model.faultModes.hasModes(i) ? services.faultShare(operator: i, faulted: faulted, incident: incident)
-                        : services.faultShare(operator: i, faulted: faulted, incident: incident, modes: model.faultModes, mask: modes?[i] ?? 0)
-                }
+                if collectSamples, !model.tokens.isEmpty { state.faultShare[i] = faultShare(i, faulted: faulted, incident: incident, state) }
                 state.loss[i] = model.stakes[i] * f
             }
         }
@@ -262,8 +274,9 @@ struct LossPass: Sendable {
                 state.partial[layout.operatorLoss(i)] += loss
                 state.partial[layout.operatorSquaredLoss(i)] += loss * loss
                 if weighted { addEvent(layout.slashEvent(i), state) }
-                attribute(i, weight: weight, into: layout.serviceLoss(0), incident: incident, faulted: state.faultStamp[i] == state.stamp || (incidents.isEmpty && model.faultModes.isEmpty), state: state)
+                attribute(i, weight: weight, into: layout.serviceLoss(0), incident: incident, faulted: state.faultStamp[i] == state.stamp || (incidents.isEmpty && fixedSlashes), state: state)
             }
+            if let vetoes { countVetoes(vetoes, faults: faults, incidents: incidents, state) }
             if let modes, !model.faultModes.isEmpty {
                 for f in faults where model.faultModes.hasModes(Int(f)) {
                     var bits = modes[Int(f)]
@@ -277,7 +290,7 @@ struct LossPass: Sendable {
             }
             if !model.tokens.isEmpty { tokensAndPortfolios(exploits: exploits, state) }
         } else if total > 0 {
-            accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty && model.faultModes.isEmpty, state: state)
+            accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty && fixedSlashes, state: state)
         }
         return total
     }
@@ -302,14 +315,70 @@ struct LossPass: Sendable {
         }
     }
 
-    /// The share of operator i's stake allocation `a` loses: its fault's part (w_s, or the fractions of the
-    /// fault modes that happened) plus its service's incident, capped at the allocation.
+    /// Which proposed slashes of the current trial were vetoed: per allocation (its operator's fault slash) and
+    /// per service (its incident's slashes, one decision for all).
+    struct Vetoes {
+        let allocations: UnsafePointer<Bool>
+        let incidents: UnsafePointer<Bool>
+    }
+
+    /// The two parts of allocation a's slash in this trial: its operator's fault (w_s, or the fractions of the
+    /// fault modes that happened), and its service's incident — each 0 when vetoed.
+    @inline(__always)
+    private func parts(_ i: Int, allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>, _ state: State) -> (fault: Double, incident: Double) {
+        let services = model.services
+        var fault = 0.0
+        if faulted, !(state.vetoes?.allocations[a] ?? false) {
+            fault = model.faultModes.hasModes(i) ? model.faultModes.fraction(operator: i, allocation: a - services.allocationStart[i], mask: state.modes?[i] ?? 0)
+                : services.allocationFaultFraction[a]
+        }
+        let s = services.allocationService[a]
+        let fromIncident = incident[s] && !(state.vetoes?.incidents[s] ?? false) ? services.allocationIncidentFraction[a] : 0
+        return (fault, fromIncident)
+    }
+
+    /// The share of operator i's stake allocation `a` loses: m · min(1, fault part + incident part).
     @inline(__always)
     private func share(_ i: Int, allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>, _ state: State) -> Double {
+        guard model.variesSlashes else { return model.services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
+        let (fault, fromIncident) = parts(i, allocation: a, faulted: faulted, incident: incident, state)
+        return model.services.allocationMagnitude[a] * min(1, fault + fromIncident)
+    }
+
+    /// The share of operator i's loss its fault caused: each allocation's slash split between the fault and the
+    /// incident in proportion to their parts, added over the allocations in proportion to their slashes.
+    private func faultShare(_ i: Int, faulted: Bool, incident: UnsafePointer<Bool>, _ state: State) -> Double {
+        guard faulted else { return 0 }
         let services = model.services
-        guard faulted, model.faultModes.hasModes(i) else { return services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
-        let part = model.faultModes.fraction(operator: i, allocation: a - services.allocationStart[i], mask: state.modes?[i] ?? 0)
-        return services.slashedShare(allocation: a, faultPart: part, incident: incident)
+        var total = 0.0, fromFault = 0.0
+        for a in services.allocationStart[i]..<services.allocationStart[i + 1] {
+            let (fault, other) = parts(i, allocation: a, faulted: faulted, incident: incident, state)
+            let slashed = services.allocationMagnitude[a] * min(1, fault + other)
+            total += slashed
+            if fault + other > 0 { fromFault += slashed * fault / (fault + other) }
+        }
+        return total > 0 ? fromFault / total : 1
+    }
+
+    /// Proposed and vetoed slashes per service: each faulting operator's allocation its fault slashes (before the
+    /// veto), and each incident.
+    private func countVetoes(_ vetoes: Vetoes, faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, _ state: State) {
+        let services = model.services, w = state.weight
+        for f in faults {
+            let i = Int(f)
+            for a in services.allocationStart[i]..<services.allocationStart[i + 1] where services.allocationMagnitude[a] > 0 {
+                let proposed = model.faultModes.hasModes(i) ? model.faultModes.fraction(operator: i, allocation: a - services.allocationStart[i], mask: state.modes?[i] ?? 0)
+                    : services.allocationFaultFraction[a]
+                guard proposed > 0 else { continue }
+                let s = services.allocationService[a]
+                state.partial[layout.proposedFaultSlashes(s)] += w
+                if vetoes.allocations[a] { state.partial[layout.vetoedFaultSlashes(s)] += w }
+            }
+        }
+        for s in incidents {
+            state.partial[layout.proposedIncidents(s)] += w
+            if vetoes.incidents[s] { state.partial[layout.vetoedIncidents(s)] += w }
+        }
     }
 
     /// Each token's slashing loss S_t, then the exploits: x_t = 1 − (1 − S_t/B_t)·Π(1 − φ_e) over the exploits of

@@ -33,6 +33,9 @@ public struct SimulationResult: Sendable {
     public var exploitProbabilities: [Estimate] = []
     /// Per fault mode (`CompiledModel.faultModes`), the share of trials in which it happened.
     public var faultModeProbabilities: [Estimate] = []
+    /// Per service, when some service has a veto probability: the expected number per trial of fault slashes it
+    /// proposed and vetoed, and of its incidents proposed and vetoed (in that order); empty otherwise.
+    public var vetoCounts: [[Double]] = []
     /// Wall-clock seconds spent simulating.
     public internal(set) var elapsedSeconds: Double
     /// The seed of the random streams.
@@ -106,8 +109,8 @@ public struct SimulationEngine: Sendable {
         let start = DispatchTime.now()
         let weighted = importance != nil
         let pass = model.needsLossPass || forceLossPass || weighted ? LossPass(model: model, collectSamples: true, weighted: weighted) : nil
-        // Kept faults do not hold the fault modes that happened, so a model with modes replays for its contributions.
-        let records = keepFaultsForContributions && !weighted && model.faultModes.isEmpty ? FaultRecords(budgetBytes: faultRecordBudget ?? FaultRecords.defaultBudget()) : nil
+        // Kept faults do not hold the fault modes and vetoes that happened, so such a model replays for its contributions.
+        let records = keepFaultsForContributions && !weighted && !model.variesSlashes ? FaultRecords(budgetBytes: faultRecordBudget ?? FaultRecords.defaultBudget()) : nil
         let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, importance: importance, records: records)
         let (workers, batches, sums) = execute(kernel, trials: trials, threads: threads, control: control, progress: progress)
         let completedTrials = min(trials, batches * RunLimits.batchSize)
@@ -175,6 +178,7 @@ public struct SimulationEngine: Sendable {
                                 requestedTrials: requestedTrials)
         result.tokenLossSumsByCause = causes?.tokenLossesByCause ?? []
         result.portfolioLossSumsByCause = causes?.portfolioLossesByCause ?? []
+        result.vetoCounts = causes?.vetoSums.map { $0.map { $0 / Double(max(1, distributions[0].trials)) } } ?? []
         result.faultModeProbabilities = causes?.modeWeights.map { Estimate(sum: $0.sum, sumOfSquares: $0.squares, trials: distributions[0].trials) } ?? []
         result.exploitProbabilities = causes?.exploitWeights.map { Estimate(sum: $0.sum, sumOfSquares: $0.squares, trials: distributions[0].trials) } ?? []
         if model.multipliesInSingle {
