@@ -117,10 +117,19 @@ public struct FaultModeSpec: Sendable, Equatable {
     public var id: String
     /// Probability that the mode happens over the horizon.
     public var probability: Double
-    /// The services it slashes; nil: every service the operator is allocated to (`services: all`).
+    /// The services it slashes; nil: every service the operator is allocated to (`services: all`), unless
+    /// `serviceTags` selects them.
     public var services: [String]?
+    /// `service_tags: {kind: value}`: it slashes the services carrying every one of these tags.
+    public var serviceTags: [String: String] = [:]
     /// The share of each slashed allocation; nil: each service's own `slash_fraction`.
     public var slashFraction: Double?
+
+    /// Whether the mode slashes `service`: listed, carrying every one of `serviceTags`, or (neither given) any.
+    public func slashes(_ service: ServiceSpec) -> Bool {
+        if let services { return services.contains(service.id) }
+        return serviceTags.allSatisfy { service.tags[$0.key] == $0.value }
+    }
 
     public init(id: String, probability: Double, services: [String]? = nil, slashFraction: Double? = nil) {
         self.id = id
@@ -143,6 +152,8 @@ public struct ServiceSpec: Sendable, Equatable {
     /// Probability that a slash the service proposes is vetoed (cancelled by a resolver or committee): each
     /// operator's fault slash on its own, and an incident's slashes of every operator by one decision.
     public var vetoProbability: Double = 0
+    /// Tags (kind → value, e.g. kind → oracle), which fault modes can select with `service_tags`.
+    public var tags: [String: String] = [:]
 
     public init(id: String, slashFraction: Double, incidentProbability: Double = 0, incidentSlashFraction: Double? = nil) {
         self.id = id

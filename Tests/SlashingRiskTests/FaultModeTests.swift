@@ -160,6 +160,30 @@ import Testing
         }
     }
 
+    /// `service_tags` selects the services a mode slashes by their tags: an oracle safety fault on both oracles
+    /// (1/10 of each quarter) and a key compromise on everything at each service's own half. The per-mode
+    /// fractions compile to exactly those, and the expected loss is 0.05·5 + 0.01·50 + 0.0005·(55 − 55) = 0.75 ETH.
+    @Test func serviceTagsSelectTheServices() throws {
+        var scenario = Scenario(
+            name: "tags", operators: [OperatorSpec(id: "a", stake: 100, faultProbability: .nan,
+                                                   faultModes: [FaultModeSpec(id: "oracle-safety", probability: 0.05, slashFraction: 0.1),
+                                                                FaultModeSpec(id: "key", probability: 0.01)])],
+            services: [ServiceSpec(id: "o1", slashFraction: 0.5), ServiceSpec(id: "o2", slashFraction: 0.5), ServiceSpec(id: "br", slashFraction: 0.5)],
+            allocations: [AllocationSpec(operator: "a", service: "o1", magnitude: 0.25), AllocationSpec(operator: "a", service: "o2", magnitude: 0.25),
+                          AllocationSpec(operator: "a", service: "br", magnitude: 0.5)])
+        scenario.operators[0].faultModes![0].serviceTags = ["kind": "oracle"]
+        scenario.services[0].tags = ["kind": "oracle"]
+        scenario.services[1].tags = ["kind": "oracle"]
+        scenario.services[2].tags = ["kind": "bridge"]
+        let model = try CompiledModel(scenario: scenario)
+        #expect(model.faultModes.fractions == [0.1, 0.1, 0, 0.5, 0.5, 0.5])
+        let trials = 100_000
+        let result = SimulationEngine(model: model).run(trials: trials, seed: 6, threads: 2)
+        let mean = result.operatorLossSums[0] / Double(trials)
+        let sd = (result.operatorLossSquareSums[0] / Double(trials) - mean * mean).squareRoot()
+        #expect(abs(mean - 0.75) <= MonteCarloExpectations.z * sd / Double(trials).squareRoot(), "\(mean)")
+    }
+
     /// A mode and an incident of the same service add up to the allocation at most: m·min(1, φ + v).
     @Test func modeAndIncidentShareTheCap() throws {
         var scenario = Self.scenario(correlation: .independent)

@@ -103,8 +103,8 @@ extension CompiledModel {
             faultModes = FaultModes(perOperator: scenario.operators.enumerated().map { i, op in
                 (op.faultModes ?? []).map { mode in
                     FaultModes.Mode(id: mode.id, probability: mode.probability, allocationFractions: allocationsOf[i].map { a in
-                        guard mode.services?.contains(a.service) ?? true else { return 0 }
-                        return mode.slashFraction ?? scenario.services[serviceIndex[a.service]!].slashFraction
+                        let service = scenario.services[serviceIndex[a.service]!]
+                        return mode.slashes(service) ? mode.slashFraction ?? service.slashFraction : 0
                     })
                 }
             })

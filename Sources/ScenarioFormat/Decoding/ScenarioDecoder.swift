@@ -155,8 +155,11 @@ struct ScenarioDecoder {
     }
 
     func faultModeSpec(_ node: Node, _ path: String) -> FaultModeSpec {
-        let m = reader.mapping(node, at: path, allowed: ["id", "probability", "services", "slash_fraction"], required: ["id", "probability"],
+        let m = reader.mapping(node, at: path, allowed: ["id", "probability", "services", "service_tags", "slash_fraction"], required: ["id", "probability"],
                                what: "a fault mode") ?? [:]
+        if m["services"] != nil, let both = m["service_tags"] {
+            reader.report("\(path).service_tags", both.mark, problem: "the fault mode gives both `services` and `service_tags`", fix: "keep one of them")
+        }
         var services: [String]?
         if let node = m["services"] {
             if case .scalar = node, let word = reader.string(node, at: "\(path).services", what: "the services") {
@@ -167,15 +170,27 @@ struct ScenarioDecoder {
                 }
             }
         }
-        return FaultModeSpec(
+        var mode = FaultModeSpec(
             id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the fault mode id") } ?? "",
             probability: m["probability"].flatMap { reader.number($0, at: "\(path).probability", what: "the fault mode probability") } ?? .nan,
             services: services,
             slashFraction: m["slash_fraction"].map { reader.number($0, at: "\(path).slash_fraction", what: "the slash fraction") ?? .nan })
+        mode.serviceTags = tags(m["service_tags"], at: "\(path).service_tags")
+        return mode
+    }
+
+    /// `{kind: value}` text pairs (operator and service tags, a fault mode's service tags).
+    func tags(_ node: Node?, at path: String) -> [String: String] {
+        guard let node, let pairs = reader.pairs(node, at: path, what: "the tags", example: "`{cloud: aws, client: lighthouse}`") else { return [:] }
+        var tags: [String: String] = [:]
+        for pair in pairs {
+            if let value = reader.string(pair.value, at: pair.childPath, what: "a tag value") { tags[pair.key] = value }
+        }
+        return tags
     }
 
     private func serviceSpec(_ node: Node, _ path: String) -> ServiceSpec {
-        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction", "incident_probability", "incident_slash_fraction", "veto_probability"],
+        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction", "incident_probability", "incident_slash_fraction", "veto_probability", "tags"],
                                required: ["id", "slash_fraction"], what: "a service") ?? [:]
         var spec = ServiceSpec(
             id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the service id") } ?? "",
@@ -188,6 +203,7 @@ struct ScenarioDecoder {
             incidentSlashFraction: m["incident_slash_fraction"].map {
                 reader.number($0, at: "\(path).incident_slash_fraction", what: "the incident slash fraction") ?? .nan
             })
+        spec.tags = tags(m["tags"], at: "\(path).tags")
         spec.vetoProbability = m["veto_probability"].map { reader.number($0, at: "\(path).veto_probability", what: "the veto probability") ?? .nan } ?? 0
         return spec
     }

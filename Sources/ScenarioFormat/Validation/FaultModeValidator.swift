@@ -9,15 +9,15 @@ struct FaultModeValidator {
     func validate(_ scenario: Scenario, servicesComplete: Bool) {
         let serviceIDs = scenario.services.map(\.id)
         if !scenario.faultModes.isEmpty || reader.hasMark("fault_modes") {
-            validate(scenario.faultModes, at: "fault_modes", serviceIDs: serviceIDs, servicesComplete: servicesComplete)
+            validate(scenario.faultModes, at: "fault_modes", scenario: scenario, serviceIDs: serviceIDs, servicesComplete: servicesComplete)
         }
         for (i, op) in scenario.operators.enumerated() where !op.usesDefaultModes {
             guard let modes = op.faultModes else { continue }
-            validate(modes, at: "operators[\(i)].fault_modes", serviceIDs: serviceIDs, servicesComplete: servicesComplete)
+            validate(modes, at: "operators[\(i)].fault_modes", scenario: scenario, serviceIDs: serviceIDs, servicesComplete: servicesComplete)
         }
     }
 
-    private func validate(_ modes: [FaultModeSpec], at path: String, serviceIDs: [String], servicesComplete: Bool) {
+    private func validate(_ modes: [FaultModeSpec], at path: String, scenario: Scenario, serviceIDs: [String], servicesComplete: Bool) {
         guard !reader.diagnostics.contains(where: { $0.path == path }) else { return }
         if modes.isEmpty {
             reader.report(path, problem: "the list of fault modes is empty",
@@ -37,6 +37,12 @@ struct FaultModeValidator {
             if let w = mode.slashFraction, w.isFinite, !(0...1).contains(w) {
                 reader.report("\(place).slash_fraction", problem: "the slash fraction \(s(w)) is outside [0, 1]",
                               fix: "give the share of each slashed allocation, between 0 and 1; omit it for each service's own slash_fraction")
+            }
+            if servicesComplete, !mode.serviceTags.isEmpty, !scenario.services.contains(where: mode.slashes),
+               !reader.diagnostics.contains(where: { $0.path == "\(place).service_tags" }) {
+                let wanted = mode.serviceTags.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+                reader.report("\(place).service_tags", problem: "no service carries the tags {\(wanted)} of fault mode \"\(mode.id)\"",
+                              fix: "give the services it slashes these `tags`, e.g. `services: [{id: oracle, slash_fraction: 0.05, tags: {\(wanted)}}]`")
             }
             guard servicesComplete, let services = mode.services else { continue }
             if services.isEmpty {
