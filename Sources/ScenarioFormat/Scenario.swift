@@ -152,6 +152,9 @@ public struct ServiceSpec: Sendable, Equatable {
     /// Probability that a slash the service proposes is vetoed (cancelled by a resolver or committee): each
     /// operator's fault slash on its own, and an incident's slashes of every operator by one decision.
     public var vetoProbability: Double = 0
+    /// Loadings of the veto decisions' latent variable on named factors (`veto_factor_loadings`): a committee
+    /// whose vetoes fail (or hold) together with the factor. Empty: independent vetoes.
+    public var vetoFactorLoadings: [FactorLoading] = []
     /// Tags (kind → value, e.g. kind → oracle), which fault modes can select with `service_tags`.
     public var tags: [String: String] = [:]
 

@@ -60,6 +60,36 @@ import Testing
         #expect(abs(other[0] - 0.125) <= z * (0.125 * 0.875 / n).squareRoot() && other[1] == 0 && other[2] == 0 && other[3] == 0, "\(other)")
     }
 
+    /// A veto committee loading on a named factor: the incident loads 0.6 on the factor, the veto −0.6, so the
+    /// committee fails to veto most in the years the incident is likeliest. Executed incidents per year
+    /// = ∫ Φ((c_I − 0.6z)/0.8) · (1 − Φ((c_V + 0.6z)/0.8)) φ(z) dz, against 0.1 · 0.5 = 0.05 if independent.
+    @Test func vetoesLoadingOnAFactorMatchQuadrature() throws {
+        var scenario = Scenario(
+            name: "committee", operators: [OperatorSpec(id: "a", stake: 64, faultProbability: 0)],
+            services: [ServiceSpec(id: "avs", slashFraction: 0.5, incidentProbability: 0.1, incidentSlashFraction: 1)],
+            allocations: [AllocationSpec(operator: "a", service: "avs", magnitude: 1)],
+            correlation: .factors([FactorSpec(id: "f", loadings: [FactorLoading(operator: "a", loading: 0)],
+                                              serviceLoadings: [FactorLoading(operator: "avs", loading: 0.6)])]))
+        scenario.services[0].vetoProbability = 0.5
+        scenario.services[0].vetoFactorLoadings = [FactorLoading(operator: "f", loading: -0.6)]
+        let cI = NormalDistribution.quantile(0.1), cV = NormalDistribution.quantile(0.5)
+        var executed = 0.0
+        let steps = 4000, width = 16.0 / Double(steps)
+        for k in 0...steps {
+            let z = -8 + Double(k) * width
+            let weight = (k == 0 || k == steps ? 0.5 : 1) * width * exp(-z * z / 2) / (2 * Double.pi).squareRoot()
+            executed += weight * NormalDistribution.cdf((cI - 0.6 * z) / 0.8) * (1 - NormalDistribution.cdf((cV + 0.6 * z) / 0.8))
+        }
+        let trials = 200_000
+        let result = SimulationEngine(model: try CompiledModel(scenario: scenario)).run(trials: trials, seed: 17, threads: 2)
+        let simulated = result.vetoCounts[0][2] - result.vetoCounts[0][3]
+        #expect(abs(simulated - executed) <= MonteCarloExpectations.z * (executed * (1 - executed) / Double(trials)).squareRoot(),
+                "executed \(simulated) vs \(executed)")
+        #expect(executed > 0.06)  // well above the independent 0.05: the test tells the two apart
+        // Each executed incident costs a its whole 64 ETH.
+        #expect(abs(result.losses.summarize(levels: []).probabilityOfLoss - simulated) < 1e-12)
+    }
+
     /// A veto probability of 1 cancels every slash of the service; 0 leaves the model as it was, number for number.
     @Test func certainAndImpossibleVetoes() throws {
         var always = Self.scenario()

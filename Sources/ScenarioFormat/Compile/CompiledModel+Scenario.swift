@@ -50,12 +50,20 @@ extension CompiledModel {
                 dependence = .cholesky(try CholeskyFactor(symmetric: repaired.matrix))
             }
         }
+        // Veto loadings on the named factors (S×K, column-major), when some service has them.
+        var vetoLoadings: [Double] = []
+        if case .factors(let specs) = scenario.correlation, scenario.services.contains(where: { !$0.vetoFactorLoadings.isEmpty }) {
+            vetoLoadings = [Double](repeating: 0, count: s * specs.count)
+            for (j, service) in scenario.services.enumerated() {
+                for l in service.vetoFactorLoadings { vetoLoadings[j + specs.firstIndex { $0.id == l.operator }! * s] += l.loading }
+            }
+        }
         let services = ServiceLayer(
             ids: scenario.services.map(\.id), slashFractions: scenario.services.map(\.slashFraction),
             incidentProbabilities: scenario.services.map(\.incidentProbability),
             incidentSlashFractions: scenario.services.map(\.incidentSlashFraction),
             incidentLoadings: incidentLoadings, copula: scenario.copula,
-            vetoProbabilities: scenario.services.map(\.vetoProbability), operatorCount: n,
+            vetoProbabilities: scenario.services.map(\.vetoProbability), vetoLoadings: vetoLoadings, operatorCount: n,
             allocations: scenario.allocations.map {
                 ServiceLayer.Allocation(operator: operatorIndex[$0.operator]!, service: serviceIndex[$0.service]!, magnitude: $0.magnitude)
             })

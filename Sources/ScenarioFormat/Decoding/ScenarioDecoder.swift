@@ -190,7 +190,7 @@ struct ScenarioDecoder {
     }
 
     private func serviceSpec(_ node: Node, _ path: String) -> ServiceSpec {
-        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction", "incident_probability", "incident_slash_fraction", "veto_probability", "tags"],
+        let m = reader.mapping(node, at: path, allowed: ["id", "slash_fraction", "incident_probability", "incident_slash_fraction", "veto_probability", "veto_factor_loadings", "tags"],
                                required: ["id", "slash_fraction"], what: "a service") ?? [:]
         var spec = ServiceSpec(
             id: m["id"].flatMap { reader.string($0, at: "\(path).id", what: "the service id") } ?? "",
@@ -204,6 +204,10 @@ struct ScenarioDecoder {
                 reader.number($0, at: "\(path).incident_slash_fraction", what: "the incident slash fraction") ?? .nan
             })
         spec.tags = tags(m["tags"], at: "\(path).tags")
+        if let node = m["veto_factor_loadings"], let pairs = reader.pairs(node, at: "\(path).veto_factor_loadings", what: "the veto factor loadings",
+                                                                        example: "`{aws: 0.5}` (loading per factor of `correlation.factors`)") {
+            spec.vetoFactorLoadings = pairs.map { FactorLoading(operator: $0.key, loading: reader.number($0.value, at: $0.childPath, what: "a loading") ?? .nan) }
+        }
         spec.vetoProbability = m["veto_probability"].map { reader.number($0, at: "\(path).veto_probability", what: "the veto probability") ?? .nan } ?? 0
         return spec
     }

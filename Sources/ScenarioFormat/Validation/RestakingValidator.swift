@@ -21,6 +21,15 @@ struct RestakingValidator {
         validator.reportDuplicateIDs(scenario.protocols.map(\.id), at: "protocols", what: "protocol")
         validateTokens(scenario, operatorsComplete: operatorsComplete)
         validateExploits(scenario, protocolsComplete: validator.idsDecoded("protocols"))
+        for (j, service) in scenario.services.enumerated() where !service.vetoFactorLoadings.isEmpty {
+            let path = "services[\(j)].veto_factor_loadings"
+            if service.vetoProbability == 0 {
+                reader.report(path, problem: "service \"\(service.id)\" has no veto_probability, so its veto loadings have no effect",
+                              fix: "give the service a `veto_probability`, or remove `veto_factor_loadings`")
+            } else {
+                validateFactorLoadings(service.vetoFactorLoadings, at: path, what: "veto", scenario: scenario)
+            }
+        }
         validatePortfolios(scenario, tokensComplete: validator.idsDecoded("tokens"))
     }
 
@@ -112,33 +121,39 @@ struct RestakingValidator {
             reader.report("\(path).nav_loss_fraction", problem: "the NAV loss fraction \(s(exploit.navLossFraction)) is outside [0, 1]",
                           fix: "give the share of the NAV an exploit takes, between 0 and 1, e.g. 0.3")
         }
-        guard !exploit.factorLoadings.isEmpty else { return }
+        validateFactorLoadings(exploit.factorLoadings, at: "\(path).factor_loadings", what: "exploit", scenario: scenario)
+    }
+
+    /// Loadings of a latent variable (an exploit's, a veto's) on the named factors of `correlation.factors`:
+    /// known factors, each in [−1, 1], squares summing to 1 at most.
+    func validateFactorLoadings(_ loadings: [FactorLoading], at path: String, what: String, scenario: Scenario) {
+        guard !loadings.isEmpty else { return }
         guard case .factors(let factors) = scenario.correlation else {
-            reader.report("\(path).factor_loadings", problem: "exploit loadings need named factors, and this scenario's correlation has none",
-                          fix: "give `correlation: {factors: [...]}` with the factors the exploit loads on, or remove `factor_loadings`")
+            reader.report(path, problem: "\(what) loadings need named factors, and this scenario's correlation has none",
+                          fix: "give `correlation: {factors: [...]}` with the factors the \(what) loads on, or remove `\(path.split(separator: ".").last!)`")
             return
         }
         let ids = factors.map(\.id)
         var squares = 0.0, complete = true
-        for loading in exploit.factorLoadings {
-            let place = "\(path).factor_loadings.\(loading.operator)"
+        for loading in loadings {
+            let place = "\(path).\(loading.operator)"
             guard ids.contains(loading.operator) else {
                 let hint = closest(to: loading.operator, in: ids).map { "did you mean \"\($0)\"? " } ?? ""
-                reader.report(place, problem: "unknown factor \"\(loading.operator)\" in the exploit's loadings", fix: "\(hint)name a factor listed under `correlation.factors`")
+                reader.report(place, problem: "unknown factor \"\(loading.operator)\" in the \(what)'s loadings", fix: "\(hint)name a factor listed under `correlation.factors`")
                 complete = false
                 continue
             }
             guard loading.loading.isFinite else { complete = false; continue }
             if !(-1...1).contains(loading.loading) {
                 reader.report(place, problem: "the loading \(s(loading.loading)) is outside [-1, 1]",
-                              fix: "an exploit loading is the correlation of the exploit's latent variable with the factor, between -1 and 1")
+                              fix: "\(what == "exploit" ? "an exploit" : "a \(what)") loading is the correlation of the \(what)'s latent variable with the factor, between -1 and 1")
                 complete = false
                 continue
             }
             squares += loading.loading * loading.loading
         }
         if complete, squares > 1 + ScenarioValidator.tolerance {
-            reader.report("\(path).factor_loadings", problem: "the squared loadings of the exploit sum to \(String(format: "%.6g", squares)), above 1",
+            reader.report(path, problem: "the squared loadings of the \(what) sum to \(String(format: "%.6g", squares)), above 1",
                           fix: "lower its loadings so that their squares sum to 1 or less")
         }
     }

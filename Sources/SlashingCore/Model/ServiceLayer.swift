@@ -24,6 +24,11 @@ public struct ServiceLayer: Sendable {
     /// incident's slashes of all its operators by one decision. All 0: no vetoes.
     public let vetoProbabilities: [Double]
     public var hasVetoes: Bool { vetoProbabilities.contains { $0 > 0 } }
+    /// Loadings of each service's veto latent on the K factors (S×K, column-major; empty: independent vetoes),
+    /// the copula quantile of r_s, and 1/√(1 − Σ_k h_sk²).
+    public let vetoLoadings: [Double]
+    package let vetoThresholds: [Double]
+    package let vetoInverseIdiosyncratic: [Double]
 
     /// Per operator i, its allocations `allocationStart[i] ..< allocationStart[i + 1]` into the arrays below
     /// (the kernels' index arrays: `package`, not API).
@@ -60,9 +65,15 @@ public struct ServiceLayer: Sendable {
     /// relative order, which fixes the order of its sums). `incidentLoadings` is S×K, column-major, or empty.
     public init(ids: [String], slashFractions: [Double], incidentProbabilities: [Double] = [],
                 incidentSlashFractions: [Double?] = [], incidentLoadings: [Double] = [], copula: Copula = .gaussian,
-                vetoProbabilities: [Double] = [], operatorCount n: Int, allocations: [Allocation]) {
+                vetoProbabilities: [Double] = [], vetoLoadings: [Double] = [], operatorCount n: Int, allocations: [Allocation]) {
         self.vetoProbabilities = vetoProbabilities.isEmpty ? [Double](repeating: 0, count: ids.count) : vetoProbabilities
-        precondition(self.vetoProbabilities.count == ids.count, "one veto probability per service")
+        precondition(self.vetoProbabilities.count == ids.count && vetoLoadings.count % max(1, ids.count) == 0, "one veto probability per service")
+        self.vetoLoadings = vetoLoadings
+        vetoThresholds = self.vetoProbabilities.map { copula.quantile($0) }
+        let vetoK = ids.isEmpty ? 0 : vetoLoadings.count / ids.count
+        vetoInverseIdiosyncratic = ids.indices.map { j in
+            1 / max(0, 1 - (0..<vetoK).reduce(0.0) { $0 + vetoLoadings[j + $1 * ids.count] * vetoLoadings[j + $1 * ids.count] }).squareRoot()
+        }
         let s = ids.count
         let incidentProbabilities = incidentProbabilities.isEmpty ? [Double](repeating: 0, count: s) : incidentProbabilities
         let incidentFractions = incidentSlashFractions.isEmpty ? slashFractions

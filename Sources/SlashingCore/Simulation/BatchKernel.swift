@@ -522,18 +522,28 @@ struct BatchKernel {
     private func drawVetoes(faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, trial t: Int, worker: Worker) {
         let services = model.services, count = services.allocationService.count
         var u = 0.0
+        // With loadings, r_s given the trial's factors: Φ((c_s·√W − h_s·F)/b_s).
+        func probability(_ s: Int) -> Double {
+            let r = services.vetoProbabilities[s]
+            guard !services.vetoLoadings.isEmpty, r > 0, r < 1 else { return r }
+            let k = model.factorCount
+            let shift = ConditionalForm.shift(services.vetoLoadings, first: s, stride: services.count, factors: worker.factors.all, from: t * k, count: k)
+            let scale = degreesOfFreedom != nil ? worker.scales[t] : 1
+            return ConditionalForm.probability(threshold: services.vetoThresholds[s] * scale, shift: shift,
+                                               inverseIdiosyncratic: services.vetoInverseIdiosyncratic[s])
+        }
         for f in faults {
             let i = Int(f)
             for a in services.allocationStart[i]..<services.allocationStart[i + 1] {
-                let r = services.vetoProbabilities[services.allocationService[a]]
-                guard r > 0 else { continue }
+                guard services.vetoProbabilities[services.allocationService[a]] > 0 else { continue }
+                let r = probability(services.allocationService[a])
                 withUnsafeMutablePointer(to: &u) { stream.fillUniforms(UnsafeMutableBufferPointer(start: $0, count: 1), batch: worker.batch, substream: .vetoes, from: t * count + a) }
                 worker.vetoedAllocations[a] = u < r
             }
         }
         for s in incidents {
-            let r = services.vetoProbabilities[s]
-            guard r > 0 else { continue }
+            guard services.vetoProbabilities[s] > 0 else { continue }
+            let r = probability(s)
             withUnsafeMutablePointer(to: &u) { stream.fillUniforms(UnsafeMutableBufferPointer(start: $0, count: 1), batch: worker.batch, substream: .incidentVetoes, from: t * services.count + s) }
             worker.vetoedIncidents[s] = u < r
         }
