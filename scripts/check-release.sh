@@ -13,7 +13,8 @@ bash scripts/package-release.sh "$work/dist"
 tar -C "$work" -xzf "$work"/dist/slashsim-*.tar.gz
 unpacked=$(echo "$work"/slashsim-*-linux-*/bin/slashsim)
 toolchain=$(dirname "$(dirname "$(dirname "$(realpath "$(command -v swift)")")")")
-"$tested" run Scenarios/three-lrts.yaml --trials 20000 --format json --quiet --output "$work/tested.json"
+# The same clean environment as the tarball's run below (variables such as OPENBLAS_CORETYPE change the BLAS kernel named in the report).
+env -i PATH=/usr/local/sbin:/usr/sbin:/sbin:/bin:/usr/bin HOME="$HOME" "$tested" run Scenarios/three-lrts.yaml --trials 20000 --format json --quiet --output "$work/tested.json"
 cat > "$work/inside.sh" <<EOF
 set -euo pipefail
 mount -t tmpfs none "$toolchain"

@@ -31,6 +31,23 @@ import Testing
         }
     }
 
+    /// The stresses in Scenarios/unique-stake-stresses apply to unique-stake.yaml; the key-compromise wave scales
+    /// every fault mode (a stress reaches the modes).
+    @Test func uniqueStakeStressesApply() throws {
+        let base = try ScenarioLoader.load(path: Self.folder.appendingPathComponent("unique-stake.yaml").path)
+        #expect(base.operators.allSatisfy { $0.faultModes?.map(\.id) == ["key-compromise", "equivocation", "liveness"] })
+        let stresses = Self.folder.appendingPathComponent("unique-stake-stresses")
+        let files = try FileManager.default.contentsOfDirectory(atPath: stresses.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files == ["key-compromise-wave.yaml", "no-veto.yaml", "protocol-exploit.yaml"])
+        for file in files {
+            let (_, scenario) = try StressLoader.load(path: stresses.appendingPathComponent(file).path, base: base)
+            _ = try CompiledModel(scenario: scenario)
+            if file == "key-compromise-wave.yaml" {
+                #expect(scenario.operators[0].faultModes?.map(\.probability) == [0.005, 0.025, 0.05])
+            }
+        }
+    }
+
     /// default.yaml (explicit matrix, Cholesky path) and default-factors.yaml (the same correlation as
     /// named factors, factor path) describe one model: same average correlation, and their estimates of
     /// the mean, P(loss) and the 99 % ES agree within four combined standard errors.
