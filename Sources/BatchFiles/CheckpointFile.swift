@@ -376,6 +376,9 @@ private struct PieceReader {
         guard n >= 0, n <= remaining / 8 else { return nil }
         let base = position
         position += 8 * n
+        // An empty array is built without a buffer: `init(unsafeUninitializedCapacity: 0)` writes its count
+        // into the stdlib's shared empty-array storage, a (benign) race ThreadSanitizer reports.
+        guard n > 0 else { return [] }
         return [Double](unsafeUninitializedCapacity: n) { buffer, initialized in
             for k in 0..<n {
                 buffer[k] = Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: base + 8 * k, as: UInt64.self)))
