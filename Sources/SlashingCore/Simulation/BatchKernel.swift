@@ -13,7 +13,10 @@ import Foundation
 /// - correlated normals (negative constant ρ, explicit matrix): N normals per trial made correlated
 ///   (exchangeable sum, or one BLAS `dtrmm` per batch), then Z_i < c_i·√W.
 /// Then either the kernels' own sums of `lossIfFault` (plain models) or the general `LossPass`.
-struct BatchKernel {
+///
+/// A class (immutable) rather than a struct: the per-trial closures and calls then share one reference instead
+/// of copying the model's arrays, which an unoptimised (debug, sanitizer) build does at every use.
+final class BatchKernel: Sendable {
     let model: CompiledModel
     let stream: NormalStream
     let conditional: ConditionalForm?
@@ -27,6 +30,10 @@ struct BatchKernel {
     let twistLosses: [Double]
     /// The model's arrays the C kernels read, pinned once per run and shared by the workers.
     let pinned: PinnedModel
+    /// The model's services (held apart so that the per-trial code reads them without copying the model).
+    let services: ServiceLayer
+    /// Whether some operator has fault modes; whether some service vetoes; the number of services.
+    let hasModes: Bool, hasVetoes: Bool, serviceCount: Int
 
     /// Pinned copies of the arrays the C passes read (thresholds, losses, the conditional form, the Φ grid).
     final class PinnedModel: @unchecked Sendable {
@@ -97,6 +104,10 @@ struct BatchKernel {
         self.model = model
         self.stream = stream
         self.records = records
+        self.services = model.services
+        self.hasModes = !model.faultModes.isEmpty
+        self.hasVetoes = model.services.hasVetoes
+        self.serviceCount = model.services.count
         self.conditional = model.conditionalForm
         self.lossPass = lossPass
         self.importance = importance
@@ -320,7 +331,6 @@ struct BatchKernel {
     /// Incident flags per trial and service: u_s < Φ((c_s·√W − g_s·F)/b_s), or u_s < q_s when the incident
     /// depends on nothing else (Gaussian copula, no loadings).
     private func drawIncidents(batch: UInt64, trials m: Int, worker: Worker) {
-        let services = model.services
         let s = services.count
         worker.incidentList.removeAll(keepingCapacity: true)
         worker.incidentOffsets[0] = 0
@@ -480,9 +490,9 @@ struct BatchKernel {
             if records != nil, worker.totals[row] > 0 { file(faults: faults, incidents: incidents, total: worker.totals[row], worker: worker) }
             return
         }
-        let s = model.services.count
-        if !model.faultModes.isEmpty { drawModes(faults: faults, trial: t, worker: worker) }
-        let vetoes = model.services.hasVetoes
+        let s = serviceCount
+        if hasModes { drawModes(faults: faults, trial: t, worker: worker) }
+        let vetoes = hasVetoes
         if vetoes { drawVetoes(faults: faults, incidents: incidents, trial: t, worker: worker) }
         worker.incidentFlags.withUnsafeBufferPointer { flags in
         worker.modeMasks.withUnsafeBufferPointer { masks in
@@ -520,7 +530,7 @@ struct BatchKernel {
     /// vetoed when its uniform (`Substream.vetoes` at t·A + a) is below r_s; each incident of such a service
     /// when its uniform (`Substream.incidentVetoes` at t·S + s) is.
     private func drawVetoes(faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, trial t: Int, worker: Worker) {
-        let services = model.services, count = services.allocationService.count
+        let count = services.allocationService.count
         var u = 0.0
         // With loadings, r_s given the trial's factors: Φ((c_s·√W − h_s·F)/b_s).
         func probability(_ s: Int) -> Double {
@@ -550,7 +560,6 @@ struct BatchKernel {
     }
 
     private func clearVetoes(faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, worker: Worker) {
-        let services = model.services
         for f in faults { for a in services.allocationStart[Int(f)]..<services.allocationStart[Int(f) + 1] { worker.vetoedAllocations[a] = false } }
         for s in incidents { worker.vetoedIncidents[s] = false }
     }

@@ -18,7 +18,8 @@ public enum LossCause: Int, CaseIterable, Sendable {
     }
 }
 
-struct LossPass: Sendable {
+/// A class (immutable) for the reason `BatchKernel` is one: an unoptimised build copies a struct's model per trial.
+final class LossPass: Sendable {
     let model: CompiledModel
     /// min(1, Σ_s m_is·w_s): the share of stake a fault costs when no service has an incident.
     let faultFraction: [Double]
@@ -31,6 +32,12 @@ struct LossPass: Sendable {
     let weighted: Bool
     /// Where each sum sits in a batch's partial sums.
     let layout: Layout
+    /// The model's parts the per-trial code reads, held apart so that reading them copies nothing.
+    let services: ServiceLayer
+    let tokens: TokenLayer
+    let faultModes: FaultModes
+    /// `model.variesSlashes`.
+    let variesSlashes: Bool
 
     init(model: CompiledModel, collectSamples: Bool, tailThresholds: [Double] = [], weighted: Bool = false) {
         self.model = model
@@ -39,10 +46,14 @@ struct LossPass: Sendable {
         self.weighted = weighted
         layout = Layout(model: model, tailLevels: tailThresholds.count, weighted: weighted)
         faultFraction = zip(model.lossIfFault, model.stakes).map { loss, stake in stake > 0 ? loss / stake : 0 }
+        services = model.services
+        tokens = model.tokens
+        faultModes = model.faultModes
+        variesSlashes = model.variesSlashes
     }
 
     var operatorCount: Int { model.operatorCount }
-    var serviceCount: Int { model.services.count }
+    var serviceCount: Int { services.count }
     /// Entries of one batch's partial sums (`layout.width`).
     var partialWidth: Int { layout.width }
 
@@ -172,7 +183,7 @@ struct LossPass: Sendable {
 
         init(pass: LossPass) {
             let n = pass.operatorCount, s = pass.serviceCount
-            let t = pass.model.tokens.tokens.count, p = pass.model.tokens.portfolios.count
+            let t = pass.tokens.tokens.count, p = pass.tokens.portfolios.count
             loss = [Double](repeating: 0, count: n)
             fraction = [Double](repeating: 0, count: n)
             faultStamp = [Int](repeating: 0, count: n)
@@ -186,8 +197,8 @@ struct LossPass: Sendable {
             serviceShare = [Double](repeating: 0, count: s)
             partial = [Double](repeating: 0, count: pass.partialWidth)
             // At most one term per operator and one per allocation.
-            termSlots = [Int](repeating: 0, count: n + pass.model.services.allocationService.count)
-            termValues = [Double](repeating: 0, count: n + pass.model.services.allocationService.count)
+            termSlots = [Int](repeating: 0, count: n + pass.services.allocationService.count)
+            termValues = [Double](repeating: 0, count: n + pass.services.allocationService.count)
             tokenLossy = [[Double]](repeating: [], count: t)
             portfolioLossy = [[Double]](repeating: [], count: p)
             tokenWeighted = [[WeightedLoss]](repeating: [], count: t)
@@ -210,12 +221,11 @@ struct LossPass: Sendable {
     func process(faults: UnsafeBufferPointer<Int32>, incident: UnsafePointer<Bool>, incidents: ArraySlice<Int>,
                  exploits: ArraySlice<Int> = [][...], modes: UnsafePointer<UInt32>? = nil, vetoes: Vetoes? = nil,
                  weight: Double = 1, state: State) -> Double {
-        let services = model.services
         state.weight = weight
         state.modes = modes
         state.vetoes = vetoes
         state.affected.removeAll(keepingCapacity: true)
-        let fixedSlashes = !model.variesSlashes
+        let fixedSlashes = !variesSlashes
         if incidents.isEmpty && fixedSlashes {
             for f in faults {
                 let i = Int(f)
@@ -258,7 +268,7 @@ struct LossPass: Sendable {
                     f = min(1, total)
                 }
                 state.fraction[i] = f
-                if collectSamples, !model.tokens.isEmpty { state.faultShare[i] = faultShare(i, faulted: faulted, incident: incident, state) }
+                if collectSamples, !tokens.isEmpty { state.faultShare[i] = faultShare(i, faulted: faulted, incident: incident, state) }
                 state.loss[i] = model.stakes[i] * f
             }
         }
@@ -277,18 +287,18 @@ struct LossPass: Sendable {
                 attribute(i, weight: weight, into: layout.serviceLoss(0), incident: incident, faulted: state.faultStamp[i] == state.stamp || (incidents.isEmpty && fixedSlashes), state: state)
             }
             if let vetoes { countVetoes(vetoes, faults: faults, incidents: incidents, state) }
-            if let modes, !model.faultModes.isEmpty {
-                for f in faults where model.faultModes.hasModes(Int(f)) {
+            if let modes, !faultModes.isEmpty {
+                for f in faults where faultModes.hasModes(Int(f)) {
                     var bits = modes[Int(f)]
                     while bits != 0 {
-                        let k = model.faultModes.start[Int(f)] + bits.trailingZeroBitCount
+                        let k = faultModes.start[Int(f)] + bits.trailingZeroBitCount
                         state.partial[layout.modeWeight(k)] += weight
                         state.partial[layout.modeSquaredWeight(k)] += weight * weight
                         bits &= bits - 1
                     }
                 }
             }
-            if !model.tokens.isEmpty { tokensAndPortfolios(exploits: exploits, state) }
+            if !tokens.isEmpty { tokensAndPortfolios(exploits: exploits, state) }
         } else if total > 0 {
             accumulateTail(total: total, incident: incident, incidentsEmpty: incidents.isEmpty && fixedSlashes, state: state)
         }
@@ -303,7 +313,6 @@ struct LossPass: Sendable {
 
     /// Adds operator i's loss, split over its services in proportion to what each slashed, to `partial[offset + s]`.
     private func attribute(_ i: Int, weight: Double, into offset: Int, incident: UnsafePointer<Bool>, faulted: Bool, state: State) {
-        let services = model.services
         let range = services.allocationStart[i]..<services.allocationStart[i + 1]
         var sum = 0.0
         for a in range { sum += share(i, allocation: a, faulted: faulted, incident: incident, state) }
@@ -326,10 +335,9 @@ struct LossPass: Sendable {
     /// fault modes that happened), and its service's incident — each 0 when vetoed.
     @inline(__always)
     private func parts(_ i: Int, allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>, _ state: State) -> (fault: Double, incident: Double) {
-        let services = model.services
         var fault = 0.0
         if faulted, !(state.vetoes?.allocations[a] ?? false) {
-            fault = model.faultModes.hasModes(i) ? model.faultModes.fraction(operator: i, allocation: a - services.allocationStart[i], mask: state.modes?[i] ?? 0)
+            fault = faultModes.hasModes(i) ? faultModes.fraction(operator: i, allocation: a - services.allocationStart[i], mask: state.modes?[i] ?? 0)
                 : services.allocationFaultFraction[a]
         }
         let s = services.allocationService[a]
@@ -340,16 +348,15 @@ struct LossPass: Sendable {
     /// The share of operator i's stake allocation `a` loses: m · min(1, fault part + incident part).
     @inline(__always)
     private func share(_ i: Int, allocation a: Int, faulted: Bool, incident: UnsafePointer<Bool>, _ state: State) -> Double {
-        guard model.variesSlashes else { return model.services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
+        guard variesSlashes else { return services.slashedShare(allocation: a, faulted: faulted, incident: incident) }
         let (fault, fromIncident) = parts(i, allocation: a, faulted: faulted, incident: incident, state)
-        return model.services.allocationMagnitude[a] * min(1, fault + fromIncident)
+        return services.allocationMagnitude[a] * min(1, fault + fromIncident)
     }
 
     /// The share of operator i's loss its fault caused: each allocation's slash split between the fault and the
     /// incident in proportion to their parts, added over the allocations in proportion to their slashes.
     private func faultShare(_ i: Int, faulted: Bool, incident: UnsafePointer<Bool>, _ state: State) -> Double {
         guard faulted else { return 0 }
-        let services = model.services
         var total = 0.0, fromFault = 0.0
         for a in services.allocationStart[i]..<services.allocationStart[i + 1] {
             let (fault, other) = parts(i, allocation: a, faulted: faulted, incident: incident, state)
@@ -363,11 +370,11 @@ struct LossPass: Sendable {
     /// Proposed and vetoed slashes per service: each faulting operator's allocation its fault slashes (before the
     /// veto), and each incident.
     private func countVetoes(_ vetoes: Vetoes, faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, _ state: State) {
-        let services = model.services, w = state.weight
+        let w = state.weight
         for f in faults {
             let i = Int(f)
             for a in services.allocationStart[i]..<services.allocationStart[i + 1] where services.allocationMagnitude[a] > 0 {
-                let proposed = model.faultModes.hasModes(i) ? model.faultModes.fraction(operator: i, allocation: a - services.allocationStart[i], mask: state.modes?[i] ?? 0)
+                let proposed = faultModes.hasModes(i) ? faultModes.fraction(operator: i, allocation: a - services.allocationStart[i], mask: state.modes?[i] ?? 0)
                     : services.allocationFaultFraction[a]
                 guard proposed > 0 else { continue }
                 let s = services.allocationService[a]
@@ -386,7 +393,7 @@ struct LossPass: Sendable {
     /// S_t (each operator's loss split as `ServiceLayer.faultShare`), and L_t − S_t for the exploits; a portfolio's
     /// loss is split pro rata to its holdings' NAV losses by cause.
     private func tokensAndPortfolios(exploits: ArraySlice<Int>, _ state: State) {
-        let layer = model.tokens
+        let layer = tokens
         for t in state.tokenLoss.indices {
             state.tokenLoss[t] = 0
             state.tokenFaultLoss[t] = 0
@@ -480,7 +487,6 @@ struct LossPass: Sendable {
     /// as working them out level by level.
     private func accumulateTail(total: Double, incident: UnsafePointer<Bool>, incidentsEmpty: Bool, state: State) {
         guard let first = tailThresholds.firstIndex(where: { total >= $0 }) else { return }
-        let services = model.services
         // Local views of the state's arrays: no exclusivity check per element.
         let affected = state.affected, losses = state.loss, faultStamp = state.faultStamp, stamp = state.stamp, weight = state.weight
         var count = 0
