@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import SlashingCore
-import Synchronization
+import Foundation
 
 /// SIGINT and SIGTERM. Without a checkpoint: stop at once, remove a report file that is being written, say so
 /// in one line on standard error, and exit 130 (SIGINT) or 143 (SIGTERM), the shell's codes for those signals.
@@ -31,7 +31,21 @@ enum SignalGuard {
         var temporaryFile: String?
     }
 
-    private static let state = Mutex(State())
+    /// The state, behind a lock. Not `Synchronization.Mutex`: with `-O` (Swift 6.3), the state read back out of
+    /// `Mutex.withLock` in the signal handler had `.plain` turn into `.checkpointing` with a null control, and
+    /// every SIGTERM or SIGINT of a plain release run crashed (exit 139) in `RunControl.stop`; and
+    /// ThreadSanitizer does not see Mutex's futex.
+    private final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        var state = State()
+    }
+    private static let shared = Shared()
+
+    private static func withState<T>(_ body: (inout State) -> T) -> T {
+        shared.lock.lock()
+        defer { shared.lock.unlock() }
+        return body(&shared.state)
+    }
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     /// Installs the handlers (once, at start-up).
@@ -69,7 +83,7 @@ enum SignalGuard {
 
     private static func handle(name: String, code: Int32) {
         let now = DispatchTime.now().uptimeNanoseconds
-        let (mode, first, since, temporary) = state.withLock { s -> (Mode, Bool, Double, String?) in
+        let (mode, first, since, temporary) = withState { s -> (Mode, Bool, Double, String?) in
             let first = s.received == nil
             if first { s.received = name; s.receivedAt = now }
             return (s.mode, first, Double(now - s.receivedAt) / 1e9, s.temporaryFile)
@@ -99,13 +113,13 @@ enum SignalGuard {
     }
 
     /// Sets what a signal does from now on.
-    static func set(_ mode: Mode) { state.withLock { $0.mode = mode } }
+    static func set(_ mode: Mode) { withState { $0.mode = mode } }
 
     /// The first signal received, if any ("SIGTERM", "SIGINT").
-    static var received: String? { state.withLock { $0.received } }
+    static var received: String? { withState { $0.received } }
 
     /// The temporary file to remove if a signal arrives while it exists.
     static func writing(_ path: String?) {
-        state.withLock { $0.temporaryFile = path }
+        withState { $0.temporaryFile = path }
     }
 }
