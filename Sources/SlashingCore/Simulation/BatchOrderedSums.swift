@@ -35,7 +35,14 @@ final class BatchOrderedSums: @unchecked Sendable {
     func deposit(batch: Int, _ partial: [Double]) {
         lock.lock()
         defer { lock.unlock() }
-        pending[batch] = partial
+        if batch == next {
+            for j in 0..<width { totals[j] += partial[j] }
+            next += 1
+        } else {
+            // A buffer of its own: the worker goes on writing its array for its next batch once this returns, and
+            // a shared buffer would hand it over only through the reference count (a race ThreadSanitizer reports).
+            pending[batch] = partial.withUnsafeBufferPointer { Array($0) }
+        }
         while let ready = pending.removeValue(forKey: next) {
             for j in 0..<width { totals[j] += ready[j] }
             next += 1
