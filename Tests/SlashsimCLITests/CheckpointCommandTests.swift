@@ -8,7 +8,15 @@ import Testing
 /// checkpoint kept) at several points and resumed gives the uninterrupted run's report, number for number — in
 /// memory, bounded and sharded; foreign, damaged and non-checkpoint files are refused and kept.
 @Suite(.serialized) struct CheckpointCommandTests {
+    #if DEBUG
     static let trials = "1000000"
+    static let boundedTrials = "600000"
+    #else
+    // An optimised build (CI's sanitizer runs) is ten times faster: the runs must still last long enough for the
+    // signals to land between checkpoints.
+    static let trials = "10000000"
+    static let boundedTrials = "6000000"
+    #endif
 
     /// The report without its timing line.
     static func numbers(_ json: String) -> [Substring] {
@@ -116,7 +124,7 @@ import Testing
     @Test func boundedRunsResumeInEitherPass() throws {
         // Without contributions (their replay is the same with or without a checkpoint): three sittings, one of
         // them at least in pass 2 (the checkpoint counts pass 2's trials after pass 1's).
-        try Self.checkResume(["run", "--trials", "600000", "--threads", "2", "--format", "json", "--quiet", "--memory", "bounded",
+        try Self.checkResume(["run", "--trials", Self.boundedTrials, "--threads", "2", "--format", "json", "--quiet", "--memory", "bounded",
                               "--no-contributions"], signals: [SIGTERM, SIGKILL, SIGTERM])
     }
 
