@@ -28,6 +28,9 @@ public struct Scenario: Sendable, Equatable {
     public var faultModes: [FaultModeSpec] = []
     /// The table files the scenario named (`operators_file`, …), with the SHA-256 of each as read.
     public var tableFiles: [TableFile] = []
+    /// What the file says that still works but should change (a key's old name), each with its path, position
+    /// and fix; compiled models carry them into their warnings.
+    public var warnings: [String] = []
 
     public init(
         name: String, simulation: SimulationSettings = .init(), operators: [OperatorSpec],
@@ -316,10 +319,11 @@ public struct PortfolioSpec: Sendable, Equatable {
 }
 
 /// `portfolios[i].leverage` — debt (ETH) borrowed against the holdings; the position is liquidated when
-/// debt > liquidation_ltv × market value of the holdings (the liquidation threshold), and the liquidator then
-/// repays the debt and seizes collateral worth debt × (1 + liquidation_penalty) at market.
+/// debt > liquidation_threshold × market value of the holdings, and the liquidator then repays the debt and
+/// seizes collateral worth debt × (1 + liquidation_penalty) at market.
 public struct LeverageSpec: Sendable, Equatable {
     public var debt: Double
+    /// The liquidation threshold (`liquidation_threshold`, formerly `liquidation_ltv`: it never was a borrow limit).
     public var liquidationLTV: Double
     public var liquidationPenalty: Double
 

@@ -109,7 +109,9 @@ extension Report {
         public var value: Double
         public var debt: Double
         public var equity: Double
-        /// nil for an unlevered portfolio.
+        /// The liquidation threshold (debt / market value above which the lender liquidates); nil for an
+        /// unlevered portfolio. JSON `liquidation_threshold`, and `liquidation_ltv` (its old name, kept for
+        /// scripts written against it).
         public var liquidationLTV: Double?
         public var probabilityOfLiquidation: Double
         public var probabilityOfLiquidationStandardError: Double
@@ -121,10 +123,25 @@ extension Report {
         public var expectedLossByCause: LossByCause
 
         enum CodingKeys: String, CodingKey {
-            case id, value, debt, equity, liquidationLTV = "liquidation_ltv"
+            case id, value, debt, equity, liquidationThreshold = "liquidation_threshold", liquidationLTV = "liquidation_ltv"
             case probabilityOfLiquidation = "probability_of_liquidation"
             case probabilityOfLiquidationStandardError = "probability_of_liquidation_standard_error"
             case loss, equityLossFraction = "equity_loss_fraction", expectedLossByCause = "expected_loss_by_cause"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(value, forKey: .value)
+            try c.encode(debt, forKey: .debt)
+            try c.encode(equity, forKey: .equity)
+            try c.encodeIfPresent(liquidationLTV, forKey: .liquidationThreshold)
+            try c.encodeIfPresent(liquidationLTV, forKey: .liquidationLTV)
+            try c.encode(probabilityOfLiquidation, forKey: .probabilityOfLiquidation)
+            try c.encode(probabilityOfLiquidationStandardError, forKey: .probabilityOfLiquidationStandardError)
+            try c.encode(loss, forKey: .loss)
+            try c.encode(equityLossFraction, forKey: .equityLossFraction)
+            try c.encode(expectedLossByCause, forKey: .expectedLossByCause)
         }
     }
 }

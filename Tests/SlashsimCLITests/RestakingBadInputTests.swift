@@ -20,7 +20,8 @@ import Testing
         #expect(tokens.first?["id"] as? String == "lrt")
         #expect((tokens.first?["nav_loss_fraction"] as? [String: Any])?["expected_shortfall"] != nil)
         let portfolios = try #require(object["portfolios"] as? [[String: Any]])
-        #expect(portfolios.first?["liquidation_ltv"] as? Double == 0.93)
+        #expect(portfolios.first?["liquidation_threshold"] as? Double == 0.93)
+        #expect(portfolios.first?["liquidation_ltv"] as? Double == 0.93, "the old name, kept for scripts written against it")
         #expect(portfolios.first?["probability_of_liquidation"] != nil)
         let services = try #require(object["services"] as? [[String: Any]])
         #expect(services.first?["incident_probability"] as? Double == 0.01)
@@ -87,13 +88,26 @@ import Testing
          "case.yaml:27:27: portfolios[0].holdings.lrt2: unknown token \"lrt2\" in the holdings of portfolio \"loop\". Fix: did you mean \"lrt\"? name a token listed under `tokens`"),
         ("debt: 850",
          "debt: 950",
+         "case.yaml:27:56: portfolios[0].leverage.debt: the debt 950 ETH is above liquidation_threshold × holdings = 930 ETH: the position would be liquidated before any loss. Fix: lower the debt below 930 ETH or raise the holdings"),
+        ("liquidation_threshold: 0.93",
+         "liquidation_threshold: 0",
+         "case.yaml:27:84: portfolios[0].leverage.liquidation_threshold: the liquidation threshold 0 is outside (0, 1]. Fix: give the debt-to-value at which the lender liquidates, e.g. 0.93"),
+        // The old name: its problems are named at the key written (and it warns, which validate prints only on success).
+        ("liquidation_threshold: 0.93",
+         "liquidation_ltv: 1.5",
+         "case.yaml:27:78: portfolios[0].leverage.liquidation_ltv: the liquidation threshold 1.5 is outside (0, 1]. Fix: give the debt-to-value at which the lender liquidates, e.g. 0.93"),
+        ("debt: 850, liquidation_threshold: 0.93",
+         "debt: 950, liquidation_ltv: 0.93",
          "case.yaml:27:56: portfolios[0].leverage.debt: the debt 950 ETH is above liquidation_ltv × holdings = 930 ETH: the position would be liquidated before any loss. Fix: lower the debt below 930 ETH or raise the holdings"),
-        ("liquidation_ltv: 0.93",
-         "liquidation_ltv: 0",
-         "case.yaml:27:78: portfolios[0].leverage.liquidation_ltv: the liquidation LTV 0 is outside (0, 1]. Fix: give the loan-to-value at which the lender liquidates, e.g. 0.93"),
+        ("liquidation_threshold: 0.93",
+         "liquidation_threshold: 0.93, liquidation_ltv: 0.93",
+         "case.yaml:27:107: portfolios[0].leverage.liquidation_ltv: the leverage gives both `liquidation_threshold` and `liquidation_ltv` (its old name). Fix: keep `liquidation_threshold`"),
+        ("liquidation_threshold: 0.93, ",
+         "",
+         "case.yaml:27:49: portfolios[0].leverage.liquidation_threshold: missing required key `liquidation_threshold` in the leverage. Fix: add `liquidation_threshold: ...` (the share of the holdings' value above which the debt is liquidated, e.g. 0.93)"),
         ("liquidation_penalty: 0.05",
          "liquidation_penalty: 1.5",
-         "case.yaml:27:105: portfolios[0].leverage.liquidation_penalty: the liquidation penalty 1.5 is outside [0, 1]. Fix: give the share of the collateral lost on liquidation, e.g. 0.05"),
+         "case.yaml:27:111: portfolios[0].leverage.liquidation_penalty: the liquidation penalty 1.5 is outside [0, 1]. Fix: give the share of the collateral lost on liquidation, e.g. 0.05"),
         ("holdings: {lrt: 1000}",
          "holdings: {lrt: 0}",
          "case.yaml:27:26: portfolios[0].holdings: portfolio \"loop\" holds nothing. Fix: give the ETH value held in at least one token"),
@@ -218,6 +232,26 @@ import Testing
         #expect(outcome.status == 65)
         #expect(outcome.stderr == "error: \(expected)\n")
         #expect(outcome.stdout.isEmpty)
+    }
+
+    /// `liquidation_ltv`, the old name of `liquidation_threshold`, still works: the same report, and one
+    /// warning naming the key's place and the fix (on standard error and in the report's warnings).
+    @Test func theOldLiquidationKeyWarnsAndGivesTheSameReport() throws {
+        let old = Self.base.replacingOccurrences(of: "liquidation_threshold: 0.93", with: "liquidation_ltv: 0.93")
+        let warning = "portfolios[0].leverage.liquidation_ltv (line 27, column 78): `liquidation_ltv` is the old name of `liquidation_threshold` (the same number, read the same way). Fix: rename the key to `liquidation_threshold`"
+        let checked = try BadInputCatalogueTests.validate(old)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stderr == "warning: case.yaml: \(warning)\n")
+        let command = ["run", "--trials", "5000", "--format", "json", "--quiet"]
+        let a = try BadInputCatalogueTests.validate(old, command: command), b = try BadInputCatalogueTests.validate(Self.base, command: command)
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
+        let ja = try #require(try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any])
+        let jb = try #require(try JSONSerialization.jsonObject(with: Data(b.stdout.utf8)) as? [String: Any])
+        #expect(ja["warnings"] as? [String] == [warning])
+        #expect(jb["warnings"] as? [String] == [])
+        for key in ["total", "tokens", "portfolios"] {
+            #expect(try JSONSerialization.data(withJSONObject: ja[key]!, options: .sortedKeys) == JSONSerialization.data(withJSONObject: jb[key]!, options: .sortedKeys), "\(key)")
+        }
     }
 
     @Test(arguments: [

@@ -67,7 +67,7 @@ public enum Fixtures {
             withdrawal_queue_days: 7
             depeg: {per_nav_loss: 2.0, floor_discount: 0.01, per_queue_day: 0.001}
         portfolios:
-          - {id: loop, holdings: {lrt: 1000}, leverage: {debt: 850, liquidation_ltv: 0.93, liquidation_penalty: 0.05}}
+          - {id: loop, holdings: {lrt: 1000}, leverage: {debt: 850, liquidation_threshold: 0.93, liquidation_penalty: 0.05}}
 
         """
 }

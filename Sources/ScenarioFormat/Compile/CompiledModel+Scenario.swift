@@ -9,7 +9,7 @@ extension CompiledModel {
         let serviceIndex = Dictionary(uniqueKeysWithValues: scenario.services.enumerated().map { ($1.id, $0) })
         let n = operatorIDs.count, s = scenario.services.count
         var repair: NearestCorrelation.Result?
-        var warnings: [String] = []
+        var warnings = scenario.warnings
         var incidentLoadings: [Double] = []
         var factorOrigin: FactorOrigin?
         let dependence: Dependence

@@ -19,7 +19,17 @@ final class NodeReader {
     /// The table files read, in the order read, with their digests.
     var tableFiles: [TableFile] = []
 
+    /// What the file says that still works but should change (a key's old name): path, position, fix.
+    private(set) var warnings: [String] = []
+
     init(file: String) { self.file = file }
+
+    /// Records a warning at `path` (its position in parentheses); the scenario carries it into the model's
+    /// warnings, which the CLI prints and reports list.
+    func warn(_ path: String, _ mark: Mark?, problem: String, fix: String) {
+        let position = mark.map { " (line \($0.line), column \($0.column))" } ?? ""
+        warnings.append("\(path)\(position): \(problem). Fix: \(fix)")
+    }
 
     func report(_ path: String, _ mark: Mark?, problem: String, fix: String) {
         diagnostics.append(Diagnostic(file: file, path: path, line: mark?.line, column: mark?.column, problem: problem, fix: fix))

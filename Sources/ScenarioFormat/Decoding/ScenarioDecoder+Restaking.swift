@@ -108,11 +108,11 @@ extension ScenarioDecoder {
         var leverage: LeverageSpec?
         if let l = m["leverage"] {
             let lPath = "\(path).leverage"
-            let lm = reader.mapping(l, at: lPath, allowed: ["debt", "liquidation_ltv", "liquidation_penalty"],
-                                    required: ["debt", "liquidation_ltv", "liquidation_penalty"], what: "the leverage") ?? [:]
+            let lm = reader.mapping(l, at: lPath, allowed: ["debt", "liquidation_threshold", "liquidation_ltv", "liquidation_penalty"],
+                                    required: ["debt", "liquidation_penalty"], what: "the leverage") ?? [:]
             leverage = LeverageSpec(
                 debt: lm["debt"].flatMap { reader.number($0, at: "\(lPath).debt", what: "the debt") } ?? .nan,
-                liquidationLTV: lm["liquidation_ltv"].flatMap { reader.number($0, at: "\(lPath).liquidation_ltv", what: "the liquidation LTV") } ?? .nan,
+                liquidationLTV: liquidationThreshold(lm, l, at: lPath),
                 liquidationPenalty: lm["liquidation_penalty"].flatMap {
                     reader.number($0, at: "\(lPath).liquidation_penalty", what: "the liquidation penalty")
                 } ?? .nan)
@@ -122,4 +122,26 @@ extension ScenarioDecoder {
             holdings: holdings.map { ($0.key, reader.number($0.value, at: $0.childPath, what: "a holding") ?? .nan) },
             leverage: leverage)
     }
+
+    /// `liquidation_threshold`, or its old name `liquidation_ltv` (accepted with a warning: it never was a
+    /// borrow limit, it is the share of the holdings' value above which the debt is liquidated); not both.
+    private func liquidationThreshold(_ lm: [String: Node], _ node: Node, at lPath: String) -> Double {
+        switch (lm["liquidation_threshold"], lm["liquidation_ltv"]) {
+        case (let new?, nil):
+            return reader.number(new, at: "\(lPath).liquidation_threshold", what: "the liquidation threshold") ?? .nan
+        case (nil, let old?):
+            reader.warn("\(lPath).liquidation_ltv", old.mark, problem: "`liquidation_ltv` is the old name of `liquidation_threshold` (the same number, read the same way)",
+                        fix: "rename the key to `liquidation_threshold`")
+            return reader.number(old, at: "\(lPath).liquidation_ltv", what: "the liquidation threshold") ?? .nan
+        case (_?, let old?):
+            reader.report("\(lPath).liquidation_ltv", old.mark, problem: "the leverage gives both `liquidation_threshold` and `liquidation_ltv` (its old name)",
+                          fix: "keep `liquidation_threshold`")
+            return .nan
+        case (nil, nil):
+            reader.report("\(lPath).liquidation_threshold", node.mark, problem: "missing required key `liquidation_threshold` in the leverage",
+                          fix: "add `liquidation_threshold: ...` (the share of the holdings' value above which the debt is liquidated, e.g. 0.93)")
+            return .nan
+        }
+    }
+
 }

@@ -72,9 +72,10 @@ public enum ScenarioLoader {
         if let decoded {
             ScenarioValidator(reader: reader).validate(decoded)
         }
-        guard reader.diagnostics.isEmpty, let decoded else {
+        guard reader.diagnostics.isEmpty, var decoded else {
             throw .invalid(reader.diagnostics)
         }
+        decoded.warnings = reader.warnings
         return decoded
     }
 

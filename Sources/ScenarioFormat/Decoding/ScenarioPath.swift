@@ -115,7 +115,8 @@ extension ScenarioLoader {
         let reader = NodeReader(file: file)
         let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file), directory: directory).decode(root)
         if let decoded { ScenarioValidator(reader: reader).validate(decoded) }
-        guard reader.diagnostics.isEmpty, let decoded else { throw .invalid(reader.diagnostics) }
+        guard reader.diagnostics.isEmpty, var decoded else { throw .invalid(reader.diagnostics) }
+        decoded.warnings = reader.warnings
         return decoded
     }
 }

@@ -197,9 +197,11 @@ struct RestakingValidator {
             }
             guard let leverage = portfolio.leverage else { continue }
             let lPath = "\(path).leverage"
+            // The key as written: `liquidation_threshold`, or its old name (accepted with a warning).
+            let threshold = reader.marks["\(lPath).liquidation_ltv"] != nil ? "liquidation_ltv" : "liquidation_threshold"
             if leverage.liquidationLTV.isFinite, !(leverage.liquidationLTV > 0 && leverage.liquidationLTV <= 1) {
-                reader.report("\(lPath).liquidation_ltv", problem: "the liquidation LTV \(s(leverage.liquidationLTV)) is outside (0, 1]",
-                              fix: "give the loan-to-value at which the lender liquidates, e.g. 0.93")
+                reader.report("\(lPath).\(threshold)", problem: "the liquidation threshold \(s(leverage.liquidationLTV)) is outside (0, 1]",
+                              fix: "give the debt-to-value at which the lender liquidates, e.g. 0.93")
             }
             if leverage.liquidationPenalty.isFinite, !(0...1).contains(leverage.liquidationPenalty) {
                 reader.report("\(lPath).liquidation_penalty", problem: "the liquidation penalty \(s(leverage.liquidationPenalty)) is outside [0, 1]",
@@ -209,7 +211,7 @@ struct RestakingValidator {
             if leverage.debt < 0 {
                 reader.report("\(lPath).debt", problem: "the debt \(s(leverage.debt)) is negative", fix: "give the ETH borrowed against the holdings, 0 or more")
             } else if holdingsOK, total > 0, leverage.liquidationLTV.isFinite, leverage.liquidationLTV > 0, leverage.debt > leverage.liquidationLTV * total {
-                reader.report("\(lPath).debt", problem: "the debt \(s(leverage.debt)) ETH is above liquidation_ltv × holdings = \(s(leverage.liquidationLTV * total)) ETH: the position would be liquidated before any loss",
+                reader.report("\(lPath).debt", problem: "the debt \(s(leverage.debt)) ETH is above \(threshold) × holdings = \(s(leverage.liquidationLTV * total)) ETH: the position would be liquidated before any loss",
                               fix: "lower the debt below \(s(leverage.liquidationLTV * total)) ETH or raise the holdings")
             }
         }
