@@ -174,25 +174,35 @@ def allocations_of(scn):
     return per
 
 
-def slashed_fraction(scn, op, faulted, incidents=()):
-    """f_i = min(1, sum_s m_is * min(1, w_s*D_i + v_s*I_s)), as in the engine's ServiceLayer."""
+def slashed_fraction(scn, op, faulted, incidents=(), mode_fraction=None):
+    """f_i = min(1, sum_s m_is * min(1, w_s*D_i + v_s*I_s)), as in the engine's ServiceLayer; with
+    `mode_fraction`, a fault mode of that slash fraction on every service fired instead of w_s."""
     st = service_table(scn)
     total = 0.0
     for s, m in allocations_of(scn).get(op, []):
-        w = st[s]["slash_fraction"]
-        v = st[s].get("incident_slash_fraction", w)
+        w = st[s]["slash_fraction"] if mode_fraction is None else mode_fraction
+        v = st[s].get("incident_slash_fraction", st[s]["slash_fraction"])
         total += m * min(1.0, (w if faulted else 0.0) + (v if s in incidents else 0.0))
     return min(1.0, total)
 
 
-def token_loss(scn, token, faulted=(), incidents=()):
-    return sum(d * slashed_fraction(scn, op, op in faulted, incidents) for op, d in token["delegations"].items())
+def token_loss(scn, token, faulted=(), incidents=(), mode_fraction=None):
+    return sum(d * slashed_fraction(scn, op, op in faulted, incidents, mode_fraction) for op, d in token["delegations"].items())
+
+
+def fault_terms(o):
+    """An operator's (probability, slash fraction or None for the services' own) per fault mode."""
+    if "fault_modes" in o:
+        return [(m["probability"], m.get("slash_fraction")) for m in o["fault_modes"]]
+    return [(o["fault_probability"], None)]
 
 
 def expected_losses(scn, token):
-    """(E[loss from operator faults alone], E[loss from incidents alone]): each event alone, ignoring overlaps."""
-    p = {o["id"]: o["fault_probability"] for o in scn["operators"]}
-    faults = sum(p[op] * d * slashed_fraction(scn, op, True) for op, d in token["delegations"].items())
+    """(E[loss from operator faults alone], E[loss from incidents alone]): each event (and each fault mode)
+    alone, ignoring overlaps."""
+    terms = {o["id"]: fault_terms(o) for o in scn["operators"]}
+    faults = sum(q * d * slashed_fraction(scn, op, True, mode_fraction=f)
+                 for op, d in token["delegations"].items() for q, f in terms[op])
     incidents = sum(s.get("incident_probability", 0) * token_loss(scn, token, incidents={s["id"]}) for s in scn["services"])
     return faults, incidents
 
@@ -208,7 +218,7 @@ def liquidation_threshold(token, holding, lev):
     """Smallest NAV loss share x at which debt > ltv * market value of the collateral (bisection)."""
     def liquidated(x):
         market = holding * (1 - x) * (1 - depeg_discount(token, x))
-        return lev["debt"] > lev["liquidation_ltv"] * market
+        return lev["debt"] > lev["liquidation_threshold"] * market
     lo, hi = 0.0, 1.0
     if liquidated(1e-12):
         return 0.0
@@ -567,7 +577,7 @@ def three_lrts():
     portfolios = [
         {"id": "holder", "holdings": {"lrt-a": 400, "lrt-b": 300, "lrt-c": 300}},
         {"id": "loop-b", "holdings": {"lrt-b": 1000},
-         "leverage": {"debt": 850, "liquidation_ltv": 0.93, "liquidation_penalty": 0.05}},
+         "leverage": {"debt": 850, "liquidation_threshold": 0.93, "liquidation_penalty": 0.05}},
     ]
     scn = {
         "format": 1, "name": "Three LRTs sharing 40 operators and 12 AVSs (named factors)",
@@ -727,6 +737,10 @@ Exact what-if numbers (no simulation; computed by Scenarios/tools/generate.py):
 # 5. cloud-outage.yaml
 
 
+LIVENESS_FRACTION = 0.005     # judgement: a liveness slash costs 0.5 % of the allocation (as unique-stake.yaml)
+FAILOVER_DOUBLE_SIGN = 0.002  # judgement: about one outage-driven fault in five to ten ends in an equivocating failover
+
+
 def cloud_outage():
     rng = random.Random(20260303)
     n, s_exp, total = 25, 1.0, 480_000
@@ -739,8 +753,12 @@ def cloud_outage():
     ops = []
     for k, w in enumerate(weights):
         cloud, region = tag_of[hosting[k]]
+        # Fault modes (issue 15): the outage-driven fault is a liveness fault at a small fraction of each
+        # allocation; a failover that double-signs, rarer, is slashed at each service's own fraction.
         ops.append({"id": op_id(k), "stake": int(round_up(total * w, 100)),
-                    "fault_probability": fault_probability(rng, k, n, low=0.008, span=0.008),
+                    "fault_modes": [{"id": "liveness", "probability": fault_probability(rng, k, n, low=0.008, span=0.008),
+                                     "slash_fraction": LIVENESS_FRACTION},
+                                    {"id": "failover-double-sign", "probability": FAILOVER_DOUBLE_SIGN}],
                     "tags": draw_tags(rng, cloud=cloud, region=region)})
     assign_by_share(rng, ops, CLIENT_MIX, "client")
     self_hosted_unique(ops)
@@ -780,8 +798,9 @@ def cloud_outage():
     stakes = [o["stake"] for o in ops]
     region_share = share_of(scn, token, lambda o: o["tags"].get("region") == "us-east-1")
     aws_share = share_of(scn, token, lambda o: o["tags"]["cloud"] == "aws")
-    region_loss = token_loss(scn, token, faulted=set(region_ops))
-    region_loss_inc = token_loss(scn, token, faulted=set(region_ops), incidents={"data-availability"})
+    region_loss = token_loss(scn, token, faulted=set(region_ops), mode_fraction=LIVENESS_FRACTION)
+    region_loss_inc = token_loss(scn, token, faulted=set(region_ops), incidents={"data-availability"}, mode_fraction=LIVENESS_FRACTION)
+    region_loss_safety = token_loss(scn, token, faulted=set(region_ops))
     max_sq, _ = squared_loadings(factors)
     e_fault, e_inc = expected_losses(scn, token)
     header = f"""
@@ -797,11 +816,16 @@ Where the numbers come from (sources in Scenarios/README.md; judgement is labell
 - Hosting (judgement, deliberately concentrated): {len(region_ops)} operators with {pct(region_share)} of lrt-d's delegations in AWS
   us-east-1, {pct(aws_share)} on AWS in all; the rest on GCP, Hetzner or self-hosted. On 20 Oct 2025 an AWS us-east-1
   failure took exchanges, RPC providers and L2s offline; about 37 % of Ethereum execution-layer nodes ran on AWS.
-- Fault probabilities 0.8-2 % a year (judgement, base range 0.5-2 %).
+- Fault modes (judgement; ELIP-002's unique stake: each AVS slashes only what is allocated to it, at a fraction
+  that depends on the fault): a liveness fault, 0.8-2 % a year per operator (base range 0.5-2 %), slashes
+  {pct(LIVENESS_FRACTION)} of each allocation, on every AVS the operator serves; a failover that double-signs,
+  {pct(FAILOVER_DOUBLE_SIGN)} a year per operator, is slashed at each AVS's own fraction (a safety fault). The operator's
+  latent, which the region factor moves, decides whether it faults; given a fault, the modes fire independently
+  with their probabilities, conditioned on at least one (docs/model.md), so 80-91 % of faults (outage-driven
+  or not) are liveness faults only.
 - Six AVSs (judgement): slash fractions data-availability 2 %, keeper-network 1 %, price-oracle 5 %,
-  zk-coprocessor and shared-sequencer 10 %, bridge 50 %; each operator serves 3-6 with magnitudes of 5-30 %.
-  The model slashes a faulting operator in every AVS it serves, which is conservative for a pure outage
-  (that is mostly a liveness fault) and right for an outage that ends in a double-signing failover.
+  zk-coprocessor and shared-sequencer 10 %, bridge 50 % (these apply to the double-signing failover); each
+  operator serves 3-6 with magnitudes of 5-30 %.
 - data-availability has a 1 %/yr incident at 10 % whose latent loads 0.6 on the us-east-1 factor: its
   off-chain disperser in the same region fails and its liveness accounting slashes the whole set (judgement).
 - Factors (judgement): aws-us-east-1 0.75 (0.56 of latent correlation between two operators in the region:
@@ -812,9 +836,11 @@ Where the numbers come from (sources in Scenarios/README.md; judgement is labell
 - Depeg (judgement): min(1, 0.02 + 3x + 0.001 * 7 days) below NAV after a loss of x.
 
 Exact what-if numbers (no simulation; computed by Scenarios/tools/generate.py):
-- If every us-east-1 operator faults, lrt-d loses {eth(region_loss)} ({pct(region_loss / backing)} of NAV); with the
-  data-availability incident as well, {eth(region_loss_inc)} ({pct(region_loss_inc / backing)}).
-- Expected loss, each event taken alone: operator faults {eth(e_fault)} a year, incidents {eth(e_inc)} a year.
+- If every us-east-1 operator has a liveness fault, lrt-d loses {eth(region_loss)} ({pct(region_loss / backing, 2)} of NAV); with the
+  data-availability incident as well, {eth(region_loss_inc)} ({pct(region_loss_inc / backing)}); if every one of them
+  double-signed instead, {eth(region_loss_safety)} ({pct(region_loss_safety / backing)}).
+- Expected loss, each event (and each fault mode) taken alone: operator faults {eth(e_fault)} a year, incidents
+  {eth(e_inc)} a year.
 """
     return scn, header
 
@@ -922,7 +948,7 @@ def leveraged_loop():
     backing = int(round_up(sum(delegations.values()) / 0.975, 1000))
     depeg = {"per_nav_loss": 3.0, "floor_discount": 0.02, "per_queue_day": 0.002}
     token = {"id": "lrt-f", "backing": backing, "withdrawal_queue_days": 10, "depeg": depeg, "delegations": delegations}
-    lev = lambda debt: {"debt": debt, "liquidation_ltv": 0.93, "liquidation_penalty": 0.05}
+    lev = lambda debt: {"debt": debt, "liquidation_threshold": 0.93, "liquidation_penalty": 0.05}
     portfolios = [
         {"id": "unlevered", "holdings": {"lrt-f": 1000}},
         {"id": "loop-ltv-85", "holdings": {"lrt-f": 1000}, "leverage": lev(850)},

@@ -116,7 +116,7 @@ def scenario(with_modes=True):
     out.append("    exploit: {probability: 0.003, nav_loss_fraction: 0.25, factor_loadings: {lrt-keys: 0.3}}\n")
     out.append("portfolios:\n")
     out.append("  - {id: holder, holdings: {lrt-u: 1000}}\n")
-    out.append("  - {id: looper, holdings: {lrt-u: 1000}, leverage: {debt: 900, liquidation_ltv: 0.95, liquidation_penalty: 0.01}}\n")
+    out.append("  - {id: looper, holdings: {lrt-u: 1000}, leverage: {debt: 900, liquidation_threshold: 0.95, liquidation_penalty: 0.01}}\n")
     return "".join(out)
 
 
