@@ -29,7 +29,9 @@ final class ProgressLine: Sendable {
     private let phase = Atomic<Int>(Phase.simulation.rawValue)
     private let finished = Atomic<Bool>(false)
     private let startDate = Date()
-    private let phaseStart = Mutex<Date>(Date())
+    /// When the current phase began (seconds since the reference date, as bits): an atomic rather than a
+    /// `Synchronization.Mutex`, whose state an optimised build read back wrong in `SignalGuard`.
+    private let phaseStart = Atomic<UInt64>(Date().timeIntervalSinceReferenceDate.bitPattern)
 
     init(totalTrials: Int, operators: Int) {
         self.totalTrials = totalTrials
@@ -48,7 +50,7 @@ final class ProgressLine: Sendable {
 
     /// Moves to a later phase (its clock starts now).
     func enter(_ next: Phase) {
-        phaseStart.withLock { $0 = Date() }
+        phaseStart.store(Date().timeIntervalSinceReferenceDate.bitPattern, ordering: .relaxed)
         phase.store(next.rawValue, ordering: .releasing)
     }
 
@@ -71,7 +73,7 @@ final class ProgressLine: Sendable {
         let now = Date()
         StandardError.write("\r\u{1B}[2K" + Self.line(phase: current, done: done.load(ordering: .relaxed), total: totalTrials,
                                                       elapsed: now.timeIntervalSince(startDate),
-                                                      inPhase: now.timeIntervalSince(phaseStart.withLock { $0 }),
+                                                      inPhase: now.timeIntervalSinceReferenceDate - Double(bitPattern: phaseStart.load(ordering: .relaxed)),
                                                       resumedAt: resumedAt.load(ordering: .relaxed)))
     }
 
