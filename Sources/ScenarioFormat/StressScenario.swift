@@ -9,10 +9,11 @@ import Yams
 /// format: 1
 /// name: cloud outage
 /// fault_probability_scale: 3          # every p_i × 3 (capped at 1)
+/// fault_mode_scale: {liveness: 5}    # one fault mode's probability × 5 in every operator that has it
 /// fault_probabilities: {op-01: 0.2}   # set some p_i (after the scale)
 /// correlation: {constant: 0.5}        # replace the correlation (any form)
 /// copula: {student_t: {degrees_of_freedom: 4}}
-/// loading_scale: {aws: 1.6}           # multiply a named factor's loadings (operators and services)
+/// loading_scale: {aws: 1.6}           # multiply a named factor's loadings (operators, services, exploits, vetoes)
 /// incident_probabilities: {bridge: 1} # set incident probabilities (1 forces the incident)
 /// depeg: {ezETH: {floor_discount: 0.05}}   # override parts of a token's depeg model
 /// exploit_probabilities: {ezETH: 0.05, eigenlayer: 0.01}   # set the exploit probability of a token or protocol
@@ -22,6 +23,9 @@ public struct StressSpec: Sendable {
     public var name: String
     public var faultProbabilityScale: Double?
     public var faultProbabilities: [(operator: String, probability: Double)] = []
+    /// Scales of fault modes by id: the mode's probability × scale (capped at 1) in every operator that has it,
+    /// after `faultProbabilityScale`.
+    public var faultModeScale: [(mode: String, scale: Double)] = []
     public var correlation: CorrelationSpec?
     public var copula: Copula?
     public var loadingScale: [(factor: String, scale: Double)] = []
@@ -41,17 +45,25 @@ public struct StressSpec: Sendable {
     public func apply(to base: Scenario) -> Scenario {
         var s = base
         s.name = name
-        if let scale = faultProbabilityScale {
-            for i in s.operators.indices {
-                if var modes = s.operators[i].faultModes {
-                    // Every mode's probability × scale (capped at 1), and the fault probability from them.
-                    for k in modes.indices { modes[k].probability = min(1, modes[k].probability * scale) }
-                    s.operators[i].faultModes = modes
-                    s.operators[i].faultProbability = FaultModes.faultProbability(modes.map(\.probability))
-                } else {
-                    s.operators[i].faultProbability = min(1, s.operators[i].faultProbability * scale)
+        let modeScale = Dictionary(faultModeScale.map { ($0.mode, $0.scale) }, uniquingKeysWith: { a, _ in a })
+        for i in s.operators.indices {
+            if var modes = s.operators[i].faultModes {
+                // Every mode's probability × the overall scale, then × its own scale (each capped at 1), and
+                // the fault probability from them.
+                for k in modes.indices {
+                    if let scale = faultProbabilityScale { modes[k].probability = min(1, modes[k].probability * scale) }
+                    if let scale = modeScale[modes[k].id] { modes[k].probability = min(1, modes[k].probability * scale) }
                 }
+                s.operators[i].faultModes = modes
+                s.operators[i].faultProbability = FaultModes.faultProbability(modes.map(\.probability))
+            } else if let scale = faultProbabilityScale {
+                s.operators[i].faultProbability = min(1, s.operators[i].faultProbability * scale)
             }
+        }
+        for k in s.faultModes.indices {
+            // The defaults too, so that the stressed scenario states what its operators use.
+            if let scale = faultProbabilityScale { s.faultModes[k].probability = min(1, s.faultModes[k].probability * scale) }
+            if let scale = modeScale[s.faultModes[k].id] { s.faultModes[k].probability = min(1, s.faultModes[k].probability * scale) }
         }
         for (id, p) in faultProbabilities {
             if let i = s.operators.firstIndex(where: { $0.id == id }) { s.operators[i].faultProbability = p }
@@ -65,6 +77,14 @@ public struct StressSpec: Sendable {
                 for l in factors[k].serviceLoadings.indices { factors[k].serviceLoadings[l].loading *= scale }
             }
             s.correlation = .factors(factors)
+            // Exploits and veto decisions that load on a scaled factor move with it too.
+            let scales = Dictionary(loadingScale.map { ($0.factor, $0.scale) }, uniquingKeysWith: { a, _ in a })
+            func scaled(_ loadings: [FactorLoading]) -> [FactorLoading] {
+                loadings.map { FactorLoading(operator: $0.operator, loading: $0.loading * (scales[$0.operator] ?? 1)) }
+            }
+            for j in s.services.indices { s.services[j].vetoFactorLoadings = scaled(s.services[j].vetoFactorLoadings) }
+            for t in s.tokens.indices where s.tokens[t].exploit != nil { s.tokens[t].exploit!.factorLoadings = scaled(s.tokens[t].exploit!.factorLoadings) }
+            for j in s.protocols.indices where s.protocols[j].exploit != nil { s.protocols[j].exploit!.factorLoadings = scaled(s.protocols[j].exploit!.factorLoadings) }
         }
         for (id, q) in incidentProbabilities {
             if let j = s.services.firstIndex(where: { $0.id == id }) { s.services[j].incidentProbability = q }
@@ -86,7 +106,7 @@ public struct StressSpec: Sendable {
 /// Reads a stress file against its base scenario: unknown keys, unknown ids and out-of-range values are
 /// reported with the stress file's positions; the stressed scenario is then validated like any scenario.
 public enum StressLoader {
-    public static let keys = ["format", "name", "fault_probability_scale", "fault_probabilities", "correlation", "copula",
+    public static let keys = ["format", "name", "fault_probability_scale", "fault_mode_scale", "fault_probabilities", "correlation", "copula",
                               "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities", "veto_probabilities"]
 
     /// Whether the file at `path` reads as a stress file rather than a scenario: a mapping whose keys are all
@@ -97,7 +117,7 @@ public enum StressLoader {
               let root = try? ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path)),
               case .mapping(let mapping) = root else { return false }
         let keys = Set(mapping.keys.compactMap { $0.scalar?.string })
-        let stressOnly: Set = ["fault_probability_scale", "fault_probabilities", "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities", "veto_probabilities"]
+        let stressOnly: Set = ["fault_probability_scale", "fault_mode_scale", "fault_probabilities", "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities", "veto_probabilities"]
         return keys.isSubset(of: Self.keys)
             && (!keys.isDisjoint(with: stressOnly) || (keys.contains("format") && !keys.isDisjoint(with: ["correlation", "copula"])))
     }
@@ -131,6 +151,15 @@ public enum StressLoader {
             }
             spec.faultProbabilityScale = scale
         }
+        let modeIDs = uniqueInOrder(base.faultModes.map(\.id) + base.operators.flatMap { $0.faultModes?.map(\.id) ?? [] })
+        if let node = top["fault_mode_scale"], modeIDs.isEmpty {
+            reader.report("fault_mode_scale", node.mark, problem: "`fault_mode_scale` scales fault modes, but no operator of the base scenario has any",
+                          fix: "scale every fault probability with `fault_probability_scale`, or give the base scenario `fault_modes`")
+        } else {
+            spec.faultModeScale = entries(top["fault_mode_scale"], at: "fault_mode_scale", ids: modeIDs, kind: "fault mode", reader: reader,
+                                          range: 0...1e6, what: "fault mode scale", example: "`{liveness: 5}` (results are capped at 1)")
+                .map { ($0.0, $0.1) }
+        }
         spec.faultProbabilities = entries(top["fault_probabilities"], at: "fault_probabilities", ids: base.operators.map(\.id), kind: "operator",
                                           reader: reader, range: 0...1, what: "fault probability", example: "`{op-01: 0.2}`")
         for (id, _) in spec.faultProbabilities where base.operators.first(where: { $0.id == id })?.faultModes != nil {
@@ -158,7 +187,7 @@ public enum StressLoader {
                 spec.loadingScale = entries(node, at: "loading_scale", ids: factorIDs, kind: "factor", reader: reader, range: 0...1e6,
                                             what: "loading scale", example: "`{aws: 1.5}`")
                     .map { ($0.0, $0.1) }
-                checkScaledLoadings(spec.loadingScale, correlation: correlation, reader: reader)
+                checkScaledLoadings(spec.loadingScale, correlation: correlation, base: base, reader: reader)
             }
         }
         if let node = top["depeg"], let pairs = reader.pairs(node, at: "depeg", what: "the depeg overrides", example: "`{ezETH: {floor_discount: 0.05}}`") {
@@ -175,6 +204,12 @@ public enum StressLoader {
             }
         }
         return spec
+    }
+
+    /// The ids in their first order, each once.
+    private static func uniqueInOrder(_ ids: [String]) -> [String] {
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
     }
 
     /// `{id: value}` pairs naming ids of the base, each value in `range`.
@@ -199,8 +234,9 @@ public enum StressLoader {
         return result
     }
 
-    /// After scaling, every operator's and service's squared loadings must still sum to 1 or less.
-    private static func checkScaledLoadings(_ scales: [(factor: String, scale: Double)], correlation: CorrelationSpec, reader: NodeReader) {
+    /// After scaling, every operator's, service's, exploit's and veto decision's squared loadings must still
+    /// sum to 1 or less.
+    private static func checkScaledLoadings(_ scales: [(factor: String, scale: Double)], correlation: CorrelationSpec, base: Scenario, reader: NodeReader) {
         guard case .factors(let factors) = correlation else { return }
         let scale = Dictionary(scales.map { ($0.factor, $0.scale) }, uniquingKeysWith: { a, _ in a })
         var operatorSquares: [String: Double] = [:], serviceSquares: [String: Double] = [:]
@@ -209,10 +245,19 @@ public enum StressLoader {
             for l in factor.loadings { operatorSquares[l.operator, default: 0] += (l.loading * f) * (l.loading * f) }
             for l in factor.serviceLoadings { serviceSquares[l.operator, default: 0] += (l.loading * f) * (l.loading * f) }
         }
-        for (kind, squares) in [("operator", operatorSquares), ("service", serviceSquares)] {
+        func squares(_ loadings: [FactorLoading]) -> Double {
+            loadings.reduce(0) { sum, l in let x = l.loading * (scale[l.operator] ?? 1); return sum + x * x }
+        }
+        var exploitSquares: [String: Double] = [:], vetoSquares: [String: Double] = [:]
+        for t in base.tokens { if let e = t.exploit, !e.factorLoadings.isEmpty { exploitSquares[t.id] = squares(e.factorLoadings) } }
+        for p in base.protocols { if let e = p.exploit, !e.factorLoadings.isEmpty { exploitSquares[p.id] = squares(e.factorLoadings) } }
+        for v in base.services where !v.vetoFactorLoadings.isEmpty { vetoSquares[v.id] = squares(v.vetoFactorLoadings) }
+        let kinds = [("operator", "operator's", operatorSquares), ("service", "service's", serviceSquares),
+                     ("the exploit of", "exploit's", exploitSquares), ("the veto decisions of service", "veto decision's", vetoSquares)]
+        for (kind, every, squares) in kinds {
             if let worst = squares.filter({ $0.value > 1 + ScenarioValidator.tolerance }).max(by: { $0.value < $1.value }) {
                 reader.report("loading_scale", problem: "after scaling, the squared loadings of \(kind) \"\(worst.key)\" sum to \(String(format: "%.4g", worst.value)), above 1",
-                              fix: "lower the scale so every \(kind)'s squared loadings stay at or below 1")
+                              fix: "lower the scale so every \(every) squared loadings stay at or below 1")
             }
         }
     }

@@ -160,6 +160,47 @@ import Testing
         }
     }
 
+    /// A stress's `fault_mode_scale` scales one mode by id in every operator that has it (after
+    /// `fault_probability_scale`, each capped at 1), defaults included; other modes and plain operators keep
+    /// their probabilities. Unknown mode ids and a base without modes are refused by name.
+    @Test func stressScalesOneModeByID() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slashsim-mode-scale-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var base = Self.scenario()
+        base.faultModes = base.operators[0].faultModes!
+        let liveness = folder.appendingPathComponent("liveness.yaml"), both = folder.appendingPathComponent("both.yaml")
+        try Data("format: 1\nfault_mode_scale: {liveness: 4, bridge-safety: 100}\n".utf8).write(to: liveness)
+        try Data("format: 1\nfault_probability_scale: 2\nfault_mode_scale: {liveness: 2}\n".utf8).write(to: both)
+        let (spec, stressed) = try StressLoader.load(path: liveness.path, base: base)
+        #expect(spec.faultModeScale.map(\.mode) == ["liveness", "bridge-safety"])
+        #expect(stressed.operators[0].faultModes?.map(\.probability) == [0.02, 0.5])
+        #expect(abs(stressed.operators[0].faultProbability - (1 - 0.98 * 0.5)) < 1e-15)
+        #expect(stressed.operators[1].faultModes?.map(\.probability) == [0.01, 1] && stressed.operators[1].faultProbability == 1)
+        #expect(stressed.operators[2].faultProbability == 0.0625 && stressed.operators[2].faultModes == nil)
+        #expect(stressed.faultModes.map(\.probability) == [0.02, 0.5])
+        let (_, twice) = try StressLoader.load(path: both.path, base: base)
+        #expect(twice.operators[0].faultModes?.map(\.probability) == [0.04, 0.5] && twice.operators[2].faultProbability == 0.125)
+        for (text, expected) in [("format: 1\nfault_mode_scale: {livenes: 2}\n", "fault_mode_scale.livenes: unknown fault mode \"livenes\". Fix: did you mean \"liveness\"?"),
+                                 ("format: 1\nfault_mode_scale: {liveness: -1}\n", "fault_mode_scale.liveness: the fault mode scale -1 is outside [0, 1000000]")] {
+            let file = folder.appendingPathComponent("bad.yaml")
+            try Data(text.utf8).write(to: file)
+            #expect(throws: ScenarioError.self) { _ = try StressLoader.load(path: file.path, base: base) }
+            do { _ = try StressLoader.load(path: file.path, base: base) } catch { #expect("\(error)".contains(expected), "\(error)") }
+        }
+        var plain = base
+        for i in plain.operators.indices { plain.operators[i].faultModes = nil; plain.operators[i].faultProbability = 0.1 }
+        plain.faultModes = []
+        let file = folder.appendingPathComponent("plain.yaml")
+        try Data("format: 1\nfault_mode_scale: {liveness: 2}\n".utf8).write(to: file)
+        do {
+            _ = try StressLoader.load(path: file.path, base: plain)
+            Issue.record("a mode scale on a scenario without modes was accepted")
+        } catch {
+            #expect("\(error)".contains("fault_mode_scale: `fault_mode_scale` scales fault modes, but no operator of the base scenario has any"), "\(error)")
+        }
+    }
+
     /// `service_tags` selects the services a mode slashes by their tags: an oracle safety fault on both oracles
     /// (1/10 of each quarter) and a key compromise on everything at each service's own half. The per-mode
     /// fractions compile to exactly those, and the expected loss is 0.05·5 + 0.01·50 + 0.0005·(55 − 55) = 0.75 ETH.

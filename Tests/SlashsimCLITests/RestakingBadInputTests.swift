@@ -256,7 +256,9 @@ import Testing
 
     @Test(arguments: [
         ("format: 1\nname: s\nfault_probabilty_scale: 2\n",
-         "stress.yaml:3:1: fault_probabilty_scale: unknown key `fault_probabilty_scale` in a stress. Fix: did you mean `fault_probability_scale`? allowed keys are format, name, fault_probability_scale, fault_probabilities, correlation, copula, loading_scale, incident_probabilities, depeg, exploit_probabilities, veto_probabilities"),
+         "stress.yaml:3:1: fault_probabilty_scale: unknown key `fault_probabilty_scale` in a stress. Fix: did you mean `fault_probability_scale`? allowed keys are format, name, fault_probability_scale, fault_mode_scale, fault_probabilities, correlation, copula, loading_scale, incident_probabilities, depeg, exploit_probabilities, veto_probabilities"),
+        ("format: 1\nfault_mode_scale: {liveness: 2}\n",
+         "stress.yaml:2:19: fault_mode_scale: `fault_mode_scale` scales fault modes, but no operator of the base scenario has any. Fix: scale every fault probability with `fault_probability_scale`, or give the base scenario `fault_modes`"),
         ("format: 1\nveto_probabilities: {oracle-avs: 2}\n",
          "stress.yaml:2:34: veto_probabilities.oracle-avs: the veto probability 2 is outside [0, 1]. Fix: give a veto probability from 0 to 1"),
         ("format: 1\nexploit_probabilities: {lrt: 0.1}\n",
