@@ -7,7 +7,7 @@ Usage, from the package root:
     python3 Scenarios/tools/generate.py --check  # validate the files on disk only
 
 Writes single-lrt.yaml, three-lrts.yaml, cloud-outage.yaml, avs-slashing-bug.yaml, leveraged-loop.yaml and
-stresses/cloud-outage.yaml, stresses/avs-bug.yaml. Deterministic: every random draw comes from a
+stresses/cloud-outage.yaml, stresses/avs-bug.yaml, stresses/high-fault-rates.yaml. Deterministic: every random draw comes from a
 `random.Random` with a fixed seed, and only the standard library is needed. The rules are not repeated here:
 every written file goes through the slashsim binary's validator (SLASHSIM_BIN, slashsim on PATH, or the
 package's release build). The sources of the magnitudes and
@@ -190,21 +190,57 @@ def token_loss(scn, token, faulted=(), incidents=(), mode_fraction=None):
     return sum(d * slashed_fraction(scn, op, op in faulted, incidents, mode_fraction) for op, d in token["delegations"].items())
 
 
-def fault_terms(o):
-    """An operator's (probability, slash fraction or None for the services' own) per fault mode."""
+def modes_of(scn, o):
+    """An operator's fault modes: its own, the scenario's defaults (no fault_probability), or the one implicit
+    mode of a plain fault probability (every service at its own fraction)."""
     if "fault_modes" in o:
-        return [(m["probability"], m.get("slash_fraction")) for m in o["fault_modes"]]
-    return [(o["fault_probability"], None)]
+        return o["fault_modes"]
+    if "fault_probability" in o:
+        return [{"id": "fault", "probability": o["fault_probability"]}]
+    return scn["fault_modes"]
+
+
+def mode_slashes(mode, service):
+    """Whether a fault mode slashes the service: listed, carrying every one of its service_tags, or any."""
+    if "services" in mode and mode["services"] != "all":
+        return service["id"] in mode["services"]
+    return all(service.get("tags", {}).get(k) == v for k, v in mode.get("service_tags", {}).items())
+
+
+def mode_fraction_of(scn, op, fired, incidents=()):
+    """The share of operator op's stake slashed when the modes `fired` (dicts) fire and `incidents` happen:
+    per allocation m * min(1, sum of the fired modes' fractions + the incident's), then min(1, total), as in
+    the engine (docs/model.md)."""
+    st = service_table(scn)
+    total = 0.0
+    for s, m in allocations_of(scn).get(op, []):
+        part = sum(k.get("slash_fraction", st[s]["slash_fraction"]) for k in fired if mode_slashes(k, st[s]))
+        if s in incidents:
+            part += st[s].get("incident_slash_fraction", st[s]["slash_fraction"])
+        total += m * min(1.0, part)
+    return min(1.0, total)
+
+
+def token_mode_loss(scn, token, fired_by_operator, incidents=()):
+    """A token's loss when each operator in `fired_by_operator` has the listed modes fire."""
+    return sum(d * mode_fraction_of(scn, op, fired_by_operator.get(op, []), incidents) for op, d in token["delegations"].items())
 
 
 def expected_losses(scn, token):
     """(E[loss from operator faults alone], E[loss from incidents alone]): each event (and each fault mode)
     alone, ignoring overlaps."""
-    terms = {o["id"]: fault_terms(o) for o in scn["operators"]}
-    faults = sum(q * d * slashed_fraction(scn, op, True, mode_fraction=f)
-                 for op, d in token["delegations"].items() for q, f in terms[op])
+    ops = {o["id"]: o for o in scn["operators"]}
+    faults = sum(k["probability"] * d * mode_fraction_of(scn, op, [k])
+                 for op, d in token["delegations"].items() for k in modes_of(scn, ops[op]))
     incidents = sum(s.get("incident_probability", 0) * token_loss(scn, token, incidents={s["id"]}) for s in scn["services"])
     return faults, incidents
+
+
+def expected_exploit_loss(scn, token):
+    """E[loss from exploits alone]: the token's own and its protocol's, each alone, times the NAV."""
+    own = token.get("exploit", {})
+    proto = next((p.get("exploit", {}) for p in scn.get("protocols", []) if p["id"] == token.get("protocol")), {})
+    return token["backing"] * sum(e.get("probability", 0) * e.get("nav_loss_fraction", 0) for e in (own, proto))
 
 
 def depeg_discount(token, x, depeg=None):
@@ -319,6 +355,10 @@ def write_scenario(path, header, scn, service_notes=None, operator_notes=None):
     out.append(f"simulation: {val(scn['simulation'])}\n")
     if "copula" in scn:
         out.append(f"copula: {val(scn['copula'])}\n")
+    if scn.get("fault_modes"):
+        out.append("fault_modes:                # every operator (judgement; Scenarios/README.md)\n")
+        for k in scn["fault_modes"]:
+            out.append(f"  - {val(k)}\n")
     out.append("operators:\n")
     for o in scn["operators"]:
         note = operator_notes.get(o["id"])
@@ -344,11 +384,19 @@ def write_scenario(path, header, scn, service_notes=None, operator_notes=None):
                 out.append(f"    - {val(f)}\n")
         else:
             out.append(f"  {val(corr)[1:-1]}\n")
+    if scn.get("protocols"):
+        out.append("protocols:\n")
+        for p in scn["protocols"]:
+            out.append(f"  - {val(p)}\n")
     if scn.get("tokens"):
         out.append("tokens:\n")
         for t in scn["tokens"]:
             out.append(f"  - id: {t['id']}\n")
             out.append(f"    backing: {num(t['backing'])}\n")
+            if "protocol" in t:
+                out.append(f"    protocol: {t['protocol']}\n")
+            if "exploit" in t:
+                out.append(f"    exploit: {val(t['exploit'])}\n")
             if "withdrawal_queue_days" in t:
                 out.append(f"    withdrawal_queue_days: {num(t['withdrawal_queue_days'])}\n")
             if "depeg" in t:
@@ -386,12 +434,14 @@ def write_stress(path, header, stress):
 # serving it (judgement: a data-availability service is served by almost everyone, bridges by few).
 
 
-def svc(id, slash, popularity, incident=None, incident_fraction=None):
+def svc(id, slash, popularity, incident=None, incident_fraction=None, duty=None):
     s = {"id": id, "slash_fraction": slash}
     if incident:
         s["incident_probability"] = incident
         if incident_fraction is not None:
             s["incident_slash_fraction"] = incident_fraction
+    if duty:
+        s["tags"] = {"duty": duty}
     s["popularity"] = popularity
     return s
 
@@ -499,19 +549,35 @@ Exact what-if numbers (no simulation; computed by Scenarios/tools/generate.py):
 
 
 THREE_SERVICES = [
-    svc("data-availability", 0.02, 0.90, incident=0.01, incident_fraction=0.10),
-    svc("price-oracle", 0.05, 0.75, incident=0.01, incident_fraction=0.30),
-    svc("zk-coprocessor", 0.10, 0.50),
-    svc("shared-sequencer", 0.10, 0.40),
-    svc("keeper-network", 0.01, 0.50),
-    svc("fast-finality", 0.05, 0.45, incident=0.005, incident_fraction=0.20),
-    svc("bridge", 0.50, 0.30, incident=0.005),
-    svc("interop-messaging", 0.30, 0.30),
-    svc("ai-inference", 0.02, 0.40),
-    svc("rollup-watchtower", 0.01, 0.35),
-    svc("randomness-beacon", 0.05, 0.30),
-    svc("preconfirmations", 0.10, 0.35),
+    # duty (judgement): "liveness" services slash missed duties, "safety" services slash wrong or conflicting
+    # results; fault modes select them by this tag.
+    svc("data-availability", 0.02, 0.90, incident=0.005, incident_fraction=0.10, duty="liveness"),
+    svc("price-oracle", 0.05, 0.75, incident=0.003, incident_fraction=0.30, duty="safety"),
+    svc("zk-coprocessor", 0.10, 0.50, duty="safety"),
+    svc("shared-sequencer", 0.10, 0.40, duty="safety"),
+    svc("keeper-network", 0.01, 0.50, duty="liveness"),
+    svc("fast-finality", 0.05, 0.45, incident=0.002, incident_fraction=0.20, duty="safety"),
+    svc("bridge", 0.50, 0.30, incident=0.002, duty="safety"),
+    svc("interop-messaging", 0.30, 0.30, duty="safety"),
+    svc("ai-inference", 0.02, 0.40, duty="liveness"),
+    svc("rollup-watchtower", 0.01, 0.35, duty="liveness"),
+    svc("randomness-beacon", 0.05, 0.30, duty="safety"),
+    svc("preconfirmations", 0.10, 0.35, duty="safety"),
 ]
+
+# Fault modes of every operator (judgement, Scenarios/README.md): a key compromise slashes every allocation in
+# full, equivocation (or a wrong result) the safety services at their own fractions, a liveness fault 0.5 % of
+# the liveness services' allocations. P(some mode) = 0.35 % a year per operator.
+THREE_MODES = [
+    {"id": "key-compromise", "probability": 0.0005, "slash_fraction": 1},
+    {"id": "equivocation", "probability": 0.001, "service_tags": {"duty": "safety"}},
+    {"id": "liveness", "probability": 0.002, "service_tags": {"duty": "liveness"}, "slash_fraction": 0.005},
+]
+
+# Exploits (judgement): each token's own contracts, correlated with the LRTs' key management, and the
+# restaking protocol's core contracts, one event for all three tokens.
+TOKEN_EXPLOIT = {"probability": 0.002, "nav_loss_fraction": 0.1, "factor_loadings": {"lrt-keys": 0.3}}
+PROTOCOL_EXPLOIT = {"probability": 0.001, "nav_loss_fraction": 0.05}
 
 THREE_TOKENS = [
     # id, backing, buffer, operators, zipf exponent, rank noise, queue days, depeg, largest operators (latent
@@ -545,15 +611,18 @@ def three_lrts():
         for rank, i in enumerate(order):
             dl[i] = int(round_down(delegable * w[rank], 100))
             raw.setdefault(i, {})[tid] = dl[i]
-        tokens.append({"id": tid, "backing": backing, "withdrawal_queue_days": queue, "depeg": depeg, "_raw": dl})
+        tokens.append({"id": tid, "backing": backing, "protocol": "eigenlayer", "exploit": dict(TOKEN_EXPLOIT),
+                       "withdrawal_queue_days": queue, "depeg": depeg, "_raw": dl})
     # Operator stake: what the LRTs delegate plus 5-35 % from other restakers (judgement).
     stake = {i: round_up(sum(raw.get(i, {}).values()) * (1 + rng.uniform(0.05, 0.35)), 100) for i in latent}
     order = sorted(latent, key=lambda i: -stake[i])
     name = {i: op_id(k) for k, i in enumerate(order)}
     ops = []
     for k, i in enumerate(order):
-        ops.append({"id": name[i], "stake": int(stake[i]), "fault_probability": fault_probability(rng, k, n),
-                    "tags": {}})
+        # The first round's per-operator fault probability is still drawn (and dropped) so that every later draw,
+        # tags and allocations included, is the same as before the fault modes: only the fault model changed.
+        fault_probability(rng, k, n)
+        ops.append({"id": name[i], "stake": int(stake[i]), "tags": {}})
     infra_tags(rng, ops)
     for t in tokens:
         raw_t = t.pop("_raw")
@@ -580,10 +649,13 @@ def three_lrts():
          "leverage": {"debt": 850, "liquidation_threshold": 0.93, "liquidation_penalty": 0.05}},
     ]
     scn = {
-        "format": 1, "name": "Three LRTs sharing 40 operators and 12 AVSs (named factors)",
+        "format": 1, "name": "Three LRTs sharing 40 operators and 12 AVSs: base case (fault modes, exploits)",
         "simulation": {"trials": 1000000, "seed": 2027, "quantiles": QUANTILES},
+        "fault_modes": THREE_MODES,
         "operators": ops, "services": THREE_SERVICES, "allocations": allocations,
-        "correlation": {"factors": factors}, "tokens": tokens, "portfolios": portfolios,
+        "correlation": {"factors": factors},
+        "protocols": [{"id": "eigenlayer", "exploit": PROTOCOL_EXPLOIT}],
+        "tokens": tokens, "portfolios": portfolios,
     }
     return scn
 
@@ -605,34 +677,61 @@ def three_lrts_header(scn):
     exp_lines = []
     for t in toks:
         f, i = expected_losses(scn, t)
-        exp_lines.append(f"{t['id']} {eth(f)} + {eth(i)}")
+        exp_lines.append(f"{t['id']} {eth(f)} + {eth(i)} + {eth(expected_exploit_loss(scn, t))}")
     shared = sum(1 for o in ops if sum(o["id"] in t["delegations"] for t in toks) >= 2)
     loop = scn["portfolios"][1]
     lt = liquidation_threshold(toks[1], 1000, loop["leverage"])
     max_sq, _ = squared_loadings(scn["correlation"]["factors"])
+    modes = {k["id"]: k for k in scn["fault_modes"]}
+    p_some = 1 - math.prod(1 - k["probability"] for k in scn["fault_modes"])
+    top = ops[0]["id"]
+    key_parts = [f"{t['id']} {eth(token_mode_loss(scn, t, {top: [modes['key-compromise']]}))} "
+                 f"({pct(token_mode_loss(scn, t, {top: [modes['key-compromise']]}) / t['backing'], 2)})" for t in toks]
+    live_a = token_mode_loss(scn, toks[0], {top: [modes["liveness"]]})
+    duty = {d: [s["id"] for s in scn["services"] if s["tags"]["duty"] == d] for d in ("safety", "liveness")}
+    proto = scn["protocols"][0]["exploit"]
+    own = toks[0]["exploit"]
+    p_loop = {o: sum(1 for t in toks if o in t["delegations"]) for o in (ops[0]["id"], ops[1]["id"])}
+    key_b = max(((o["id"], token_mode_loss(scn, toks[1], {o["id"]: [modes["key-compromise"]]}) / toks[1]["backing"]) for o in ops),
+                key=lambda kv: kv[1])
     return f"""
-Three liquid restaking tokens over one shared pool of 40 node operators and 12 AVSs, over one year.
+Three liquid restaking tokens over one shared pool of 40 node operators and 12 AVSs, over one year: the base case.
 
-What it asks: how do the tails of three LRTs with different concentration compare when they share
-operators, clouds, clients and AVSs; which operators, factors and AVSs drive each token's tail; and what do
-an unlevered holder of all three and a levered holder of lrt-b lose. This is the base for the stress
-overlays in Scenarios/stresses/ (cloud-outage.yaml, avs-bug.yaml).
+What it asks: in an ordinary year, how do the tails of three LRTs with different concentration compare when they
+share operators, clouds, clients, AVSs and a restaking protocol; which operators, AVSs and causes (operator
+faults, AVS incidents, exploits) drive each token's tail; and what do an unlevered holder of all three and a
+levered holder of lrt-b lose. The stresses are separate overlays in Scenarios/stresses/: cloud-outage.yaml,
+avs-bug.yaml and high-fault-rates.yaml (the first round's fault rates).
 
 Where the numbers come from (sources in Scenarios/README.md; judgement is labelled as such):
-- Three LRTs of different size and concentration (judgement; April 2024 market shares: ether.fi ~38 %,
-  Renzo ~34 % with ~1 M ETH; LRTs held ~80 % of restaked assets in Feb 2025):
+- Three LRTs of different size and concentration (judgement; April 2024: Renzo about 1 M ETH, ether.fi and Renzo
+  the two largest LRTs; LRTs held ~80 % of restaked assets in Feb 2025):
 {chr(10).join(lines)}
   Each LRT ranks the 40 operators with its own noise around one common order (lrt-b's three largest are set
   by hand to the 2nd, 5th and 1st of that order), so {shared} operators serve two or three LRTs and the
   largest ones serve all three. An operator's stake is what the LRTs delegate plus 5-35 % from other
   restakers (judgement); the pool holds {eth(sum(o["stake"] for o in ops))}, its top 3 operators {pct(top_share([o["stake"] for o in ops]))}.
-- Fault probabilities 0.6-2 % a year, larger operators a little lower (judgement, base range 0.5-2 %).
+- Fault modes of every operator (judgement; ELIP-002's unique stake: each AVS slashes only what is allocated
+  to it, at a fraction set by the fault): key compromise {pct(modes['key-compromise']['probability'], 2)} a year (every allocation in full:
+  a stolen key signs whatever it is asked to), equivocation or a wrong result {pct(modes['equivocation']['probability'], 1)} (the {len(duty['safety'])} safety
+  AVSs at their own fractions), liveness {pct(modes['liveness']['probability'], 1)} (the {len(duty['liveness'])} liveness AVSs at {pct(modes['liveness']['slash_fraction'], 1)} of the allocation).
+  P(some mode) = {pct(p_some, 2)} a year per operator, below the first round's 0.6-2 %: AVS slashing has been live
+  on EigenLayer only since April 2025, with no public count of slashings executed, and on the consensus layer
+  438 validators had been slashed by September 2024 (MigaLabs), in clusters of one operator at a time.
+  stresses/high-fault-rates.yaml multiplies every mode by 4 (P(some mode) {pct(1 - math.prod(1 - 4 * k["probability"] for k in scn["fault_modes"]), 2)}).
 - 12 AVSs, slash fractions by kind of fault (judgement): liveness-like 1-2 %, wrong result 5-10 %, messaging
-  30 %, bridge 50 %. Each operator serves 3-8 of them with unique-stake magnitudes of 5-30 % (ELIP-002).
-- AVS incidents (judgement, 0.5-1 % a year): data-availability 1 % at 10 % (its off-chain disperser runs on
-  AWS: loads 0.5 on cloud-aws), price-oracle 1 % at 30 % (a slashing-logic bug that treats every report as
-  malicious; the target of stresses/avs-bug.yaml), fast-finality 0.5 % at 20 % (loads 0.4 on client-prysm:
-  a client bug that makes its slashing logic misfire), bridge 0.5 % at 50 %.
+  30 %, bridge 50 %, each tagged `duty: liveness` ({", ".join(duty['liveness'])}) or `duty: safety` (the rest).
+  Each operator serves 3-8 of them with unique-stake magnitudes of 5-30 % (ELIP-002).
+- AVS incidents (judgement, 0.2-0.5 % a year; none is on public record since slashing went live):
+  data-availability 0.5 % at 10 % (its off-chain disperser runs on AWS: loads 0.5 on cloud-aws), price-oracle
+  0.3 % at 30 % (a slashing-logic bug that treats every report as malicious; stresses/avs-bug.yaml forces it),
+  fast-finality 0.2 % at 20 % (loads 0.4 on client-prysm: a client bug that makes its slashing logic misfire),
+  bridge 0.2 % at 50 %. No veto: EigenLayer has none (ELIP-002).
+- Exploits (judgement; no exploit of an LRT's or EigenLayer's core contracts of this size has happened at the
+  time of writing): each token's own contracts {pct(own['probability'], 1)} a year, taking {pct(own['nav_loss_fraction'], 0)} of its NAV (buffer included),
+  loading {own['factor_loadings']['lrt-keys']} on lrt-keys (an exploit through the admin keys of an LRT that also runs its operators'
+  signers); EigenLayer's core contracts {pct(proto['probability'], 1)} a year, taking {pct(proto['nav_loss_fraction'], 0)} of every token built on it (one event
+  for all three).
 - Correlation as named factors (judgement): lrt-keys 0.45 on every operator (keys and remote signers run by the
   LRTs: 0.20 between every pair, in the 0.2-0.5 range judged for keys held by the LRT), cloud-aws 0.45 and
   cloud-gcp / cloud-hetzner / cloud-ovh 0.40 (0.20 / 0.16 more on the same cloud), one factor per consensus
@@ -640,7 +739,7 @@ Where the numbers come from (sources in Scenarios/README.md; judgement is labell
   squared loadings is {max_sq:.3f} (at most 1 is allowed; stresses/cloud-outage.yaml scales cloud-aws by {AWS_SCALE}).
 - Depeg (judgement): lrt-a trades min(1, 0.01 + 2x + 0.001 * 7) below NAV after losing x of it, lrt-b
   min(1, 0.02 + 3x + 0.0015 * 10), lrt-c (thinnest liquidity) min(1, 0.03 + 4x + 0.002 * 14); ezETH, April 2024:
-  ~13 % on aggregated prices, 0.2 ETH on one DEX pool for about an hour, >$60 M liquidated.
+  ~0.2 ETH on one DEX pool for a short time, about 9 % on Gearbox's oracle (GIP-126), with no NAV loss at all.
 - Portfolios: holder owns 400 / 300 / 300 ETH of lrt-a / lrt-b / lrt-c at NAV, unlevered; loop-b holds 1,000 ETH
   of lrt-b against 850 ETH of debt (LTV 0.85), liquidated above LTV 0.93 with a 5 % penalty (judgement,
   between Aave's ETH-correlated e-mode and its plain LRT parameters). loop-b is liquidated as soon as lrt-b
@@ -648,26 +747,39 @@ Where the numbers come from (sources in Scenarios/README.md; judgement is labell
   worth {1000 * (1 - lt) * (1 - depeg_discount(toks[1], lt)):.0f} ETH against the 850 x 1/0.93 = 914 ETH needed.
 
 Exact what-if numbers (no simulation; computed by Scenarios/tools/generate.py):
+- A key compromise of {top} alone (the largest operator, in {"all three" if p_loop[top] == 3 else p_loop[top]} LRTs) costs
+  {'; '.join(key_parts)} of NAV; a liveness fault of {top} alone costs lrt-a {live_a:,.1f} ETH. The key compromise that costs lrt-b most is
+  {key_b[0]}'s ({pct(key_b[1], 2)} of NAV{', enough to liquidate loop-b' if key_b[1] >= lt else ''}).
 - An incident alone costs (share of NAV):
 {chr(10).join(inc_lines)}
-- Expected loss a year, operator faults + incidents, each taken alone (overlaps ignored):
+- An exploit alone: a token's own takes {pct(own['nav_loss_fraction'], 0)} of its NAV (lrt-a {eth(own['nav_loss_fraction'] * toks[0]['backing'])}); EigenLayer's takes
+  {pct(proto['nav_loss_fraction'], 0)} of each ({', '.join(f"{t['id']} {eth(proto['nav_loss_fraction'] * t['backing'])}" for t in toks)}).
+- Expected loss a year, operator faults + incidents + exploits, each taken alone (overlaps ignored):
   {'; '.join(exp_lines)}.
 """
 
 
+LIVENESS_OUTAGE_SCALE = 10     # judgement: a bad year at the largest cloud provider multiplies liveness faults by 10
+EQUIVOCATION_OUTAGE_SCALE = 3  # judgement: and failovers that double-sign by 3
+
+
 def cloud_outage_stress(base):
     toks = base["tokens"]
-    aws_ops = {o["id"] for o in base["operators"] if is_cloud(o["tags"], "aws")}
-    parts = [f"{t['id']} {pct(token_loss(base, t, faulted=aws_ops) / t['backing'])}" for t in toks]
-    stress = {"format": 1, "name": "AWS outage: cloud-aws loadings x1.6, fault probabilities x3",
-              "fault_probability_scale": 3, "loading_scale": {"cloud-aws": AWS_SCALE}}
+    modes = {k["id"]: k for k in base["fault_modes"]}
+    aws_ops = [o["id"] for o in base["operators"] if is_cloud(o["tags"], "aws")]
+    live = [f"{t['id']} {token_mode_loss(base, t, {op: [modes['liveness']] for op in aws_ops}):,.0f} ETH" for t in toks]
+    equiv = [f"{t['id']} {pct(token_mode_loss(base, t, {op: [modes['equivocation']] for op in aws_ops}) / t['backing'])}" for t in toks]
+    stress = {"format": 1, "name": f"AWS outage: cloud-aws loadings x{AWS_SCALE}, liveness faults x{LIVENESS_OUTAGE_SCALE}, equivocation x{EQUIVOCATION_OUTAGE_SCALE}",
+              "fault_mode_scale": {"liveness": LIVENESS_OUTAGE_SCALE, "equivocation": EQUIVOCATION_OUTAGE_SCALE},
+              "loading_scale": {"cloud-aws": AWS_SCALE}}
     max_sq, max_svc = squared_loadings(base["correlation"]["factors"], scale=stress["loading_scale"])
     header = f"""
 Stress overlay for Scenarios/three-lrts.yaml: a cloud outage at the largest provider.
 Run: slashsim run Scenarios/three-lrts.yaml --stress Scenarios/stresses/cloud-outage.yaml
 
 What it asks: how much worse do the three LRTs' tails get when AWS, which hosts the most operators, has a
-bad year: operators on it fail together far more often, and everyone is more fault-prone.
+bad year: operators on it fail together far more often, mostly by missing duties, and some of their failovers
+double-sign.
 
 Where the numbers come from (judgement, with the sources in Scenarios/README.md):
 - loading_scale cloud-aws x{AWS_SCALE}: AWS operators' loading goes from 0.45 to {0.45 * AWS_SCALE:.2f}, so two AWS operators
@@ -675,13 +787,38 @@ Where the numbers come from (judgement, with the sources in Scenarios/README.md)
   factor), far above the 0.05-0.2 judged for a cloud region in normal times. The data-availability
   service's incident loading on cloud-aws becomes {0.5 * AWS_SCALE:.2f}. Largest sums of squared loadings after the
   scaling: operators {max_sq:.3f}, services {max_svc:.3f} (must stay below 1).
-- fault_probability_scale 3: 0.6-2 % becomes 1.8-6 % a year, towards the 5-10 % stress range.
+- fault_mode_scale liveness x{LIVENESS_OUTAGE_SCALE} ({pct(modes['liveness']['probability'], 1)} -> {pct(modes['liveness']['probability'] * LIVENESS_OUTAGE_SCALE, 0)} a year): an outage is a liveness fault,
+  slashed at 0.5 % of the liveness AVSs' allocations; equivocation x{EQUIVOCATION_OUTAGE_SCALE} ({pct(modes['equivocation']['probability'], 1)} -> {pct(modes['equivocation']['probability'] * EQUIVOCATION_OUTAGE_SCALE, 1)}):
+  a failover to a backup that signs while the first node still runs (SSV's post-mortem of September 2025:
+  keys active in two infrastructures at once during maintenance). Key compromises are unchanged.
 - Scale of the event: on 20 Oct 2025 an AWS us-east-1 failure took exchanges, RPC providers and L2s
-  offline; about 37 % of Ethereum execution-layer nodes ran on AWS. In 2022 AWS hosted over half of
-  cloud-hosted Ethereum nodes.
+  offline; AWS is the largest host of Ethereum nodes.
 
-Exact what-if number (no simulation; computed by Scenarios/tools/generate.py): if every AWS operator faults
-at once, the tokens lose {', '.join(parts)} of NAV.
+Exact what-if numbers (no simulation; computed by Scenarios/tools/generate.py): if every AWS operator has a
+liveness fault at once, the tokens lose {', '.join(live)}; if every AWS operator equivocates at once,
+{', '.join(equiv)} of NAV.
+"""
+    return stress, header
+
+
+def high_fault_rates_stress(base):
+    modes = base["fault_modes"]
+    scale = 4
+    p_some = 1 - math.prod(1 - k["probability"] for k in modes)
+    p_scaled = 1 - math.prod(1 - scale * k["probability"] for k in modes)
+    stress = {"format": 1, "name": f"High fault rates: every fault mode x{scale} (the first round's 0.6-2 % a year)",
+              "fault_probability_scale": scale}
+    header = f"""
+Stress overlay for Scenarios/three-lrts.yaml: operators fault as often as the first round assumed.
+Run: slashsim run Scenarios/three-lrts.yaml --stress Scenarios/stresses/high-fault-rates.yaml
+
+What it asks: what if AVS slashing turns out as frequent as the base range judged before slashing had any
+history (0.5-2 % per operator a year; the first version of three-lrts.yaml used 0.6-2 %), with the same mix of
+causes.
+
+Where the numbers come from (judgement; Scenarios/README.md): fault_probability_scale {scale} multiplies every fault
+mode (key compromise, equivocation, liveness) by {scale}: P(some mode) per operator goes from {pct(p_some, 2)} to
+{pct(p_scaled, 2)} a year. Incidents, exploits, correlation and depeg stay as in the base.
 """
     return stress, header
 
@@ -718,10 +855,10 @@ when the market, seeing it, prices LRTs more harshly.
 
 Where the numbers come from (judgement; sources in Scenarios/README.md):
 - incident_probabilities price-oracle 1: the incident happens in every trial. It slashes every member 30 % of
-  its price-oracle allocation (incident_slash_fraction in the base). EigenLayer has no protocol-level veto, so
-  a buggy AVS can slash without proof (Symbiotic lets a resolver veto; none is modelled).
+  its price-oracle allocation (incident_slash_fraction in the base). EigenLayer has no protocol-level veto
+  (ELIP-002), so a buggy AVS can slash without proof (Symbiotic lets a resolver veto; none is modelled here).
 - depeg widened (lrt-a / lrt-b / lrt-c): per_nav_loss 2 / 3 / 4 -> 3 / 5 / 6, floor 1 / 2 / 3 % -> 3 / 5 / 8 %
-  (ezETH, April 2024: ~13 % below NAV on aggregated prices, 0.2 ETH on one DEX pool for about an hour).
+  (ezETH, April 2024: ~0.2 ETH on one DEX pool for a short time, about 9 % on Gearbox's oracle).
 
 Exact what-if numbers (no simulation; computed by Scenarios/tools/generate.py):
 - The incident alone costs {'; '.join(parts)} of NAV,
@@ -1047,7 +1184,8 @@ def generate():
         write_scenario(SCENARIOS / file, header, scn, service_notes=notes.get(file))
 
     (SCENARIOS / "stresses").mkdir(exist_ok=True)
-    for file, (stress, header) in {"cloud-outage.yaml": cloud_outage_stress(three), "avs-bug.yaml": avs_bug_stress(three)}.items():
+    for file, (stress, header) in {"cloud-outage.yaml": cloud_outage_stress(three), "avs-bug.yaml": avs_bug_stress(three),
+                                   "high-fault-rates.yaml": high_fault_rates_stress(three)}.items():
         write_stress(SCENARIOS / "stresses" / file, header, stress)
 
     problems += validate()
@@ -1057,7 +1195,7 @@ def generate():
 
 
 SCENARIO_FILES = ["single-lrt.yaml", "three-lrts.yaml", "cloud-outage.yaml", "avs-slashing-bug.yaml", "leveraged-loop.yaml"]
-STRESS_FILES = ["cloud-outage.yaml", "avs-bug.yaml"]  # overlays of three-lrts.yaml
+STRESS_FILES = ["cloud-outage.yaml", "avs-bug.yaml", "high-fault-rates.yaml"]  # overlays of three-lrts.yaml
 
 
 def validate():
