@@ -123,11 +123,13 @@ public struct Checkpoint: Sendable {
         out.u64(UInt64(s.samples.count))
         for sample in s.samples { out.doubles(sample) }
         if let kept = s.keptFaults {
-            out.u64(1); out.u64(UInt64(s.keptFaultsFrom)); out.u64(UInt64(kept.count))
+            // 2: each batch also holds its fault modes and vetoes (1, read too: files written before they were kept).
+            out.u64(2); out.u64(UInt64(s.keptFaultsFrom)); out.u64(UInt64(kept.count))
             for (batch, trials) in kept {
                 out.u64(UInt64(batch))
                 out.doubles(trials.totals)
-                for list in [trials.faultStart, trials.faults, trials.incidentStart, trials.incidents] { out.int32s(list) }
+                for list in [trials.faultStart, trials.faults, trials.incidentStart, trials.incidents,
+                             trials.faultModes.map { Int32(bitPattern: $0) }, trials.vetoStart, trials.vetoes] { out.int32s(list) }
             }
         } else {
             out.u64(0)
@@ -205,17 +207,24 @@ public struct Checkpoint: Sendable {
             guard let sample = r.doubles() else { throw truncated }
             samples.append(sample)
         }
-        guard let hasKept = r.count(), hasKept <= 1 else { throw truncated }
+        guard let hasKept = r.count(), hasKept <= 2 else { throw truncated }
         var keptFaults: [(batch: Int, trials: FiledTrials)]?
         var keptFrom = 0
-        if hasKept == 1 {
+        if hasKept >= 1 {
             guard let from = r.count(), let count = r.count(), count <= r.remaining / 40 else { throw truncated }
             keptFrom = from
             var kept: [(batch: Int, trials: FiledTrials)] = []
             for _ in 0..<count {
                 guard let batch = r.count(), let totals = r.doubles(), let faultStart = r.int32s(), let faults = r.int32s(),
                       let incidentStart = r.int32s(), let incidents = r.int32s() else { throw truncated }
-                kept.append((batch, FiledTrials(totals: totals, faultStart: faultStart, faults: faults, incidentStart: incidentStart, incidents: incidents)))
+                var trials = FiledTrials(totals: totals, faultStart: faultStart, faults: faults, incidentStart: incidentStart, incidents: incidents)
+                if hasKept == 2 {
+                    guard let modes = r.int32s(), let vetoStart = r.int32s(), let vetoes = r.int32s() else { throw truncated }
+                    trials.faultModes = modes.map { UInt32(bitPattern: $0) }
+                    trials.vetoStart = vetoStart
+                    trials.vetoes = vetoes
+                }
+                kept.append((batch, trials))
             }
             keptFaults = kept
         }

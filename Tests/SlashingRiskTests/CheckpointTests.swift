@@ -51,9 +51,11 @@ import TestSupport
         return run
     }
 
-    @Test(arguments: [0, 1])
+    /// The kept faults carry fault modes and vetoes through the checkpoint file (index 2).
+    @Test(arguments: [0, 1, 2])
     func resumedInMemoryRunsAreTheUninterruptedRun(index: Int) throws {
-        let engine = SimulationEngine(model: try CompiledModel(scenario: [Self.plain, Self.richScenario()][index]))
+        let modesAndVetoes = KeptFaultContributionTests.scenarios().first { $0.0 == "modes and vetoes" }!.1
+        let engine = SimulationEngine(model: try CompiledModel(scenario: [Self.plain, Self.richScenario(), modesAndVetoes][index]))
         let trials = 20 * 1024 + 300  // a short last batch
         let single = engine.run(trials: trials, seed: 12, threads: 2, keepFaultsForContributions: true)
         let levels = [0.9, 0.99]

@@ -238,7 +238,7 @@ import Testing
         #expect(result.losses.positiveLosses.count == 2000 && result.losses.positiveLosses.allSatisfy { $0 == 32 })
     }
 
-    /// The contributions of a model with modes (replayed, since kept faults do not hold the modes) add up to
+    /// The contributions of a model with modes (from the faults and modes the run kept, and replayed) add up to
     /// the ES, and importance sampling stays unbiased.
     @Test func contributionsAndImportanceSamplingWithModes() throws {
         var scenario = Self.scenario()
@@ -247,10 +247,12 @@ import Testing
         let model = try CompiledModel(scenario: scenario)
         let engine = SimulationEngine(model: model)
         let run = engine.run(trials: 40_000, seed: 3, threads: 2, keepFaultsForContributions: true)
-        #expect(!run.keptFaultsForContributions)
+        #expect(run.keptFaultsForContributions)
         let contributions = engine.contributions(sample: run.losses, levels: [0.99], seed: 3, threads: 2)
         let es = RiskStatistics.summarize(run.losses, levels: [0.99]).expectedShortfall[0].loss
         #expect(abs(contributions.operators[0].reduce(0, +) - es) <= 1e-9 * es)
+        let kept = engine.contributions(of: run, levels: [0.99], threads: 2)
+        #expect(kept.operators == contributions.operators && kept.services == contributions.services)
         let shift = try ImportanceShift.choose(model: model, level: 0.99, seed: 3, threads: 2)
         let weighted = engine.run(trials: 40_000, seed: 3, threads: 2, importance: shift).distribution.summarize(levels: [])
         let plain = RiskStatistics.summarize(run.losses, levels: [])

@@ -503,7 +503,10 @@ final class BatchKernel: Sendable {
                                          modes: masks.baseAddress,
                                          vetoes: vetoes ? LossPass.Vetoes(allocations: vetoedAllocations.baseAddress!, incidents: vetoedIncidents.baseAddress!) : nil,
                                          weight: importance != nil ? worker.weights[t] : 1, state: state)
-            if records != nil, total > 0 { file(faults: faults, incidents: incidents, total: total, worker: worker) }
+            if records != nil, total > 0 {
+                file(faults: faults, incidents: incidents, total: total, worker: worker)
+                if hasModes || vetoes { fileModesAndVetoes(faults: faults, incidents: incidents, worker: worker) }
+            }
         }}}}
         if vetoes { clearVetoes(faults: faults, incidents: incidents, worker: worker) }
         // Incident flags are per batch and trial; clear this trial's for the next batch.
@@ -571,6 +574,22 @@ final class BatchKernel: Sendable {
         worker.filing.faultStart.append(Int32(worker.filing.faults.count))
         for j in incidents { worker.filing.incidents.append(Int32(j)) }
         worker.filing.incidentStart.append(Int32(worker.filing.incidents.count))
+    }
+
+    /// Files a losing trial's fault modes (each fault's mask; 0 for an operator without modes) and vetoed slashes
+    /// (`FiledTrials.vetoes`), after `file`: the contributions replay the trial's slashes from them exactly.
+    private func fileModesAndVetoes(faults: UnsafeBufferPointer<Int32>, incidents: ArraySlice<Int>, worker: Worker) {
+        if hasModes {
+            for f in faults { worker.filing.faultModes.append(model.faultModes.hasModes(Int(f)) ? worker.modeMasks[Int(f)] : 0) }
+        }
+        guard hasVetoes else { return }
+        for f in faults {
+            for a in services.allocationStart[Int(f)]..<services.allocationStart[Int(f) + 1] where worker.vetoedAllocations[a] {
+                worker.filing.vetoes.append(Int32(a))
+            }
+        }
+        for s in incidents where worker.vetoedIncidents[s] { worker.filing.vetoes.append(Int32(-(s + 1))) }
+        worker.filing.vetoStart.append(Int32(worker.filing.vetoes.count))
     }
 
     // MARK: Conditional forms

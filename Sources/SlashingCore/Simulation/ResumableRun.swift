@@ -93,7 +93,7 @@ final class InMemoryRun: ResumableRun {
         state.keptFaults = nil
         core = state
         perBatchSums = shard != nil
-        records = keepFaults && shard == nil && !model.variesSlashes  // modes, vetoes: replayed, as in SimulationEngine.run
+        records = keepFaults && shard == nil
             ? FaultRecords(budgetBytes: FaultRecords.defaultBudget(), firstFiledBatch: kept.from, restored: kept.batches) : nil
         kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, records: records)
         sums = pass.flatMap { pass in

@@ -17,9 +17,9 @@ public struct RiskContributions: Sendable {
 }
 
 extension SimulationEngine {
-    /// The contributions of a finished run: from the faults it kept (`run(…keepFaultsForContributions: true)`),
-    /// or by replaying it when it kept none (bounded memory, importance sampling, over the memory budget). The
-    /// same numbers either way.
+    /// The contributions of a finished run: from the faults (with their modes and vetoes) it kept
+    /// (`run(…keepFaultsForContributions: true)`), or by replaying it when it kept none (bounded memory,
+    /// importance sampling, over the memory budget). The same numbers either way.
     public func contributions(of result: SimulationResult, levels: [Double], threads: Int,
                               importance: ImportanceShift? = nil) -> RiskContributions {
         guard importance == nil, let records = result.faultRecords, let batches = records.batches() else {
@@ -41,9 +41,14 @@ extension SimulationEngine {
         let next = Atomic<Int>(0)
         let workerCount = max(1, min(threads, batches.count))
         let serviceCount = model.services.count
+        let hasModes = !model.faultModes.isEmpty, hasVetoes = model.services.hasVetoes
         DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
             let state = LossPass.State(pass: pass)
             var incident = [Bool](repeating: false, count: max(1, serviceCount))
+            // The filed trial's fault modes per operator and its vetoes, set from the records and cleared after.
+            var masks = [UInt32](repeating: 0, count: hasModes ? model.operatorCount : 0)
+            var vetoedAllocations = [Bool](repeating: false, count: hasVetoes ? model.services.allocationService.count : 0)
+            var vetoedIncidents = [Bool](repeating: false, count: hasVetoes ? serviceCount : 0)
             while true {
                 let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard k < batches.count else { break }
@@ -52,12 +57,22 @@ extension SimulationEngine {
                 filed.faults.withUnsafeBufferPointer { faults in
                     for trial in 0..<filed.trials where filed.totals[trial] >= lowest {
                         let incidents = filed.incidents[Int(filed.incidentStart[trial])..<Int(filed.incidentStart[trial + 1])].map { Int($0) }
+                        let faultRange = Int(filed.faultStart[trial])..<Int(filed.faultStart[trial + 1])
+                        let vetoes = hasVetoes ? filed.vetoes[Int(filed.vetoStart[trial])..<Int(filed.vetoStart[trial + 1])] : [][...]
                         for j in incidents { incident[j] = true }
+                        if hasModes { for f in faultRange { masks[Int(faults[f])] = filed.faultModes[f] } }
+                        for v in vetoes { if v >= 0 { vetoedAllocations[Int(v)] = true } else { vetoedIncidents[Int(-v) - 1] = true } }
                         incident.withUnsafeBufferPointer { flags in
-                            _ = pass.process(faults: UnsafeBufferPointer(rebasing: faults[Int(filed.faultStart[trial])..<Int(filed.faultStart[trial + 1])]),
-                                             incident: flags.baseAddress!, incidents: incidents[...], state: state)
-                        }
+                        masks.withUnsafeBufferPointer { masks in
+                        vetoedAllocations.withUnsafeBufferPointer { allocations in
+                        vetoedIncidents.withUnsafeBufferPointer { incidentVetoes in
+                            _ = pass.process(faults: UnsafeBufferPointer(rebasing: faults[faultRange]), incident: flags.baseAddress!,
+                                             incidents: incidents[...], modes: hasModes ? masks.baseAddress : nil,
+                                             vetoes: hasVetoes ? LossPass.Vetoes(allocations: allocations.baseAddress!, incidents: incidentVetoes.baseAddress!) : nil,
+                                             state: state)
+                        }}}}
                         for j in incidents { incident[j] = false }
+                        for v in vetoes { if v >= 0 { vetoedAllocations[Int(v)] = false } else { vetoedIncidents[Int(-v) - 1] = false } }
                     }
                 }
                 // The filed batches in batch order; the others add nothing to any sum.

@@ -103,7 +103,9 @@ public struct RunState: Sendable {
             guard levels == nil, batches.contains(keptFaultsFrom) || keptFaultsFrom == nextBatch,
                   zip(keptFaults, keptFaults.dropFirst()).allSatisfy({ $0.batch < $1.batch }),
                   keptFaults.allSatisfy({ $0.batch >= keptFaultsFrom && $0.batch < nextBatch && $0.trials.trials <= RunLimits.batchSize
-                                          && $0.trials.isValid(operators: model.operatorCount, services: model.services.count) })
+                                          && $0.trials.isValid(operators: model.operatorCount, services: model.services.count,
+                                                               allocations: model.services.allocationService.count,
+                                                               modes: !model.faultModes.isEmpty, vetoes: model.services.hasVetoes) })
             else { return false }
         }
         if let levels {

@@ -109,8 +109,7 @@ public struct SimulationEngine: Sendable {
         let start = DispatchTime.now()
         let weighted = importance != nil
         let pass = model.needsLossPass || forceLossPass || weighted ? LossPass(model: model, collectSamples: true, weighted: weighted) : nil
-        // Kept faults do not hold the fault modes and vetoes that happened, so such a model replays for its contributions.
-        let records = keepFaultsForContributions && !weighted && !model.variesSlashes ? FaultRecords(budgetBytes: faultRecordBudget ?? FaultRecords.defaultBudget()) : nil
+        let records = keepFaultsForContributions && !weighted ? FaultRecords(budgetBytes: faultRecordBudget ?? FaultRecords.defaultBudget()) : nil
         let kernel = BatchKernel(model: model, stream: NormalStream(seed: seed), lossPass: pass, importance: importance, records: records)
         let (workers, batches, sums) = execute(kernel, trials: trials, threads: threads, control: control, progress: progress)
         let completedTrials = min(trials, batches * RunLimits.batchSize)
