@@ -114,8 +114,13 @@ public enum StressLoader {
     /// `copula` to replace. False when it cannot be read or parsed (loading it as a scenario then reports why).
     public static func looksLikeStress(path: String) -> Bool {
         guard let data = try? ScenarioLoader.read(path: path),
-              let root = try? ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path)),
-              case .mapping(let mapping) = root else { return false }
+              let root = try? ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path)) else { return false }
+        return looksLikeStress(root: root)
+    }
+
+    /// The same test on a file already composed (`ScenarioLoader.ComposedFile.looksLikeStress`).
+    static func looksLikeStress(root: Node) -> Bool {
+        guard case .mapping(let mapping) = root else { return false }
         let keys = Set(mapping.keys.compactMap { $0.scalar?.string })
         let stressOnly: Set = ["fault_probability_scale", "fault_mode_scale", "fault_probabilities", "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities", "veto_probabilities"]
         return keys.isSubset(of: Self.keys)

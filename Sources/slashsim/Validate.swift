@@ -75,7 +75,12 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
-        let stresses = stress + files.filter { $0 != "-" && StressLoader.looksLikeStress(path: $0) }
+        // Each file read and composed once: whether it is a stress, then (a scenario) its decoding.
+        var composed: [String: Result<ScenarioLoader.ComposedFile, ScenarioError>] = [:]
+        for file in files where file != "-" && composed[file] == nil {
+            composed[file] = Result { () throws(ScenarioError) in try ScenarioLoader.composed(path: file) }
+        }
+        let stresses = stress + files.filter { $0 != "-" && ((try? composed[$0]?.get())?.looksLikeStress ?? false) }
         let scenarioFiles = files.filter { $0 == "-" || !stresses.contains($0) }
         var checked: [Checked] = []
         var bases: [(file: String, scenario: Scenario)] = []
@@ -88,9 +93,9 @@ struct Validate: ParsableCommand {
                     scenario = s
                     entry.sha256 = SHA256.hex(data)
                 } else {
-                    let data = try ScenarioLoader.read(path: file)
-                    entry.sha256 = SHA256.hex(data)
-                    scenario = try ScenarioLoader.decode(data: data, file: file, format: ScenarioSyntax(path: file))
+                    let file = try composed[file]!.get()
+                    entry.sha256 = SHA256.hex(file.data)
+                    scenario = try file.scenario()
                 }
                 let model = try CompiledModel(scenario: scenario)
                 let threads = ProcessInfo.processInfo.activeProcessorCount

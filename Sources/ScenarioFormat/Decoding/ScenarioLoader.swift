@@ -66,7 +66,31 @@ public enum ScenarioLoader {
 
     /// Decodes and validates scenario text. `file` names the source in diagnostics.
     public static func decode(data: Data, file: String, format: ScenarioSyntax) throws(ScenarioError) -> Scenario {
-        let root = try compose(data: data, file: file, format: format)
+        try decode(root: try compose(data: data, file: file, format: format), file: file)
+    }
+
+    /// A file read and composed once, for `validate`, which must tell a stress file from a scenario before
+    /// decoding it: a 16 MB scenario is then composed once, not twice.
+    public struct ComposedFile {
+        /// The file's bytes (for its digest).
+        public let data: Data
+        let file: String
+        let root: Node
+
+        /// Whether it reads as a stress file (`StressLoader.looksLikeStress(path:)`).
+        public var looksLikeStress: Bool { StressLoader.looksLikeStress(root: root) }
+
+        /// The scenario it holds, decoded and validated as `decode(data:file:format:)` does.
+        public func scenario() throws(ScenarioError) -> Scenario { try ScenarioLoader.decode(root: root, file: file) }
+    }
+
+    /// Reads and composes the file at `path`, with the errors of `read(path:)` and of composing.
+    public static func composed(path: String) throws(ScenarioError) -> ComposedFile {
+        let data = try read(path: path)
+        return ComposedFile(data: data, file: path, root: try compose(data: data, file: path, format: ScenarioSyntax(path: path)))
+    }
+
+    static func decode(root: Node, file: String) throws(ScenarioError) -> Scenario {
         let reader = NodeReader(file: file)
         let decoded = ScenarioDecoder(reader: reader, defaultName: defaultName(file), directory: directory(of: file)).decode(root)
         if let decoded {
