@@ -88,14 +88,18 @@ extension Report {
 
 /// Number formats of the text report (and the command line's progress line).
 public enum TextFormat {
-    /// ETH with thousands separators and two decimals: 12,345.67.
+    /// ETH with thousands separators and two decimals: 12,345.67. The decimals are the correctly rounded ones of
+    /// the exact binary value (printf's), as JSON readers print them: 29281.695 is stored as 29281.69499…, so
+    /// "29,281.69" (rounding x·100 would give .70). A value that rounds to zero prints without a sign.
     public static func eth(_ x: Double) -> String {
         if abs(x) >= 1e15 { return String(format: "%.6g", x) }
-        let rounded = (x * 100).rounded() / 100
-        let negative = rounded < 0
-        let cents = Int64((abs(rounded) * 100).rounded())
-        let whole = count(Int(cents / 100))
-        return (negative ? "-" : "") + whole + "." + String(format: "%02d", Int(cents % 100))
+        var digits = String(format: "%.2f", x)
+        let negative = digits.hasPrefix("-")
+        if negative { digits.removeFirst() }
+        let dot = digits.firstIndex(of: ".")!
+        let whole = count(Int(digits[..<dot])!)
+        let sign = negative && digits != "0.00" ? "-" : ""
+        return sign + whole + digits[dot...]
     }
 
     public static func count(_ n: Int) -> String {
