@@ -109,16 +109,10 @@ public enum StressLoader {
     public static let keys = ["format", "name", "fault_probability_scale", "fault_mode_scale", "fault_probabilities", "correlation", "copula",
                               "loading_scale", "incident_probabilities", "depeg", "exploit_probabilities", "veto_probabilities"]
 
-    /// Whether the file at `path` reads as a stress file rather than a scenario: a mapping whose keys are all
+    /// Whether a composed file reads as a stress file rather than a scenario: a mapping whose keys are all
     /// stress keys (so no `operators`), with a key only stresses have, or `format` with a `correlation` or
-    /// `copula` to replace. False when it cannot be read or parsed (loading it as a scenario then reports why).
-    public static func looksLikeStress(path: String) -> Bool {
-        guard let data = try? ScenarioLoader.read(path: path),
-              let root = try? ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path)) else { return false }
-        return looksLikeStress(root: root)
-    }
-
-    /// The same test on a file already composed (`ScenarioLoader.ComposedFile.looksLikeStress`).
+    /// `copula` to replace (`ScenarioLoader.ComposedFile.looksLikeStress`; a file that cannot be read or parsed
+    /// is loaded as a scenario, which reports why).
     static func looksLikeStress(root: Node) -> Bool {
         guard case .mapping(let mapping) = root else { return false }
         let keys = Set(mapping.keys.compactMap { $0.scalar?.string })
@@ -129,8 +123,7 @@ public enum StressLoader {
 
     /// The stress at `path` applied to `base`: its name and the stressed scenario.
     public static func load(path: String, base: Scenario) throws(ScenarioError) -> (spec: StressSpec, scenario: Scenario) {
-        let data = try ScenarioLoader.read(path: path)
-        let root = try ScenarioLoader.compose(data: data, file: path, format: ScenarioSyntax(path: path))
+        let root = try ScenarioLoader.composed(path: path).root
         let reader = NodeReader(file: path)
         let spec = decode(root, reader: reader, base: base, defaultName: ScenarioLoader.defaultName(path),
                           directory: ScenarioLoader.directory(of: path))

@@ -77,7 +77,7 @@ public enum ScenarioLoader {
         let file: String
         let root: Node
 
-        /// Whether it reads as a stress file (`StressLoader.looksLikeStress(path:)`).
+        /// Whether it reads as a stress file (`StressLoader.looksLikeStress(root:)`).
         public var looksLikeStress: Bool { StressLoader.looksLikeStress(root: root) }
 
         /// The scenario it holds, decoded and validated as `decode(data:file:format:)` does.
